@@ -1,0 +1,24 @@
+namespace Flows;
+
+/// <summary>
+/// Makes a method a flow: a call to it is recorded as a flow run (a child run when called from another flow),
+/// and the method can be run by name from the command line, a schedule or a worker.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class FlowAttribute : RunAttribute
+{
+    /// <summary>A flow named after its method.</summary>
+    public FlowAttribute() : base(null) { }
+
+    /// <summary>A flow with a stable name.</summary>
+    public FlowAttribute(string name) : base(name) { }
+
+    /// <summary>A cron expression (five or six fields) on which the flow is started by a scheduling host.</summary>
+    public string? Schedule { get; set; }
+
+    /// <summary>The IANA or Windows time zone <see cref="Schedule"/> is read in. Defaults to UTC.</summary>
+    public string? TimeZone { get; set; }
+
+    /// <summary>How many runs of this flow may be in progress at once (0: unlimited).</summary>
+    public int MaxConcurrentRuns { get; set; }
+}

@@ -1,0 +1,6 @@
+namespace Flows;
+
+/// <summary>Placeholder.</summary>
+public sealed class FlowEngine
+{
+}

@@ -1,0 +1,45 @@
+namespace Flows;
+
+/// <summary>The states a flow run or task run moves through. Every transition is recorded.</summary>
+public enum RunState
+{
+    /// <summary>Created for a future time by a schedule.</summary>
+    Scheduled = 0,
+
+    /// <summary>Created, not yet started.</summary>
+    Pending = 1,
+
+    /// <summary>An attempt is executing.</summary>
+    Running = 2,
+
+    /// <summary>An attempt failed and the next one waits for its delay.</summary>
+    Retrying = 3,
+
+    /// <summary>Finished successfully.</summary>
+    Completed = 4,
+
+    /// <summary>Finished with a result taken from the cache.</summary>
+    Cached = 5,
+
+    /// <summary>Finished with an exception after its last attempt.</summary>
+    Failed = 6,
+
+    /// <summary>Its timeout elapsed.</summary>
+    TimedOut = 7,
+
+    /// <summary>Cancelled by its caller, its parent or shutdown.</summary>
+    Cancelled = 8,
+
+    /// <summary>Its process or worker disappeared while it ran.</summary>
+    Crashed = 9,
+}
+
+/// <summary>Helpers over <see cref="RunState"/>.</summary>
+public static class RunStateExtensions
+{
+    /// <summary>True for states a run never leaves.</summary>
+    public static bool IsFinal(this RunState state) => state >= RunState.Completed;
+
+    /// <summary>True for final states that count as success.</summary>
+    public static bool IsSuccess(this RunState state) => state is RunState.Completed or RunState.Cached;
+}

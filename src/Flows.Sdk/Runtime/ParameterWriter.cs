@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using System.Text;
+using System.Text.Json;
+
+namespace Flows.Runtime;
+
+/// <summary>Collects the arguments a flow run was called with as JSON for its run record. Secret values are never written.</summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed class ParameterWriter
+{
+    /// <summary>The text recorded in place of a secret value.</summary>
+    public const string Mask = "***";
+
+    private readonly StringBuilder _json = new("{");
+
+    internal ParameterWriter()
+    {
+    }
+
+    /// <summary>Writes one argument.</summary>
+    public void Add<T>(string name, T value)
+    {
+        string text;
+        try
+        {
+            text = JsonSerializer.Serialize(value, FlowJson.Options);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            text = JsonSerializer.Serialize($"<{typeof(T).Name}: not serialisable>");
+        }
+
+        Append(name, text);
+    }
+
+    /// <summary>Writes a secret argument as <see cref="Mask"/>.</summary>
+    public void AddSecret(string name) => Append(name, "\"" + Mask + "\"");
+
+    private void Append(string name, string json)
+    {
+        if (_json.Length > 1)
+        {
+            _json.Append(',');
+        }
+
+        _json.Append(JsonSerializer.Serialize(name)).Append(':').Append(json);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => _json.ToString() + "}";
+}
