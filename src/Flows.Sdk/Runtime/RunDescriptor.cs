@@ -49,7 +49,7 @@ public abstract class RunDescriptor
     /// <summary>Per-engine state (resilience pipeline, options after overrides), cached on the descriptor for the last engine that used it.</summary>
     internal object? EngineBinding;
 
-    internal abstract ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, CancellationToken cancellationToken);
+    internal abstract ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, Guid runId, CancellationToken cancellationToken);
 
     /// <inheritdoc />
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} '{Name}' ({DeclaringType.Name}.{MethodName})";
@@ -91,7 +91,7 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
     /// <inheritdoc />
     public override bool CanRunByName => Bind is not null;
 
-    internal override async ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, CancellationToken cancellationToken)
+    internal override async ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, Guid runId, CancellationToken cancellationToken)
     {
         if (Bind is null)
         {
@@ -100,7 +100,7 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
 
         var args = Bind(binder);
         return IsAsync
-            ? await RunInvoker.InvokeAsync(this, args, cancellationToken).ConfigureAwait(false)
-            : RunInvoker.Invoke(this, args, cancellationToken);
+            ? await RunInvoker.InvokeAsync(this, args, cancellationToken, runId).ConfigureAwait(false)
+            : RunInvoker.Invoke(this, args, cancellationToken, runId);
     }
 }

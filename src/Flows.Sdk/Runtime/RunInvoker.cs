@@ -1,16 +1,221 @@
 using System.ComponentModel;
+using System.Text.Json;
+using Polly;
 
 namespace Flows.Runtime;
 
-/// <summary>The entry points generated interceptors call in place of a <c>[Task]</c> or <c>[Flow]</c> method.</summary>
+/// <summary>
+/// The entry points generated interceptors call in place of a <c>[Task]</c> or <c>[Flow]</c> method: they create
+/// the run, make it current for the method's body, apply retries and the timeout, and record every state.
+/// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class RunInvoker
 {
     /// <summary>Runs a synchronous method as a flow run or task run.</summary>
     public static TResult Invoke<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+        => Invoke(descriptor, args, cancellationToken, null);
 
     /// <summary>Runs an asynchronous method as a flow run or task run.</summary>
     public static ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+        => InvokeAsync(descriptor, args, cancellationToken, null);
+
+    internal static TResult Invoke<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, Guid? runId)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var parent = RunContext.Current;
+        var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
+        RunContext.Current = run;
+        try
+        {
+            TResult result;
+            try
+            {
+                result = run.Binding.Pipeline is { } pipeline
+                    ? ExecuteWithRetries(pipeline, run, descriptor, args)
+                    : Attempt(run, descriptor, args, run.Token);
+            }
+            catch (Exception ex)
+            {
+                var failed = run.Engine.RecordFailed(run, ex);
+                Wait(RunHook(run, descriptor.OnFailure, args, failed, nameof(RunAttribute.OnFailure)));
+                throw;
+            }
+
+            var completed = run.Engine.RecordCompleted(run, ResultJson(descriptor, result));
+            Wait(RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)));
+            return result;
+        }
+        finally
+        {
+            RunContext.Current = parent;
+            linked?.Dispose();
+        }
+    }
+
+    internal static async ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, Guid? runId)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+
+        // An async method restores the caller's ExecutionContext when it returns, so setting the current run here
+        // is seen by the body and everything it awaits, and by nothing after.
+        var run = Start(descriptor, args, RunContext.Current, cancellationToken, runId, out var linked);
+        RunContext.Current = run;
+        using (linked)
+        {
+            TResult result;
+            try
+            {
+                result = run.Binding.Pipeline is { } pipeline
+                    ? await ExecuteWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
+                    : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var failed = run.Engine.RecordFailed(run, ex);
+                await RunHook(run, descriptor.OnFailure, args, failed, nameof(RunAttribute.OnFailure)).ConfigureAwait(false);
+                throw;
+            }
+
+            var completed = run.Engine.RecordCompleted(run, ResultJson(descriptor, result));
+            await RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
+    {
+        var engine = parent?.Engine ?? FlowEngine.Current;
+        var run = engine.StartRun(descriptor, parent, callerToken, runId, out linked);
+        if (descriptor.Kind == RunKind.Flow && descriptor.WriteParameters is { } write)
+        {
+            var writer = new ParameterWriter();
+            write(args, writer);
+            run.Parameters = writer.ToString();
+        }
+
+        engine.RecordCreated(run);
+        return run;
+    }
+
+    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        var context = ResilienceContextPool.Shared.Get(run.Token);
+        try
+        {
+            return pipeline.Execute(
+                static (ctx, state) => Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken),
+                context,
+                (run, descriptor, args));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static async ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        var context = ResilienceContextPool.Shared.Get(run.Token);
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                static (ctx, state) => AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken),
+                context,
+                (run, descriptor, args)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static TResult Attempt<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    {
+        var invoke = descriptor.Invoke ?? throw new InvalidOperationException($"{descriptor} has no synchronous invoker.");
+        token.ThrowIfCancellationRequested();
+        run.Engine.RecordAttempt(run);
+        using var scope = run.Engine.BeginLogScope(run);
+        if (run.Binding.Timeout is not { } timeout)
+        {
+            return invoke(args, token);
+        }
+
+        using var timeoutSource = new CancellationTokenSource(timeout, run.Engine.TimeProvider);
+        using var link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        try
+        {
+            return invoke(args, timeoutSource.Token);
+        }
+        catch (OperationCanceledException ex) when (!token.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        {
+            throw run.Binding.TimeoutError(run.Attempt, ex);
+        }
+    }
+
+    private static async ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    {
+        var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
+        token.ThrowIfCancellationRequested();
+        run.Engine.RecordAttempt(run);
+        using var scope = run.Engine.BeginLogScope(run);
+        if (run.Binding.Timeout is not { } timeout)
+        {
+            return await invoke(args, token).ConfigureAwait(false);
+        }
+
+        using var timeoutSource = new CancellationTokenSource(timeout, run.Engine.TimeProvider);
+        using var link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        try
+        {
+            return await invoke(args, timeoutSource.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!token.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        {
+            throw run.Binding.TimeoutError(run.Attempt, ex);
+        }
+    }
+
+    private static async ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, RunRecord record, string name)
+    {
+        if (hook is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await hook(args, record).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            run.Engine.RecordHookFailure(run, name, ex);
+        }
+    }
+
+    /// <summary>Hooks of synchronous runs are waited for; a hook that really awaits something blocks its run's thread until it ends.</summary>
+    private static void Wait(ValueTask hook)
+    {
+        if (!hook.IsCompletedSuccessfully)
+        {
+            hook.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Flow runs record their result; task results are recorded only where caching needs them.</summary>
+    private static string? ResultJson<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TResult result)
+    {
+        if (descriptor.Kind != RunKind.Flow || result is Unit or null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Serialize(result, FlowJson.Options);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

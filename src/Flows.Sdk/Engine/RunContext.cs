@@ -1,0 +1,71 @@
+using Flows.Runtime;
+
+namespace Flows;
+
+/// <summary>The live state of one run while it executes; the ambient <see cref="Current"/> links child runs to it.</summary>
+internal sealed class RunContext
+{
+    private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
+
+    public RunContext(FlowEngine engine, DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
+    {
+        Engine = engine;
+        Binding = binding;
+        Parent = parent;
+        Id = id;
+        Token = token;
+        CreatedAt = createdAt;
+        FlowRunId = binding.Descriptor.Kind == RunKind.Flow ? id : parent?.FlowRunId;
+    }
+
+    /// <summary>The run whose code is executing on this logical call path, if any.</summary>
+    public static RunContext? Current
+    {
+        get => CurrentSlot.Value;
+        set => CurrentSlot.Value = value;
+    }
+
+    public FlowEngine Engine { get; }
+
+    public DescriptorBinding Binding { get; }
+
+    public RunDescriptor Descriptor => Binding.Descriptor;
+
+    public RunContext? Parent { get; }
+
+    public Guid Id { get; }
+
+    public Guid? FlowRunId { get; }
+
+    public CancellationToken Token { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public int Attempt { get; set; }
+
+    public string? Parameters { get; set; }
+
+    /// <summary>The nearest enclosing flow run (itself for a flow run).</summary>
+    public RunContext? Flow => Descriptor.Kind == RunKind.Flow ? this : Parent?.Flow;
+
+    public RunRecord Snapshot(RunState state, DateTimeOffset? endedAt = null, string? result = null, string? error = null) => new()
+    {
+        Id = Id,
+        Kind = Descriptor.Kind,
+        Name = Descriptor.Name,
+        FlowRunId = FlowRunId,
+        ParentRunId = Parent?.Id,
+        State = state,
+        Attempt = Attempt,
+        Parameters = Parameters,
+        Result = result,
+        Error = error,
+        Tags = Binding.Options.Tags,
+        Version = Binding.Options.Version,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        EndedAt = endedAt,
+    };
+}

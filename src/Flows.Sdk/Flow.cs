@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Flows;
+
+/// <summary>What code inside a flow or task can reach of its run.</summary>
+public static class Flow
+{
+    /// <summary>
+    /// The logger of the current run: lines carry the run's ids and names and are stored with the run. Outside any
+    /// run it discards everything.
+    /// </summary>
+    public static ILogger Logger => RunContext.Current?.Binding.Logger ?? NullLogger.Instance;
+
+    /// <summary>The id of the current flow or task run, or null outside any run.</summary>
+    public static Guid? RunId => RunContext.Current?.Id;
+
+    /// <summary>The id of the flow run the current code belongs to, or null outside any flow.</summary>
+    public static Guid? FlowRunId => RunContext.Current?.FlowRunId;
+
+    /// <summary>The current attempt, from 1, or 0 outside any run.</summary>
+    public static int Attempt => RunContext.Current?.Attempt ?? 0;
+
+    /// <summary>The current run's cancellation token (timeout, cancellation, shutdown), or none outside any run.</summary>
+    public static CancellationToken CancellationToken => RunContext.Current?.Token ?? CancellationToken.None;
+}

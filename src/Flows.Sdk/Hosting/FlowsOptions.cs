@@ -1,0 +1,14 @@
+using Flows.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Hosting;
+
+/// <summary>Options of the engine a host creates with <see cref="FlowsServiceCollectionExtensions.AddFlows"/>; bound from the <c>Flows</c> configuration section.</summary>
+public sealed class FlowsOptions
+{
+    /// <summary>The lowest level of log line stored with runs. Configuration: <c>Flows:StoredLogLevel</c>.</summary>
+    public LogLevel StoredLogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>Creates the run store. Defaults to the store registered as <see cref="IRunStore"/>, else an in-memory store.</summary>
+    public Func<IServiceProvider, IRunStore>? Store { get; set; }
+}

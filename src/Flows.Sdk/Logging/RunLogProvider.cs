@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Logging;
+
+/// <summary>
+/// A logger provider that stores every line written inside a run of its engine with that run, whichever
+/// logger wrote it: the runtime, <see cref="Flow.Logger"/>, or an <see cref="ILogger{T}"/> from DI.
+/// </summary>
+internal sealed class RunLogProvider(FlowEngine engine) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new RunLogger(engine, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class RunLogger(FlowEngine engine, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) =>
+            logLevel >= engine.StoredLogLevel && logLevel != LogLevel.None && RunContext.Current?.Engine == engine;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel) || RunContext.Current is not { } run)
+            {
+                return;
+            }
+
+            engine.RecordLog(new RunLogEntry(
+                run.Id,
+                run.FlowRunId,
+                engine.TimeProvider.GetUtcNow(),
+                logLevel,
+                category,
+                formatter(state, exception),
+                exception?.ToString()));
+        }
+    }
+}

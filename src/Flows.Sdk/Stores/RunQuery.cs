@@ -1,0 +1,41 @@
+namespace Flows.Stores;
+
+/// <summary>A filter over runs. Unset members match everything; results are newest first.</summary>
+public sealed record RunQuery
+{
+    /// <summary>Only flow runs or only task runs.</summary>
+    public RunKind? Kind { get; init; }
+
+    /// <summary>Only runs of this flow or task name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Only runs in this state.</summary>
+    public RunState? State { get; init; }
+
+    /// <summary>Only runs started by this run.</summary>
+    public Guid? ParentRunId { get; init; }
+
+    /// <summary>Only runs belonging to this flow run.</summary>
+    public Guid? FlowRunId { get; init; }
+
+    /// <summary>Only runs created at or after this time.</summary>
+    public DateTimeOffset? CreatedAfter { get; init; }
+
+    /// <summary>Only runs created before this time.</summary>
+    public DateTimeOffset? CreatedBefore { get; init; }
+
+    /// <summary>Runs to skip, for paging.</summary>
+    public int Offset { get; init; }
+
+    /// <summary>The most runs to return.</summary>
+    public int Limit { get; init; } = 100;
+
+    internal bool Matches(RunRecord run) =>
+        (Kind is null || run.Kind == Kind)
+        && (Name is null || string.Equals(run.Name, Name, StringComparison.Ordinal))
+        && (State is null || run.State == State)
+        && (ParentRunId is null || run.ParentRunId == ParentRunId)
+        && (FlowRunId is null || run.FlowRunId == FlowRunId)
+        && (CreatedAfter is null || run.CreatedAt >= CreatedAfter)
+        && (CreatedBefore is null || run.CreatedAt < CreatedBefore);
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Testing;
+
+/// <summary>Settings of a <see cref="FlowTestHarness"/>.</summary>
+public sealed class FlowTestHarnessOptions
+{
+    /// <summary>Where the fake clock starts. Defaults to 2030-01-01T00:00:00Z.</summary>
+    public DateTimeOffset StartTime { get; set; } = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Configuration overrides (<c>Flows:Tasks:&lt;name&gt;:Retries</c> and the like), as in an application.</summary>
+    public IConfiguration? Configuration { get; set; }
+
+    /// <summary>The lowest level of log line captured. Defaults to <see cref="LogLevel.Debug"/>.</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Debug;
+
+    /// <summary>The source of jitter randomness. Defaults to a fixed-seed generator so runs repeat.</summary>
+    public Func<double>? Random { get; set; }
+}
