@@ -42,7 +42,7 @@ public sealed class SubflowAndHookTests
         using var harness = new FlowTestHarness();
         var hooked = new Hooked();
 
-        Assert.ThrowsAsync<InvalidOperationException>(hooked.Fails);
+        Assert.ThrowsAsync<InvalidOperationException>(() => hooked.Fails());
 
         Assert.That(hooked.Calls, Is.EqualTo(new[] { "failed hooked-fails Failed InvalidOperationException: bad input row 7" }));
     }
@@ -53,7 +53,7 @@ public sealed class SubflowAndHookTests
         using var harness = new FlowTestHarness();
         var hooked = new Hooked();
 
-        Assert.Throws<FormatException>(hooked.TaskFails);
+        Assert.Throws<FormatException>(() => hooked.TaskFails());
 
         Assert.That(hooked.Calls, Is.EqualTo(new[] { "noticed" }));
     }

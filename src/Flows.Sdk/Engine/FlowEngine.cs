@@ -234,7 +234,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     internal void RecordLog(RunLogEntry entry) => Complete(Store.AddLogsAsync([entry]));
 
-    /// <summary>Puts the run's properties on every log line written during an attempt, when anyone reads them.</summary>
+    /// <summary>Puts the run's properties on every log line written during the run, when anyone reads them.</summary>
     internal IDisposable? BeginLogScope(RunContext run) => _scopesWanted ? _log.BeginScope(new RunScope(run)) : null;
 
     private RunRecord Finish(RunContext run, RunState state, string? result, string? error)

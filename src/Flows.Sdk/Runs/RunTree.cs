@@ -22,7 +22,8 @@ public static class RunTree
     {
         text.Append(lead).AppendLine(Describe(run));
         var children = await store.QueryRunsAsync(new RunQuery { ParentRunId = run.Id, Limit = int.MaxValue }, cancellationToken).ConfigureAwait(false);
-        var ordered = children.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToList();
+        // The store answers newest first; a tree reads oldest first.
+        var ordered = children.Reverse().ToList();
         for (var i = 0; i < ordered.Count; i++)
         {
             var last = i == ordered.Count - 1;

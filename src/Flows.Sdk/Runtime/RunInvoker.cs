@@ -25,8 +25,10 @@ public static class RunInvoker
         var parent = RunContext.Current;
         var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
         RunContext.Current = run;
+        var scope = run.Engine.BeginLogScope(run);
         try
         {
+            run.Engine.RecordCreated(run);
             TResult result;
             try
             {
@@ -47,6 +49,7 @@ public static class RunInvoker
         }
         finally
         {
+            scope?.Dispose();
             RunContext.Current = parent;
             linked?.Dispose();
         }
@@ -61,7 +64,9 @@ public static class RunInvoker
         var run = Start(descriptor, args, RunContext.Current, cancellationToken, runId, out var linked);
         RunContext.Current = run;
         using (linked)
+        using (run.Engine.BeginLogScope(run))
         {
+            run.Engine.RecordCreated(run);
             TResult result;
             try
             {
@@ -93,7 +98,6 @@ public static class RunInvoker
             run.Parameters = writer.ToString();
         }
 
-        engine.RecordCreated(run);
         return run;
     }
 
@@ -134,7 +138,6 @@ public static class RunInvoker
         var invoke = descriptor.Invoke ?? throw new InvalidOperationException($"{descriptor} has no synchronous invoker.");
         token.ThrowIfCancellationRequested();
         run.Engine.RecordAttempt(run);
-        using var scope = run.Engine.BeginLogScope(run);
         if (run.Binding.Timeout is not { } timeout)
         {
             return invoke(args, token);
@@ -157,7 +160,6 @@ public static class RunInvoker
         var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
         token.ThrowIfCancellationRequested();
         run.Engine.RecordAttempt(run);
-        using var scope = run.Engine.BeginLogScope(run);
         if (run.Binding.Timeout is not { } timeout)
         {
             return await invoke(args, token).ConfigureAwait(false);

@@ -8,7 +8,9 @@ namespace Flows.Stores;
 /// </summary>
 public sealed class InMemoryRunStore : IRunStore
 {
-    private readonly ConcurrentDictionary<Guid, RunRecord> _runs = new();
+    // Each run keeps the sequence number of its first save, so runs created in the same clock tick keep their order.
+    private readonly ConcurrentDictionary<Guid, (RunRecord Run, long Sequence)> _runs = new();
+    private long _sequence;
     private readonly ConcurrentDictionary<Guid, List<StateTransition>> _transitions = new();
     private readonly List<RunLogEntry> _logs = [];
 
@@ -19,7 +21,11 @@ public sealed class InMemoryRunStore : IRunStore
     public ValueTask SaveRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        _runs[run.Id] = run;
+        _runs.AddOrUpdate(
+            run.Id,
+            static (_, state) => (state.run, Interlocked.Increment(ref state.store._sequence)),
+            static (_, existing, state) => (state.run, existing.Sequence),
+            (run, store: this));
         return default;
     }
 
@@ -53,7 +59,7 @@ public sealed class InMemoryRunStore : IRunStore
 
     /// <inheritdoc />
     public ValueTask<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
-        new(_runs.GetValueOrDefault(runId));
+        new(_runs.TryGetValue(runId, out var entry) ? entry.Run : null);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
@@ -62,11 +68,12 @@ public sealed class InMemoryRunStore : IRunStore
         IReadOnlyList<RunRecord> result =
         [
             .. _runs.Values
-                .Where(query.Matches)
-                .OrderByDescending(r => r.CreatedAt)
-                .ThenByDescending(r => r.Id)
+                .Where(e => query.Matches(e.Run))
+                .OrderByDescending(e => e.Run.CreatedAt)
+                .ThenByDescending(e => e.Sequence)
                 .Skip(query.Offset)
-                .Take(query.Limit),
+                .Take(query.Limit)
+                .Select(e => e.Run),
         ];
         return new(result);
     }
@@ -95,7 +102,7 @@ public sealed class InMemoryRunStore : IRunStore
     }
 
     /// <summary>Every stored run, oldest first.</summary>
-    internal IReadOnlyList<RunRecord> AllRuns => [.. _runs.Values.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id)];
+    internal IReadOnlyList<RunRecord> AllRuns => [.. _runs.Values.OrderBy(e => e.Sequence).Select(e => e.Run)];
 
     /// <summary>Every stored log line, in the order written.</summary>
     internal IReadOnlyList<RunLogEntry> AllLogs
