@@ -8,7 +8,7 @@ using Serilog.Extensions.Logging;
 Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Information()
     .Enrich.FromLogContext()
-    .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj} {FlowName}{TaskName:l}{NewLine}{Exception}")
+    .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {FlowName,-12} {TaskName,-17} {Message:lj}{NewLine}{Exception}")
     .CreateLogger();
 using var loggerFactory = new SerilogLoggerFactory(Log.Logger, dispose: true);
 await using var engine = new FlowEngine(new FlowEngineOptions { LoggerFactory = loggerFactory });

@@ -202,7 +202,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         var message = Describe(error);
         Save(run.Snapshot(RunState.Retrying, error: message));
         Transition(run, RunState.Retrying, $"{message} Retrying in {delay.TotalSeconds:0.###} s.");
-        RuntimeLog.AttemptFailed(run.Binding.Logger, run.Binding.Label, run.Attempt, message, delay.TotalSeconds, error);
+        RuntimeLog.AttemptFailed(run.Binding.Logger, run.Binding.Label, run.Attempt, message, delay.TotalSeconds);
     }
 
     internal RunRecord RecordCompleted(RunContext run, string? result)

@@ -17,8 +17,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(4, LogLevel.Debug, "{Label} finished in state {State} after {DurationMs:0.#} ms")]
     public static partial void TaskRunFinished(ILogger logger, string label, RunState state, double durationMs);
 
-    [LoggerMessage(5, LogLevel.Warning, "{Label} attempt {Attempt} failed: {Error}. Retrying in {DelaySeconds:0.###} s")]
-    public static partial void AttemptFailed(ILogger logger, string label, int attempt, string error, double delaySeconds, Exception? exception);
+    // The exception's stack goes with the final failure only; a retried attempt logs its message.
+    [LoggerMessage(5, LogLevel.Warning, "{Label} attempt {Attempt} failed ({Error}); retrying in {DelaySeconds:0.###} s")]
+    public static partial void AttemptFailed(ILogger logger, string label, int attempt, string error, double delaySeconds);
 
     [LoggerMessage(6, LogLevel.Error, "{Label} finished in state {State} after {Attempt} attempt(s): {Error}")]
     public static partial void RunFailed(ILogger logger, string label, RunState state, int attempt, string error, Exception exception);
