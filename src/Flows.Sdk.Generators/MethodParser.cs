@@ -156,7 +156,7 @@ internal static class MethodParser
                 MetadataName: parameter.Name,
                 Type: parameter.Type.ToDisplayString(CSharpLiterals.TypeFormat),
                 TypeOfType: parameter.Type.ToDisplayString(CSharpLiterals.TypeOfFormat),
-                TypeDisplay: parameter.Type.ToDisplayString(),
+                TypeDisplay: parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
                 DefaultValue: defaultValue,
                 SecretName: secret,
                 IsCancellationToken: SymbolRules.Is(parameter.Type, "System.Threading", "CancellationToken")));
