@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Flows.Sdk.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -59,8 +60,12 @@ public sealed class FlowsGenerator : IIncrementalGenerator
             }
         });
 
-        var interceptorsEnabled = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) => IsInterceptorsNamespaceEnabled(options.GlobalOptions))
+        // The compiler honours the parse options' feature; the build property is read as well because that is
+        // what the Flows.Sdk targets expose. Either listing the namespace is enough: MSBuild writes list values
+        // into the analyzer config, where a ';' starts a comment and can cut the build property short.
+        var interceptorsEnabled = context.ParseOptionsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, _) => IsInterceptorsNamespaceEnabled(pair.Left, pair.Right.GlobalOptions))
             .WithTrackingName(TrackingNames.InterceptorsEnabled);
 
         var anyMethod = allMethods.Select(static (results, _) => results.Length > 0);
@@ -82,10 +87,15 @@ public sealed class FlowsGenerator : IIncrementalGenerator
         });
     }
 
-    private static bool IsInterceptorsNamespaceEnabled(AnalyzerConfigOptions options) =>
-        Lists(options, "build_property.InterceptorsNamespaces") || Lists(options, "build_property.InterceptorsPreviewNamespaces");
+    private static bool IsInterceptorsNamespaceEnabled(ParseOptions parseOptions, AnalyzerConfigOptions options) =>
+        Lists(parseOptions.Features, "InterceptorsNamespaces")
+        || Lists(parseOptions.Features, "InterceptorsPreviewNamespaces")
+        || (options.TryGetValue("build_property.InterceptorsNamespaces", out var value) && Lists(value))
+        || (options.TryGetValue("build_property.InterceptorsPreviewNamespaces", out value) && Lists(value));
 
-    private static bool Lists(AnalyzerConfigOptions options, string property) =>
-        options.TryGetValue(property, out var value)
-        && value.Split(';').Any(ns => string.Equals(ns.Trim(), InterceptorsNamespace, StringComparison.Ordinal));
+    private static bool Lists(IReadOnlyDictionary<string, string> features, string feature) =>
+        features.TryGetValue(feature, out var value) && Lists(value);
+
+    private static bool Lists(string namespaces) =>
+        namespaces.Split(';').Any(ns => string.Equals(ns.Trim(), InterceptorsNamespace, StringComparison.Ordinal));
 }

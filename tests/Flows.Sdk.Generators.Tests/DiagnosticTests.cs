@@ -127,15 +127,24 @@ public sealed class DiagnosticTests
     [Test]
     public void MissingInterceptorsNamespace_ReportsFLOWS1006()
     {
-        var outcome = GeneratorHarness.Run("public class Jobs { [Task] public static void Load() { } }", interceptorsEnabled: false);
+        var outcome = GeneratorHarness.Run("public class Jobs { [Task] public static void Load() { } }", inBuildProperty: false, inFeatures: false);
 
         Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1006" }));
+    }
+
+    [TestCase(true, false, TestName = "InterceptorsNamespaceInBuildPropertyOnly_ReportsNothing")]
+    [TestCase(false, true, TestName = "InterceptorsNamespaceInCompilerFeaturesOnly_ReportsNothing")]
+    public void InterceptorsNamespaceListedOnce_ReportsNothing(bool inBuildProperty, bool inFeatures)
+    {
+        var outcome = GeneratorHarness.Run("public class Jobs { [Task] public static void Load() { } }", inBuildProperty, inFeatures);
+
+        Assert.That(outcome.Diagnostics, Is.Empty);
     }
 
     [Test]
     public void MissingInterceptorsNamespaceWithoutTasks_ReportsNothing()
     {
-        var outcome = GeneratorHarness.Run("public class Plain { public static void Load() { } }", interceptorsEnabled: false);
+        var outcome = GeneratorHarness.Run("public class Plain { public static void Load() { } }", inBuildProperty: false, inFeatures: false);
 
         Assert.That(outcome.Diagnostics, Is.Empty);
     }

@@ -19,8 +19,11 @@ internal static class GeneratorHarness
 
         """;
 
+    /// <summary>Parse options as the SDK passes them: the compiler reads the interceptors namespaces from the features.</summary>
     public static readonly CSharpParseOptions ParseOptions = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose)
         .WithFeatures([new("InterceptorsNamespaces", "Flows.Generated")]);
+
+    private static readonly CSharpParseOptions ParseOptionsWithoutInterceptors = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
     private static readonly ImmutableArray<MetadataReference> References =
     [
@@ -31,8 +34,8 @@ internal static class GeneratorHarness
         MetadataReference.CreateFromFile(typeof(Flows.FlowAttribute).Assembly.Location),
     ];
 
-    public static SyntaxTree Parse(string source, string path = "Input.cs") =>
-        CSharpSyntaxTree.ParseText(Usings + source, ParseOptions, path);
+    public static SyntaxTree Parse(string source, string path = "Input.cs", CSharpParseOptions? options = null) =>
+        CSharpSyntaxTree.ParseText(Usings + source, options ?? ParseOptions, path);
 
     public static CSharpCompilation Compile(params SyntaxTree[] trees) =>
         CSharpCompilation.Create(
@@ -41,19 +44,25 @@ internal static class GeneratorHarness
             References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver(bool interceptorsEnabled = true, bool trackSteps = false) =>
+    /// <summary>A driver whose build property lists Flows.Generated (or not), for trees parsed with <paramref name="parseOptions"/>.</summary>
+    public static GeneratorDriver CreateDriver(bool trackSteps = false, bool inBuildProperty = true, CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             [new FlowsGenerator().AsSourceGenerator()],
             additionalTexts: [],
-            parseOptions: ParseOptions,
-            optionsProvider: new BuildProperties(interceptorsEnabled ? "Microsoft.Something;Flows.Generated" : "Microsoft.Something"),
+            parseOptions: parseOptions ?? ParseOptions,
+            optionsProvider: new BuildProperties(inBuildProperty ? "Microsoft.Something;Flows.Generated" : "Microsoft.Something"),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
-    /// <summary>Runs the generator over <paramref name="source"/>.</summary>
-    public static GeneratorOutcome Run(string source, bool interceptorsEnabled = true)
+    /// <summary>
+    /// Runs the generator over <paramref name="source"/>, with Flows.Generated listed in the build property and in
+    /// the compiler features (as the SDK passes InterceptorsNamespaces) unless told otherwise.
+    /// </summary>
+    public static GeneratorOutcome Run(string source, bool inBuildProperty = true, bool inFeatures = true)
     {
-        var compilation = Compile(Parse(source));
-        var driver = CreateDriver(interceptorsEnabled).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var parseOptions = inFeatures ? ParseOptions : ParseOptionsWithoutInterceptors;
+        var compilation = Compile(Parse(source, options: parseOptions));
+        var driver = CreateDriver(inBuildProperty: inBuildProperty, parseOptions: parseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return new GeneratorOutcome(driver.GetRunResult(), output);
     }
 
