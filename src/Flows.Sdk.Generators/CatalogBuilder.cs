@@ -28,7 +28,7 @@ internal static class CatalogBuilder
             {
                 duplicates.Add(method);
                 diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.DuplicateName, method.Location, method.Kind == RunKindSpec.Flow ? "flow" : "task", method.RunName, names));
+                    DiagnosticDescriptors.DuplicateName, method.Location, method.KindName, method.RunName, names));
             }
         }
 

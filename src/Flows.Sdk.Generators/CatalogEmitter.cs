@@ -79,7 +79,7 @@ internal static class CatalogEmitter
     {
         var method = entry.Method;
         var kind = method.Kind == RunKindSpec.Flow ? "Flow" : "Task";
-        writer.Line($"/// <summary>The {kind.ToLowerInvariant()} <c>{Xml(method.RunName)}</c>: <see cref=\"{method.Cref}\"/>.</summary>");
+        writer.Line($"/// <summary>The {method.KindName} <c>{Xml(method.RunName)}</c>: <see cref=\"{method.Cref}\"/>.</summary>");
         writer.Line($"internal static readonly {Runtime}.RunDescriptor<{entry.UniqueName}_Args, {method.ResultType}> {entry.UniqueName} = new(").Indent();
         writer.Line($"global::Flows.RunKind.{kind},");
         writer.Line($"new {Runtime}.RunOptions").Open();

@@ -68,8 +68,7 @@ internal static class InterceptorEmitter
     private static void WriteInterceptor(SourceWriter writer, CatalogEntry entry, List<InterceptedCall> calls)
     {
         var method = entry.Method;
-        var kind = method.Kind == RunKindSpec.Flow ? "flow" : "task";
-        writer.Line($"/// <summary>Runs <see cref=\"{method.Cref}\"/> as a {kind} run.</summary>");
+        writer.Line($"/// <summary>Runs <see cref=\"{method.Cref}\"/> as a {method.KindName} run.</summary>");
         foreach (var call in calls)
         {
             writer.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Version}, {CSharpLiterals.String(call.Data)})] // {call.DisplayLocation}");

@@ -59,6 +59,9 @@ internal sealed record RunMethodSpec(
     HookSpec? OnFailure,
     LocationInfo? Location)
 {
+    /// <summary>"task" or "flow", for messages and doc comments.</summary>
+    public string KindName => Kind == RunKindSpec.Flow ? "flow" : "task";
+
     public bool IsAsync => Shape is ReturnShape.Task or ReturnShape.TaskOfT or ReturnShape.ValueTask or ReturnShape.ValueTaskOfT;
 }
 
