@@ -50,7 +50,7 @@ internal static class CatalogEmitter
         writer.Block($"internal readonly struct {entry.UniqueName}_Args");
         if (!method.IsStatic)
         {
-            writer.Line($"public readonly {method.ContainingType} Instance;");
+            writer.Line($"public readonly {method.ContainingType} @this;");
         }
 
         foreach (var parameter in method.Parameters)
@@ -64,7 +64,7 @@ internal static class CatalogEmitter
         writer.Block($"public {entry.UniqueName}_Args({string.Join(", ", constructorParameters)})");
         if (!method.IsStatic)
         {
-            writer.Line("this.Instance = @this;");
+            writer.Line("this.@this = @this;");
         }
 
         foreach (var parameter in method.Parameters)
@@ -168,7 +168,7 @@ internal static class CatalogEmitter
             return;
         }
 
-        var call = $"{(hook.IsStatic ? method.ContainingType : "a.Instance")}.{hook.MethodName}({(hook.TakesRunRecord ? "run" : string.Empty)})";
+        var call = $"{(hook.IsStatic ? method.ContainingType : "a.@this")}.{hook.MethodName}({(hook.TakesRunRecord ? "run" : string.Empty)})";
         writer.Line(hook.Return switch
         {
             HookReturn.Void => $"{property} = static (a, run) => {{ {call}; return default; }},",
@@ -180,7 +180,7 @@ internal static class CatalogEmitter
     /// <summary>The call of the user's method from the invoker, with the run's token in place of its CancellationToken.</summary>
     private static string Call(RunMethodSpec method)
     {
-        var receiver = method.IsStatic ? method.ContainingType : "a.Instance";
+        var receiver = method.IsStatic ? method.ContainingType : "a.@this";
         var arguments = method.Parameters.Select(p => p.IsCancellationToken ? "ct" : "a." + p.Name);
         return $"{receiver}.{method.MethodName}({string.Join(", ", arguments)})";
     }

@@ -7,7 +7,25 @@ namespace Flows.Sdk.Generators.Tests;
 /// <summary>The input plus the generated code compiles cleanly, and every call of a task or flow is intercepted.</summary>
 public sealed class CompileOutputTests
 {
-    private static readonly string[] Sources = [Samples.VoterSync, Samples.ReturnShapes];
+    /// <summary>Parameter names that a generated member could shadow or clash with.</summary>
+    private const string AwkwardNames = """
+        namespace Awkward;
+
+        public sealed class Names
+        {
+            [Task]
+            public int Clash(int Instance, int a, int b, int w, int run, int ct) => Instance + a + b + w + run + ct;
+
+            [Flow]
+            public async Task<int> Run(int Instance, CancellationToken ct = default)
+            {
+                await Task.Yield();
+                return Clash(Instance, 1, 2, 3, 4, 5);
+            }
+        }
+        """;
+
+    private static readonly string[] Sources = [Samples.VoterSync, Samples.ReturnShapes, AwkwardNames];
 
     [TestCaseSource(nameof(Sources))]
     public void GeneratedCode_CompilesWithoutErrorsOrWarnings(string source)
