@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading;
 using Flows.Sdk.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -55,7 +56,9 @@ internal static class CallSiteParser
         }
 
         var display = target.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
-        var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.MethodGroupUse, LocationInfo.From(expression), display, expression.ToString());
+        var names = string.Join(", ", target.Parameters.Select(p => p.Name));
+        var lambda = $"{(target.Parameters.Length == 1 ? names : $"({names})")} => {expression}({names})";
+        var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.MethodGroupUse, LocationInfo.From(expression), display, lambda);
         return new CallSiteSpec(Key(target), null, diagnostic);
     }
 

@@ -35,7 +35,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MethodGroupUse = new(
         id: "FLOWS1004",
         title: "Task or flow used as a method group bypasses the runtime",
-        messageFormat: "'{0}' is used as a method group or delegate, so calls through it are not recorded, retried or timed out; call it from a lambda instead, such as x => {1}(x)",
+        messageFormat: "'{0}' is used as a method group or delegate, so calls through it are not recorded, retried or timed out; call it from a lambda instead: {1}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true);

@@ -91,6 +91,20 @@ public sealed class DiagnosticTests
         Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1004" }));
     }
 
+    [Test]
+    public void MethodGroupUse_SuggestsTheLambdaToWrite()
+    {
+        var outcome = GeneratorHarness.Run("""public class Jobs { [Task] public static int Add(int a, int b) => a + b; [Task] public static void Ping() { } public static void Use() { System.Func<int, int, int> f = Jobs.Add; System.Action g = Ping; } }""");
+
+        Assert.That(
+            outcome.Diagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)),
+            Is.EquivalentTo(new[]
+            {
+                "'Jobs.Add(int, int)' is used as a method group or delegate, so calls through it are not recorded, retried or timed out; call it from a lambda instead: (a, b) => Jobs.Add(a, b)",
+                "'Jobs.Ping()' is used as a method group or delegate, so calls through it are not recorded, retried or timed out; call it from a lambda instead: () => Ping()",
+            }));
+    }
+
     [TestCase("var counts = new[] { 1, 2 }.Select(x => Double(x)).ToList();", TestName = "TaskCalledFromLambda_ReportsNothing")]
     [TestCase("var name = nameof(Double);", TestName = "TaskInNameof_ReportsNothing")]
     public void LambdaUse_ReportsNothing(string statement)
