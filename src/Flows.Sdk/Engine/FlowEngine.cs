@@ -234,6 +234,12 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     internal void RecordLog(RunLogEntry entry) => Complete(Store.AddLogsAsync([entry]));
 
+    /// <summary>
+    /// The one place text bound for the store or a log sink passes before it is kept: log messages, exception
+    /// text, errors and artifacts. Secret masking plugs in here.
+    /// </summary>
+    internal string Redact(string text) => text;
+
     /// <summary>Puts the run's properties on every log line written during the run, when anyone reads them.</summary>
     internal IDisposable? BeginLogScope(RunContext run) => _scopesWanted ? _log.BeginScope(new RunScope(run)) : null;
 
@@ -272,8 +278,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
     }
 
-    private static string Describe(Exception? error) =>
-        error is null ? "no exception" : $"{error.GetType().Name}: {error.Message}";
+    private string Describe(Exception? error) =>
+        error is null ? "no exception" : Redact($"{error.GetType().Name}: {error.Message}");
 
     private static ArgumentException UnknownFlow(string name)
     {

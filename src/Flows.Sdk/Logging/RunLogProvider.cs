@@ -35,8 +35,8 @@ internal sealed class RunLogProvider(FlowEngine engine) : ILoggerProvider
                 engine.TimeProvider.GetUtcNow(),
                 logLevel,
                 category,
-                formatter(state, exception),
-                exception?.ToString()));
+                engine.Redact(formatter(state, exception)),
+                exception is null ? null : engine.Redact(exception.ToString())));
         }
     }
 }
