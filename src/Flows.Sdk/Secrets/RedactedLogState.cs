@@ -7,7 +7,8 @@ namespace Flows.Secrets;
 /// The state of a log line after masking: the message with secret values replaced, and the structured properties
 /// with string values (and values whose text shows a secret) replaced the same way. Sinks that render the message
 /// from its template and properties (Serilog) see masked properties; sinks that use the formatted message see the
-/// masked message. The <c>{OriginalFormat}</c> template is kept as written.
+/// masked message. The <c>{OriginalFormat}</c> template is masked too: code that logs a secret as the message itself,
+/// or formats it into the message before logging, puts the secret in the template.
 /// </summary>
 internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, object?>>
 {
@@ -37,7 +38,7 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
             for (var i = 0; i < properties.Length; i++)
             {
                 var (key, value) = pairs[i];
-                var masked = key == "{OriginalFormat}" ? value : Redact(value, masker);
+                var masked = Redact(value, masker);
                 changed |= !ReferenceEquals(masked, value);
                 properties[i] = new(key, masked);
             }

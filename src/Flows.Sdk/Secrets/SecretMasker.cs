@@ -38,9 +38,13 @@ internal sealed class SecretMasker
             return;
         }
 
-        var forms = new List<string> { value };
-        var escaped = JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value;
-        forms.Add(escaped);
+        // Both JSON escapings: System.Text.Json's default (quotes as \u0022) and the relaxed one (quotes as \").
+        var forms = new List<string>
+        {
+            value,
+            JsonEncodedText.Encode(value).Value,
+            JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value,
+        };
         if (value.Contains('\n', StringComparison.Ordinal))
         {
             forms.AddRange(value.Split('\n').Select(line => line.Trim('\r')));
