@@ -49,6 +49,19 @@ public sealed class SecretInjectionTests
     }
 
     [Test]
+    public async Task ASecretGivenInTheJsonOfARunByName_IsUsedAsGiven_AndRecordedMasked()
+    {
+        var provider = new CountingSecretProvider(new Dictionary<string, string>());
+        using var harness = new FlowTestHarness(o => o.SecretProviders.Add(provider));
+
+        var run = await harness.RunAsync("secret-echo-length", new { apiKey = "json-given-key" });
+
+        Assert.That(run.Result, Is.EqualTo("14"));
+        Assert.That(run.Parameters, Is.EqualTo("""{"apiKey":"***"}"""));
+        Assert.That(provider.Calls, Is.Zero, "no provider is asked for a given value");
+    }
+
+    [Test]
     public async Task ASecretCredentialParameter_IsInjectedFromAUsernamePasswordPair()
     {
         using var harness = new FlowTestHarness(o =>
