@@ -27,12 +27,12 @@ internal static class SecretProviderChain
     public static IReadOnlyList<ISecretProvider> Build(SecretOptions options, IConfiguration? configuration)
     {
         var chain = new List<ISecretProvider>(options.Providers);
-        var section = configuration?.GetSection(Section);
-        if (section?.GetSection("Providers") is { } listed && listed.GetChildren().Any())
+        if (configuration is not null)
         {
-            foreach (var entry in listed.GetChildren())
+            var section = configuration.GetSection(Section);
+            foreach (var (key, name) in Listed(section.GetSection("Providers")))
             {
-                chain.Add(Create(entry.Value, $"{Section}:Providers:{entry.Key}", configuration!, section));
+                chain.Add(Create(name, key, configuration, section));
             }
         }
 
@@ -67,6 +67,20 @@ internal static class SecretProviderChain
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
             ? TimeSpan.FromSeconds(seconds)
             : throw new InvalidOperationException($"Configuration {key} is '{text}', which is not a number of seconds zero or greater.");
+    }
+
+    /// <summary>The provider names listed as an array (<c>Providers:0</c>, <c>Providers:1</c>) or as one comma-separated value.</summary>
+    private static IEnumerable<(string Key, string? Name)> Listed(IConfigurationSection providers)
+    {
+        var children = providers.GetChildren().ToList();
+        if (children.Count > 0)
+        {
+            return children.Select(c => (c.Path, c.Value));
+        }
+
+        return providers.Value is { Length: > 0 } text
+            ? text.Split(',').Select(name => (providers.Path, (string?)name))
+            : [];
     }
 
     private static ISecretProvider Create(string? name, string key, IConfiguration configuration, IConfigurationSection section)

@@ -35,6 +35,14 @@ public sealed class SecretConfigurationTests
     }
 
     [Test]
+    public void ProvidersGivenAsOneCommaSeparatedValue_FormTheChainInOrder()
+    {
+        using var engine = new FlowEngine(new FlowEngineOptions { Configuration = Configuration(("Flows:Secrets:Providers", "civis, environment")) });
+
+        Assert.That(engine.Secrets.Providers.Select(p => p.GetType()), Is.EqualTo(new[] { typeof(CivisCredentialSecretProvider), typeof(EnvironmentSecretProvider) }));
+    }
+
+    [Test]
     public void WithNothingConfigured_TheDefaultChainIsEnvironmentCivisConfigurationFiles()
     {
         using var engine = new FlowEngine(new FlowEngineOptions { Configuration = Configuration() });
