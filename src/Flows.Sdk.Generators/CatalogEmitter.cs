@@ -106,6 +106,7 @@ internal static class CatalogEmitter
             _ => $"InvokeAsync = static (a, ct) => {Runtime}.Invocation.FromValueTask({call}),",
         });
 
+        WriteInjectSecrets(writer, entry);
         if (method.Kind == RunKindSpec.Flow)
         {
             WriteBind(writer, entry);
@@ -136,17 +137,32 @@ internal static class CatalogEmitter
 
     private static void WriteBind(SourceWriter writer, CatalogEntry entry)
     {
-        var method = entry.Method;
-        var values = method.Parameters.Select(p =>
+        var arguments = Arguments(entry, "b.Instance<" + entry.Method.ContainingType + ">()", p =>
             p.IsCancellationToken ? "b.CancellationToken"
             : p.DefaultValue is { } value ? $"b.Optional<{p.Type}>({CSharpLiterals.String(p.MetadataName)}, {value})"
             : $"b.Required<{p.Type}>({CSharpLiterals.String(p.MetadataName)})");
-        if (!method.IsStatic)
+        writer.Line($"Bind = static b => new {entry.UniqueName}_Args({arguments}),");
+    }
+
+    /// <summary>A copy of the arguments with each [Secret] parameter resolved (or kept, when the caller gave a value).</summary>
+    private static void WriteInjectSecrets(SourceWriter writer, CatalogEntry entry)
+    {
+        if (!entry.Method.Parameters.Any(p => p.SecretName is not null))
         {
-            values = new[] { $"b.Instance<{method.ContainingType}>()" }.Concat(values);
+            return;
         }
 
-        writer.Line($"Bind = static b => new {entry.UniqueName}_Args({string.Join(", ", values)}),");
+        var arguments = Arguments(entry, "a.@this", p => p.SecretName is null
+            ? "a." + p.Name
+            : $"await s.ResolveAsync<{p.Type}>({CSharpLiterals.String(p.MetadataName)}, {CSharpLiterals.String(p.SecretName)}, a.{p.Name}, {p.DefaultValue ?? "default"}).ConfigureAwait(false)");
+        writer.Line($"InjectSecrets = static async (a, s) => new {entry.UniqueName}_Args({arguments}),");
+    }
+
+    /// <summary>The argument list of the args struct's constructor: the instance first for instance methods, then one value per parameter.</summary>
+    private static string Arguments(CatalogEntry entry, string instance, System.Func<ParameterSpec, string> value)
+    {
+        var values = entry.Method.Parameters.Select(value);
+        return string.Join(", ", entry.Method.IsStatic ? values : new[] { instance }.Concat(values));
     }
 
     private static void WriteParameterWriter(SourceWriter writer, RunMethodSpec method)

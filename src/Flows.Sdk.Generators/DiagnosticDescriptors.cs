@@ -71,4 +71,12 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidSecret = new(
+        id: "FLOWS1009",
+        title: "Secret parameter has an empty name or a type secrets cannot fill",
+        messageFormat: "Parameter '{0}' of '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

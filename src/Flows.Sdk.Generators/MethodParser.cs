@@ -151,6 +151,12 @@ internal static class MethodParser
                     DiagnosticDescriptors.SecretWithoutDefault, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, display, secret));
             }
 
+            if (secret is not null && SecretProblem(parameter, secret) is { } problem)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.InvalidSecret, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, display, problem));
+            }
+
             parameters.Add(new ParameterSpec(
                 Name: SymbolRules.Identifier(parameter.Name),
                 MetadataName: parameter.Name,
@@ -163,6 +169,19 @@ internal static class MethodParser
         }
 
         return parameters;
+    }
+
+    /// <summary>Why a [Secret] parameter cannot be injected, or null when it can.</summary>
+    private static string? SecretProblem(IParameterSymbol parameter, string secret)
+    {
+        if (secret.Trim().Length == 0)
+        {
+            return "the [Secret] name is empty; name the secret as the providers know it, such as [Secret(\"van-api-key\")]";
+        }
+
+        return parameter.Type.SpecialType == SpecialType.System_String || SymbolRules.Is(parameter.Type, "Flows", "SecretCredential")
+            ? null
+            : $"a [Secret] parameter is a string or a Flows.SecretCredential, not {parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}";
     }
 
     private static string? SecretName(IParameterSymbol parameter)

@@ -21,6 +21,12 @@ public static class Flow
     /// <summary>The current attempt, from 1, or 0 outside any run.</summary>
     public static int Attempt => RunContext.Current?.Attempt ?? 0;
 
+    /// <summary>
+    /// Secrets on demand, from the current engine (the run's, else the one in scope, else the application's):
+    /// <c>await Flow.Secrets.GetAsync("van-api-key")</c>. Works inside and outside runs; values are masked.
+    /// </summary>
+    public static SecretResolver Secrets => FlowEngine.Current.Secrets;
+
     /// <summary>The current run's cancellation token (timeout, cancellation, shutdown), or none outside any run.</summary>
     public static CancellationToken CancellationToken => RunContext.Current?.Token ?? CancellationToken.None;
 }

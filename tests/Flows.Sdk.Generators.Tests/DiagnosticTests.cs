@@ -59,6 +59,25 @@ public sealed class DiagnosticTests
         Assert.That(outcome.Diagnostics, Is.Empty);
     }
 
+    [TestCase("""[Secret("")] string key = "" """, TestName = "EmptySecretName_ReportsFLOWS1009")]
+    [TestCase("""[Secret("  ")] string key = "" """, TestName = "BlankSecretName_ReportsFLOWS1009")]
+    [TestCase("""[Secret("port")] int port = 0""", TestName = "SecretOfAnotherType_ReportsFLOWS1009")]
+    public void InvalidSecret_ReportsFLOWS1009(string parameter)
+    {
+        var outcome = GeneratorHarness.Run($$"""public class Jobs { [Flow] public static void Sync({{parameter}}) { } }""");
+
+        Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1009" }));
+        Assert.That(outcome.Source("Flows.Catalog.g.cs"), Is.Null, "methods with errors get no descriptor");
+    }
+
+    [Test]
+    public void SecretCredentialParameter_ReportsNothing()
+    {
+        var outcome = GeneratorHarness.Run("""public class Jobs { [Flow] public static void Sync([Secret("redshift")] SecretCredential? db = null) { } }""");
+
+        Assert.That(outcome.Diagnostics, Is.Empty);
+    }
+
     [TestCase("OnCompletion = \"Missing\"", TestName = "HookThatDoesNotExist_ReportsFLOWS1003")]
     [TestCase("OnFailure = nameof(WrongParameters)", TestName = "HookWithWrongParameters_ReportsFLOWS1003")]
     [TestCase("OnFailure = nameof(WrongReturn)", TestName = "HookWithWrongReturnType_ReportsFLOWS1003")]

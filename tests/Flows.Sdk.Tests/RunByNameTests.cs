@@ -9,12 +9,12 @@ public sealed class RunByNameTests
     [Test]
     public async Task AStaticFlow_RunsByNameWithDefaultsFilledIn()
     {
-        using var harness = new FlowTestHarness();
+        using var harness = new FlowTestHarness(o => o.Secrets["unused-token"] = "t0k3n");
 
         var run = await harness.RunAsync("by-name-sum", new { a = 5 });
 
         Assert.That(run.State, Is.EqualTo(RunState.Completed));
-        Assert.That(run.Result, Is.EqualTo("15"));
+        Assert.That(run.Result, Is.EqualTo("20"), "5 + the default 10 + the injected secret's length 5");
         Assert.That(run.Parameters, Is.EqualTo("""{"a":5,"b":10,"token":"***"}"""));
     }
 

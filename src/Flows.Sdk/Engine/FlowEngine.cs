@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Flows.Logging;
 using Flows.Runtime;
+using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,10 +38,14 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         StoredLogLevel = options.StoredLogLevel;
         Random = options.Random ?? System.Random.Shared.NextDouble;
         Services = options.Services ?? new ServiceCollection().BuildServiceProvider();
+        var masker = options.Masker ?? new SecretMasker();
+        Secrets = SecretResolver.Create(options.Secrets, Configuration, TimeProvider, masker, _shutdown.Token);
 
         // Scopes cost an allocation per attempt; they are only worth it when someone else reads the lines.
         _scopesWanted = options.LoggerFactory is not null;
-        LoggerFactory = options.LoggerFactory ?? (_ownedLoggerFactory = new LoggerFactory());
+        LoggerFactory = options.LoggerFactory is RedactingLoggerFactory redacting && redacting.Masker == masker
+            ? redacting
+            : new RedactingLoggerFactory(options.LoggerFactory ?? (_ownedLoggerFactory = new LoggerFactory()), masker);
         LoggerFactory.AddProvider(new RunLogProvider(this));
         _log = LoggerFactory.CreateLogger("Flows.Runtime");
     }
@@ -66,6 +71,9 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     /// <summary>Services used to create flow classes for runs by name.</summary>
     public IServiceProvider Services { get; }
+
+    /// <summary>Resolves secrets through this engine's providers; every value it resolves is masked in what the engine records and logs.</summary>
+    public SecretResolver Secrets { get; }
 
     internal TimeProvider RetryTimeProvider { get; }
 
@@ -136,6 +144,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
         _shutdown.Cancel();
         _shutdown.Dispose();
+        Secrets.DisposeOwnedProviders();
         _ownedLoggerFactory?.Dispose();
         if (ReferenceEquals(Default, this))
         {
@@ -207,7 +216,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     internal RunRecord RecordCompleted(RunContext run, string? result)
     {
-        var record = Finish(run, RunState.Completed, result, null);
+        var record = Finish(run, RunState.Completed, result is null ? null : Redact(result), null);
         return record;
     }
 
@@ -236,9 +245,10 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// The one place text bound for the store or a log sink passes before it is kept: log messages, exception
-    /// text, errors and artifacts. Secret masking plugs in here.
+    /// text, errors, results and artifacts. Every secret value the engine resolved becomes <c>***</c>; with none
+    /// resolved the text is returned as it is.
     /// </summary>
-    internal string Redact(string text) => text;
+    internal string Redact(string text) => Secrets.Masker.Redact(text);
 
     /// <summary>Puts the run's properties on every log line written during the run, when anyone reads them.</summary>
     internal IDisposable? BeginLogScope(RunContext run) => _scopesWanted ? _log.BeginScope(new RunScope(run)) : null;

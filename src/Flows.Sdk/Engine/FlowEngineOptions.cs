@@ -1,3 +1,4 @@
+using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,12 @@ public sealed class FlowEngineOptions
 
     /// <summary>The source of randomness for retry jitter: returns a value in [0, 1). Defaults to <see cref="Random.Shared"/>.</summary>
     public Func<double>? Random { get; set; }
+
+    /// <summary>Where secrets are resolved from and how long they are cached; see <see cref="SecretOptions"/>.</summary>
+    public SecretOptions Secrets { get; } = new();
+
+    /// <summary>The masker shared with a host's logger factory, so lines logged through DI loggers are masked too.</summary>
+    internal SecretMasker? Masker { get; set; }
 
     /// <summary>The clock retry delays wait on, when it differs from <see cref="TimeProvider"/> (test harnesses skip these waits).</summary>
     internal TimeProvider? RetryTimeProvider { get; set; }

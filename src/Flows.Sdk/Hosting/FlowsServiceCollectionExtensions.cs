@@ -1,4 +1,5 @@
 using Flows.Hosting;
+using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,10 @@ public static class FlowsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds a <see cref="FlowEngine"/> built from the host's logging, configuration (<c>Flows</c> section) and
-    /// services, and makes it the application's <see cref="FlowEngine.Default"/> while the host runs.
+    /// services, and makes it the application's <see cref="FlowEngine.Default"/> while the host runs. Secrets come
+    /// from every registered <see cref="ISecretProvider"/>, then <c>Flows:Secrets</c>; the host's logger factory is
+    /// decorated so lines from any <c>ILogger&lt;T&gt;</c> have secret values masked (call it after any call that
+    /// replaces the logger factory, such as Serilog's <c>AddSerilog</c>).
     /// </summary>
     public static IServiceCollection AddFlows(this IServiceCollection services, Action<FlowsOptions>? configure = null)
     {
@@ -25,10 +29,11 @@ public static class FlowsServiceCollectionExtensions
             services.Configure(configure);
         }
 
+        SecretServiceRegistration.AddSecretMasking(services);
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FlowsOptions>>().Value;
-            return new FlowEngine(new FlowEngineOptions
+            var engineOptions = new FlowEngineOptions
             {
                 Store = options.Store?.Invoke(sp) ?? sp.GetService<IRunStore>() ?? new InMemoryRunStore(),
                 TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
@@ -36,7 +41,9 @@ public static class FlowsServiceCollectionExtensions
                 Services = sp,
                 Configuration = sp.GetService<IConfiguration>(),
                 StoredLogLevel = options.StoredLogLevel,
-            });
+            };
+            SecretServiceRegistration.Apply(engineOptions, sp);
+            return new FlowEngine(engineOptions);
         });
         services.AddHostedService<FlowEngineService>();
         return services;

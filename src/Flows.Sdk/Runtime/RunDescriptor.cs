@@ -79,6 +79,12 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
     /// <summary>Writes the arguments a run was called with (secrets masked), for the run record. Only flows record parameters.</summary>
     public Action<TArgs, ParameterWriter>? WriteParameters { get; init; }
 
+    /// <summary>
+    /// Returns a copy of the arguments with every <see cref="SecretAttribute"/> parameter the caller left at its
+    /// default replaced by the resolved secret. Null when the method has no secret parameters.
+    /// </summary>
+    public Func<TArgs, SecretArguments, ValueTask<TArgs>>? InjectSecrets { get; init; }
+
     /// <summary>The <c>OnCompletion</c> hook.</summary>
     public Func<TArgs, RunRecord, ValueTask>? OnCompletion { get; init; }
 

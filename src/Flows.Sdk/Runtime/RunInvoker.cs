@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Flows.Secrets;
 using Polly;
 
 namespace Flows.Runtime;
@@ -32,6 +33,7 @@ public static class RunInvoker
             TResult result;
             try
             {
+                args = SecretInjection.Inject(run, descriptor, args);
                 result = run.Binding.Pipeline is { } pipeline
                     ? ExecuteWithRetries(pipeline, run, descriptor, args)
                     : Attempt(run, descriptor, args, run.Token);
@@ -70,6 +72,7 @@ public static class RunInvoker
             TResult result;
             try
             {
+                args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
                 result = run.Binding.Pipeline is { } pipeline
                     ? await ExecuteWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
                     : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
@@ -95,7 +98,7 @@ public static class RunInvoker
         {
             var writer = new ParameterWriter();
             write(args, writer);
-            run.Parameters = writer.ToString();
+            run.Parameters = engine.Redact(writer.ToString());
         }
 
         return run;

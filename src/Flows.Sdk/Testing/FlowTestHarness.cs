@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Flows.Runtime;
+using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -42,7 +43,7 @@ public sealed class FlowTestHarness : IAsyncDisposable, IDisposable
         Services = new ServiceCollection();
         _provider = new Lazy<ServiceProvider>(() => Services.BuildServiceProvider());
         var random = new Random(20300101);
-        Engine = new FlowEngine(new FlowEngineOptions
+        var engineOptions = new FlowEngineOptions
         {
             Store = Store,
             TimeProvider = Time,
@@ -52,7 +53,15 @@ public sealed class FlowTestHarness : IAsyncDisposable, IDisposable
             Services = new DeferredServices(_provider),
             Configuration = options.Configuration,
             Random = options.Random ?? random.NextDouble,
-        });
+        };
+        engineOptions.Secrets.Providers.Add(new InlineSecretProvider(options.Secrets));
+        engineOptions.Secrets.CacheDuration = options.SecretCacheDuration;
+        foreach (var provider in options.SecretProviders)
+        {
+            engineOptions.Secrets.Providers.Add(provider);
+        }
+
+        Engine = new FlowEngine(engineOptions);
         _scope = Engine.Use();
     }
 

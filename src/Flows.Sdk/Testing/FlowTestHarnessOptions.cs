@@ -1,3 +1,4 @@
+using Flows.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,18 @@ public sealed class FlowTestHarnessOptions
 
     /// <summary>The lowest level of log line captured. Defaults to <see cref="LogLevel.Debug"/>.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Debug;
+
+    /// <summary>
+    /// Secrets given inline, by name: <c>options.Secrets["van-api-key"] = "test-key"</c>. A harness asks only these
+    /// and <see cref="SecretProviders"/>, never the machine's environment, so tests do not depend on it.
+    /// </summary>
+    public IDictionary<string, string> Secrets { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Providers asked after the inline <see cref="Secrets"/>, in order.</summary>
+    public IList<ISecretProvider> SecretProviders { get; } = [];
+
+    /// <summary>How long resolved secrets are cached, on the harness's fake clock. Defaults to 5 minutes.</summary>
+    public TimeSpan? SecretCacheDuration { get; set; }
 
     /// <summary>The source of jitter randomness. Defaults to a fixed-seed generator so runs repeat.</summary>
     public Func<double>? Random { get; set; }

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Flows.Runtime;
+using Flows.Secrets;
+using Flows.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Tests.Secrets;
+
+public sealed class SecretMaskingTests
+{
+    private const string Key = "van-Secret-9f3a\"quoted\\";
+
+    [Test]
+    public async Task ASecretLeakedEveryWay_AppearsInNoLogLineSinkRunRecordOrTransition()
+    {
+        var sink = new CapturingLoggerProvider();
+        using var harness = new FlowTestHarness(o => o.Secrets["secret-leak-key"] = Key);
+        harness.Engine.LoggerFactory.AddProvider(sink);
+
+        var result = await SecretUsers.Leaky("note");
+
+        Assert.That(result, Is.EqualTo("note used " + Key), "the body gets the real value");
+        var stored = new List<string>();
+        stored.AddRange(harness.Logs.Select(l => l.Message));
+        stored.AddRange(harness.Logs.Select(l => l.Exception ?? string.Empty));
+        var runs = harness.Store.AllRuns;
+        stored.AddRange(runs.Select(r => JsonSerializer.Serialize(r)));
+        stored.AddRange(runs.SelectMany(r => harness.Transitions(r)).Select(t => t.Message ?? string.Empty));
+        Assert.Multiple(() =>
+        {
+            Assert.That(harness.Logs, Has.Count.GreaterThanOrEqualTo(8), "the leaks were logged and stored");
+            Assert.That(harness.Logs.Select(l => l.Message), Has.Some.EqualTo("Calling VAN with *** and ***"));
+            Assert.That(runs, Has.Count.EqualTo(3), "the flow, the failed task and the subflow");
+            Assert.That(stored.Where(t => t.Contains(Key, StringComparison.Ordinal)), Is.Empty, "stored text");
+            Assert.That(stored.Where(t => t.Contains(JsonEncodedText.Encode(Key).Value, StringComparison.Ordinal)), Is.Empty, "stored JSON text");
+            Assert.That(sink.Texts.Where(t => t.Contains(Key, StringComparison.Ordinal)), Is.Empty, "text another sink received");
+            Assert.That(sink.Texts, Has.Some.Contains("VAN rejected key ***"), "the sink saw the masked exception");
+        });
+    }
+
+    [Test]
+    public void Redact_ReplacesEveryKnownValue_LongestFirst()
+    {
+        var masker = new SecretMasker();
+        masker.Add("hunter2-long");
+        masker.Add("hunter2");
+
+        var masked = masker.Redact("a hunter2-long b hunter2 c");
+
+        Assert.That(masked, Is.EqualTo("a *** b *** c"));
+    }
+
+    [Test]
+    public void Redact_WithNoSecretsKnown_ReturnsTheSameText()
+    {
+        var masker = new SecretMasker();
+        var text = "nothing to hide";
+
+        Assert.That(masker.Redact(text), Is.SameAs(text));
+    }
+
+    [Test]
+    public void Redact_LeavesValuesShorterThanTheMinimumAlone()
+    {
+        var masker = new SecretMasker();
+        masker.Add("abc");
+
+        Assert.That(masker.Redact("abc abc"), Is.EqualTo("abc abc"));
+    }
+
+    [Test]
+    public void Redact_MasksEachLineOfAMultiLineSecret()
+    {
+        var masker = new SecretMasker();
+        masker.Add("-----BEGIN KEY-----\r\nMIIBOgIBAAJBAK\r\n-----END KEY-----");
+
+        Assert.That(masker.Redact("bad line MIIBOgIBAAJBAK"), Is.EqualTo("bad line ***"));
+    }
+
+    [Test]
+    public async Task EngineRedact_MasksArtifactText()
+    {
+        using var harness = new FlowTestHarness(o => o.Secrets["secret-api-key"] = "artifact-secret-1");
+        await harness.Engine.Secrets.GetAsync("secret-api-key");
+
+        var artifact = harness.Engine.Redact("| key | artifact-secret-1 |");
+
+        Assert.That(artifact, Is.EqualTo("| key | *** |"));
+    }
+
+    [Test]
+    public async Task ACallerGivenSecretValue_IsUsedAndMasked()
+    {
+        using var harness = new FlowTestHarness();
+
+        var length = await SecretUsers.EchoLength("given-by-caller");
+
+        Assert.That(length, Is.EqualTo("given-by-caller".Length));
+        Assert.That(harness.Engine.Redact("x given-by-caller"), Is.EqualTo("x ***"));
+    }
+
+    [Test]
+    public async Task StoredParameters_MaskAKnownSecretPassedAsAPlainValue()
+    {
+        using var harness = new FlowTestHarness(o => o.Secrets["secret-api-key"] = "plain-passed-secret");
+        var secret = await Flow.Secrets.GetAsync("secret-api-key");
+
+        SecretUsers.EchoParameter(secret);
+
+        Assert.That(harness.Runs.Single().Parameters, Is.EqualTo("""{"value":"***"}"""));
+    }
+
+    [Test]
+    public async Task HostedApp_ILoggerFromDI_MasksSecretsBeforeAnySink()
+    {
+        var sink = new CapturingLoggerProvider();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddProvider(sink);
+        builder.Services.AddFlows();
+        builder.Services.AddSingleton<ISecretProvider>(new InlineSecretProvider([new("hosted-key", "hosted-secret-value")]));
+        using var host = builder.Build();
+        var engine = host.Services.GetRequiredService<FlowEngine>();
+        var logger = host.Services.GetRequiredService<ILogger<SecretMaskingTests>>();
+
+        var value = await engine.Secrets.GetAsync("hosted-key");
+        logger.LogWarning(new InvalidOperationException("boom " + value), "Using {Key}", value);
+
+        Assert.That(value, Is.EqualTo("hosted-secret-value"));
+        Assert.That(sink.Texts, Has.Some.EqualTo("Using ***"));
+        Assert.That(sink.Texts.Where(t => t.Contains(value, StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public async Task Parameters_OfSecretArgumentsAreWrittenAsTheMask()
+    {
+        using var harness = new FlowTestHarness(o => o.Secrets["unused-token"] = "tkn-value");
+
+        var run = await harness.RunAsync("by-name-sum", new { a = 1 });
+
+        Assert.That(run.Parameters, Does.Contain($"\"token\":\"{ParameterWriter.Mask}\""));
+    }
+}
