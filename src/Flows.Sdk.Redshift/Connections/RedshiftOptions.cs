@@ -49,7 +49,7 @@ public sealed class RedshiftOptions
     public Func<string, CancellationToken, ValueTask<string?>> Secrets { get; set; } = RedshiftSecrets.Default;
 
     /// <summary>
-    /// The session setting that carries the run tag (<c>flows:&lt;name&gt;:&lt;run id&gt;</c>). Null (the default):
+    /// The session setting that carries the run tag (<c>flows:&lt;run id&gt;:&lt;name&gt;</c>). Null (the default):
     /// <c>query_group</c> on Redshift, so queries can be found in <c>stl_query</c>, and <c>application_name</c>
     /// on PostgreSQL, which has no <c>query_group</c>.
     /// </summary>

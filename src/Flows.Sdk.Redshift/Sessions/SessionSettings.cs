@@ -45,7 +45,8 @@ internal sealed partial record SessionSettings(string? TagSetting, string? Tag, 
             throw new RedshiftInputException($"RedshiftOptions.RunTagSetting '{setting}' is not a setting name (letters, digits, '_' and '.').");
         }
 
-        var tag = Flow.RunId is { } id ? $"flows:{Flow.RunName}:{id}" : null;
+        // The run id first: it identifies the run even where a setting is cut short (application_name keeps 63 bytes).
+        var tag = Flow.RunId is { } id ? $"flows:{id}:{Flow.RunName}" : null;
         if (tag is { Length: > MaxTagLength })
         {
             tag = tag[..MaxTagLength];
