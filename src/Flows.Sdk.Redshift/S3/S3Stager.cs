@@ -84,12 +84,11 @@ internal sealed class S3Stager : IDisposable
     {
         try
         {
-            var request = new DeleteObjectsRequest { BucketName = _options.Bucket };
-            foreach (var key in staged.Files.Select(f => f.Key).Append(staged.Manifest.Key))
+            var request = new DeleteObjectsRequest
             {
-                request.Objects.Add(new KeyVersion { Key = key });
-            }
-
+                BucketName = _options.Bucket,
+                Objects = [.. staged.Files.Select(f => f.Key).Append(staged.Manifest.Key).Select(key => new KeyVersion { Key = key })],
+            };
             await _client.DeleteObjectsAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonServiceException ex)
