@@ -120,7 +120,7 @@ public sealed class RedshiftDatabase : IAsyncDisposable
                 await using var command = session.Command(statement.Text, transaction);
                 var affected = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
                 rows += Math.Max(affected, 0);
-                RedshiftLog.StatementRan(RedshiftLog.Current, source, i + 1, statements.Count, statement.Line, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, affected, statement.Summary);
+                RedshiftLog.StatementRan(RedshiftLog.Current, source, i + 1, statements.Count, statement.Line, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, affected < 0 ? "done" : $"{affected} rows", statement.Summary);
             }
 
             return new SqlFileResult(statements.Count, rows);

@@ -12,8 +12,8 @@ internal static partial class RedshiftLog
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Transient database error, running the transaction again (attempt {Attempt}) in {Delay}: {Error}")]
     public static partial void TransactionRetry(ILogger logger, int attempt, TimeSpan delay, string? error);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Source}: statement {Index}/{Count} (line {Line}) took {ElapsedMs} ms, {Rows} rows: {Summary}")]
-    public static partial void StatementRan(ILogger logger, string source, int index, int count, int line, long elapsedMs, int rows, string summary);
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Source}: statement {Index}/{Count} (line {Line}) took {ElapsedMs} ms, {Outcome}: {Summary}")]
+    public static partial void StatementRan(ILogger logger, string source, int index, int count, int line, long elapsedMs, string outcome, string summary);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "{Source} manages its own transactions (BEGIN/COMMIT), so it runs as written, statement by statement")]
     public static partial void ScriptControlsTransactions(ILogger logger, string source);

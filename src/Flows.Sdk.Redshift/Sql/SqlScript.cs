@@ -65,7 +65,8 @@ internal sealed partial class SqlScript
     public static bool ControlsTransactions(IEnumerable<SqlStatement> statements) =>
         statements.Any(s => TransactionControl().IsMatch(StripLeadingComments(s.Text)));
 
-    private static string StripLeadingComments(string text)
+    /// <summary>The text after any comments it starts with.</summary>
+    public static string StripLeadingComments(string text)
     {
         var rest = text.TrimStart();
         while (true)

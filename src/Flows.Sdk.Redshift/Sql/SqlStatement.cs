@@ -8,7 +8,7 @@ internal sealed record SqlStatement(string Text, int Line)
     {
         get
         {
-            var flat = string.Join(' ', Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            var flat = string.Join(' ', SqlScript.StripLeadingComments(Text).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
             return flat.Length <= 80 ? flat : string.Concat(flat.AsSpan(0, 77), "...");
         }
     }
