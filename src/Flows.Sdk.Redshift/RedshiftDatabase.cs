@@ -22,7 +22,7 @@ namespace Flows.Redshift;
 ///     redshift.RunSqlFileAsync("sql/refresh.sql", new Dictionary&lt;string, object?&gt; { ["since"] = since });
 /// </code>
 /// </example>
-public sealed class RedshiftDatabase : IAsyncDisposable
+public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
 {
     private readonly RedshiftOptions _options;
     private readonly ResiliencePipeline _retry;
@@ -170,10 +170,22 @@ public sealed class RedshiftDatabase : IAsyncDisposable
         if (_built is { } built)
         {
             await built.DataSource.DisposeAsync().ConfigureAwait(false);
-            built.Iam?.Dispose();
-            built.IamClient?.Dispose();
         }
 
+        ReleaseTheRest();
+    }
+
+    /// <summary>Same as <see cref="DisposeAsync"/>, for containers that dispose synchronously.</summary>
+    public void Dispose()
+    {
+        _built?.DataSource.Dispose();
+        ReleaseTheRest();
+    }
+
+    private void ReleaseTheRest()
+    {
+        _built?.Iam?.Dispose();
+        _built?.IamClient?.Dispose();
         _stager?.Dispose();
         _gate.Dispose();
     }

@@ -1,4 +1,5 @@
 using Flows.Redshift.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Flows.Redshift.Tests;
@@ -97,5 +98,20 @@ public sealed class ConnectionTests
         var answer = await database.QueryAsync<int>("SELECT 40 + @two", new { two = 2 });
 
         Assert.That(answer, Is.EqualTo(new[] { 42 }));
+    }
+
+    [Test]
+    public async Task AddRedshift_GivesFlowClassesOneConfiguredDatabase()
+    {
+        await using var schema = await TestSchema.CreateAsync();
+        using var harness = new FlowTestHarness();
+        harness.Services.AddRedshift(o => o.ConnectionString = schema.ConnectionString);
+
+        var database = harness.Get<RedshiftDatabase>();
+        var again = harness.Get<RedshiftDatabase>();
+        var answer = await database.QueryAsync<int>("SELECT 1");
+
+        Assert.That(again, Is.SameAs(database));
+        Assert.That(answer, Is.EqualTo(new[] { 1 }));
     }
 }
