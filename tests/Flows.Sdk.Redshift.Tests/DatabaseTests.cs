@@ -5,24 +5,13 @@ using Npgsql;
 namespace Flows.Redshift.Tests;
 
 /// <summary>Everything PostgreSQL can run, against the test cluster, each test in its own schema.</summary>
-public sealed class DatabaseTests
+public sealed class DatabaseTests : SchemaTest
 {
     private readonly List<string> _files = [];
-    private TestSchema? _schema;
-
-    private TestSchema Schema => _schema!;
-
-    [SetUp]
-    public async Task CreateSchema() => _schema = await TestSchema.CreateAsync();
 
     [TearDown]
-    public async Task DropSchemaAndFiles()
+    public void DeleteSqlFiles()
     {
-        if (_schema is not null)
-        {
-            await _schema.DisposeAsync();
-        }
-
         _files.ForEach(File.Delete);
         _files.Clear();
     }

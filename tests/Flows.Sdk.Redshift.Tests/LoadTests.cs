@@ -5,24 +5,8 @@ using Npgsql;
 namespace Flows.Redshift.Tests;
 
 /// <summary>Table loads through batched INSERTs (the path PostgreSQL runs), each test in its own schema.</summary>
-public sealed class LoadTests
+public sealed class LoadTests : SchemaTest
 {
-    private TestSchema? _schema;
-
-    private TestSchema Schema => _schema!;
-
-    [SetUp]
-    public async Task CreateSchema() => _schema = await TestSchema.CreateAsync();
-
-    [TearDown]
-    public async Task DropSchema()
-    {
-        if (_schema is not null)
-        {
-            await _schema.DisposeAsync();
-        }
-    }
-
     [Test]
     public async Task Load_CreatesTheTableFromTheRowType_AndKeepsEveryValue()
     {

@@ -200,7 +200,12 @@ internal sealed partial class SqlScript
         throw Unterminated("comment", startLine);
     }
 
-    private void CopyLiteral(bool escapeString)
+    private void CopyLiteral(bool escapeString) => CopyQuoted('\'', "string literal", Context.Literal, escapeString);
+
+    private void CopyQuotedIdentifier() => CopyQuoted('"', "quoted identifier", Context.QuotedIdentifier, backslashEscapes: false);
+
+    /// <summary>Copies '...' or "...", where a doubled quote is one quote character and placeholders are text.</summary>
+    private void CopyQuoted(char quote, string what, Context context, bool backslashEscapes)
     {
         var startLine = _line;
         MarkCode();
@@ -208,24 +213,24 @@ internal sealed partial class SqlScript
         while (_position < _text.Length)
         {
             var c = _text[_position];
-            if (c == '\\' && escapeString && _position + 1 < _text.Length)
+            if (c == '\\' && backslashEscapes && _position + 1 < _text.Length)
             {
                 Copy();
                 Copy();
             }
-            else if (c == '\'' && Peek(1) == '\'')
+            else if (c == quote && Peek(1) == quote)
             {
                 Copy();
                 Copy();
             }
-            else if (c == '\'')
+            else if (c == quote)
             {
                 Copy();
                 return;
             }
             else if (c == '{' && Peek(1) == '{')
             {
-                Substitute(Context.Literal, null, escapeString);
+                Substitute(context, null, backslashEscapes);
             }
             else
             {
@@ -233,38 +238,7 @@ internal sealed partial class SqlScript
             }
         }
 
-        throw Unterminated("string literal", startLine);
-    }
-
-    private void CopyQuotedIdentifier()
-    {
-        var startLine = _line;
-        MarkCode();
-        Copy();
-        while (_position < _text.Length)
-        {
-            var c = _text[_position];
-            if (c == '"' && Peek(1) == '"')
-            {
-                Copy();
-                Copy();
-            }
-            else if (c == '"')
-            {
-                Copy();
-                return;
-            }
-            else if (c == '{' && Peek(1) == '{')
-            {
-                Substitute(Context.QuotedIdentifier, null);
-            }
-            else
-            {
-                Copy();
-            }
-        }
-
-        throw Unterminated("quoted identifier", startLine);
+        throw Unterminated(what, startLine);
     }
 
     private void CopyDollarQuoted(string tag)
