@@ -9,7 +9,7 @@
 # failed, dotnet test failed, or nothing ran.
 #
 # Environment:
-#   CI=true                 PostgreSQL that cannot start is an error (else a warning).
+#   CI=true                 PostgreSQL or s3rver that cannot start is an error (else a warning).
 #   FLOWS_SOLUTION          solution to test, relative to the repo root (default Flows.sln).
 #   FLOWS_PG_BIN            folder holding initdb/pg_ctl; when set it is the only place
 #                           looked at and nothing is installed.
@@ -18,6 +18,8 @@
 # Exported to the tests:
 #   FLOWS_TEST_POSTGRES     Npgsql connection string of the throw-away cluster (unset
 #                           when PostgreSQL is unavailable outside CI).
+#   FLOWS_TEST_S3           endpoint of a throw-away s3rver on 127.0.0.1 (access key and
+#                           secret S3RVER; unset when it is unavailable outside CI).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -88,6 +90,7 @@ stop_dotnet() {
 cleanup() {
     stop_dotnet
     stop_postgres
+    stop_s3rver
     if [[ $RESULTS_DIR_OWNED == true && -n $RESULTS_DIR ]]; then
         rm -rf -- "$RESULTS_DIR"
     fi
@@ -216,11 +219,72 @@ start_postgres() {
 }
 
 # ---------------------------------------------------------------- S3
+# s3rver (npm) is installed once into a cache folder outside the repo and reused; each run
+# gets its own data folder and a free port, both gone after the EXIT trap.
+S3_DIR=""          # temp data folder of s3rver
+S3_PID=""
+
+s3_problem() { if [[ $IS_CI == true ]]; then err "$@"; else warn "$@"; fi; }
+
+http_answers() {
+    # Pure bash: an HTTP status line back from GET / on 127.0.0.1:$1.
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+        printf "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3
+        IFS= read -r line <&3 && [[ $line == HTTP/1.* ]]' _ "$1" 2>/dev/null
+}
+
+stop_s3rver() {
+    # Silent and idempotent, like stop_postgres.
+    if [[ -n $S3_PID ]]; then
+        kill -TERM "$S3_PID" 2>/dev/null || true
+        wait "$S3_PID" 2>/dev/null || true
+        S3_PID=""
+    fi
+    if [[ -n $S3_DIR ]]; then
+        rm -rf -- "$S3_DIR"
+        S3_DIR=""
+    fi
+}
+
 start_s3rver() {
-    # Placeholder: a later change starts a local S3-compatible server here (on a free
-    # 127.0.0.1 port, stopped from cleanup()) and exports its endpoint to the tests.
-    # Until then, tests that need S3 skip themselves.
-    return 0
+    local cache="${XDG_CACHE_HOME:-$HOME/.cache}/flows-test/s3rver"
+    local bin="$cache/node_modules/.bin/s3rver"
+    if [[ ! -x $bin ]]; then
+        if ! command -v npm >/dev/null 2>&1; then
+            s3_problem "npm not found: cannot install s3rver"
+            return 1
+        fi
+        phase "installing s3rver into $cache"
+        mkdir -p -- "$cache"
+        if ! npm install --prefix "$cache" --no-audit --no-fund --loglevel=error s3rver@3.7.1 >"$cache/install.log" 2>&1; then
+            tail -n 20 "$cache/install.log" >&2 || true
+            s3_problem "npm install s3rver failed"
+            return 1
+        fi
+    fi
+    S3_DIR="$(mktemp -d "${TMPDIR:-/tmp}/flows-s3.XXXXXX")"
+    local attempt port i
+    for attempt in 1 2 3; do
+        port="$(pick_port)" || { s3_problem "could not find a free TCP port for s3rver"; return 1; }
+        phase "starting s3rver on 127.0.0.1:$port"
+        mkdir -p -- "$S3_DIR/data"
+        "$bin" --directory "$S3_DIR/data" --address 127.0.0.1 --port "$port" --silent >"$S3_DIR/s3rver.log" 2>&1 &
+        S3_PID=$!
+        for ((i = 0; i < 100; i++)); do
+            kill -0 "$S3_PID" 2>/dev/null || break
+            if http_answers "$port" && kill -0 "$S3_PID" 2>/dev/null; then
+                export FLOWS_TEST_S3="http://127.0.0.1:$port"
+                return 0
+            fi
+            sleep 0.1
+        done
+        kill -TERM "$S3_PID" 2>/dev/null || true
+        wait "$S3_PID" 2>/dev/null || true
+        S3_PID=""
+    done
+    s3_problem "s3rver did not start; last lines of its log:"
+    tail -n 20 "$S3_DIR/s3rver.log" >&2 || true
+    return 1
 }
 
 # ---------------------------------------------------------------- TRX
@@ -288,7 +352,15 @@ if ! start_postgres; then
     unset FLOWS_TEST_POSTGRES
 fi
 
-start_s3rver
+if ! start_s3rver; then
+    stop_s3rver
+    if [[ $IS_CI == true ]]; then
+        err "CI=true and s3rver could not be started: failing"
+        exit 1
+    fi
+    warn "continuing without s3rver: FLOWS_TEST_S3 is unset, tests that need it will be skipped"
+    unset FLOWS_TEST_S3
+fi
 
 if [[ -n ${FLOWS_TEST_RESULTS_DIR:-} ]]; then
     RESULTS_DIR="$FLOWS_TEST_RESULTS_DIR"

@@ -15,6 +15,9 @@ public static class Flow
     /// <summary>The id of the current flow or task run, or null outside any run.</summary>
     public static Guid? RunId => RunContext.Current?.Id;
 
+    /// <summary>The name of the current flow or task (<c>load-contacts</c>), or null outside any run.</summary>
+    public static string? RunName => RunContext.Current?.Descriptor.Name;
+
     /// <summary>The id of the flow run the current code belongs to, or null outside any flow.</summary>
     public static Guid? FlowRunId => RunContext.Current?.FlowRunId;
 

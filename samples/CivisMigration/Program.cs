@@ -1,0 +1,1 @@
+return await CivisMigration.CivisMigrationApp.RunAsync(args);

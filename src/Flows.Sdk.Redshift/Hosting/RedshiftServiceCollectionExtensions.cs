@@ -1,0 +1,20 @@
+using Flows.Redshift;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers a <see cref="RedshiftDatabase"/> for flow classes to take in their constructors.</summary>
+public static class RedshiftServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds one <see cref="RedshiftDatabase"/> (a singleton: it owns the connection pool) configured by
+    /// <paramref name="configure"/>; the container disposes it.
+    /// </summary>
+    public static IServiceCollection AddRedshift(this IServiceCollection services, Action<RedshiftOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new RedshiftOptions();
+        configure(options);
+        return services.AddSingleton(_ => new RedshiftDatabase(options));
+    }
+}

@@ -1,0 +1,4 @@
+namespace Flows.Redshift;
+
+/// <summary>A temporary database user and password from IAM.</summary>
+internal sealed record DbCredentials(string User, string Password, DateTimeOffset Expiration);

@@ -1,0 +1,77 @@
+using Npgsql;
+
+namespace Flows.Redshift;
+
+/// <summary>
+/// One use of a pooled connection: session settings applied when it is taken (values bound through
+/// <c>set_config</c>), reset before it returns to the pool. A connection whose reset fails is dropped from the
+/// pool rather than handed to the next user with someone else's settings.
+/// </summary>
+internal sealed class RedshiftSession : IAsyncDisposable
+{
+    private readonly SessionSettings _settings;
+
+    private RedshiftSession(NpgsqlConnection connection, SessionSettings settings)
+    {
+        Connection = connection;
+        _settings = settings;
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    public static async Task<RedshiftSession> OpenAsync(NpgsqlDataSource dataSource, SessionSettings settings, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!settings.IsEmpty)
+            {
+                await using var command = connection.CreateCommand();
+                var calls = new List<string>();
+                if (settings.Tag is not null)
+                {
+                    calls.Add("set_config($1, $2, false)");
+                    command.Parameters.Add(new NpgsqlParameter { Value = settings.TagSetting });
+                    command.Parameters.Add(new NpgsqlParameter { Value = settings.Tag });
+                }
+
+                if (settings.StatementTimeout is not null)
+                {
+                    calls.Add($"set_config('statement_timeout', ${command.Parameters.Count + 1}, false)");
+                    command.Parameters.Add(new NpgsqlParameter { Value = settings.TimeoutMilliseconds });
+                }
+
+                command.CommandText = "SELECT " + string.Join(", ", calls);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return new RedshiftSession(connection, settings);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public NpgsqlCommand Command(string sql, NpgsqlTransaction? transaction) => new(sql, Connection, transaction);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_settings.IsEmpty && Connection.FullState == System.Data.ConnectionState.Open)
+        {
+            try
+            {
+                await using var reset = new NpgsqlCommand(string.Join("; ", _settings.Names.Select(n => $"RESET {n}")), Connection);
+                await reset.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                RedshiftLog.ResetFailed(RedshiftLog.Current, ex, string.Join(", ", _settings.Names));
+                NpgsqlConnection.ClearPool(Connection);
+            }
+        }
+
+        await Connection.DisposeAsync().ConfigureAwait(false);
+    }
+}
