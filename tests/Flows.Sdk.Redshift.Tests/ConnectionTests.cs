@@ -33,6 +33,24 @@ public sealed class ConnectionTests
     }
 
     [Test]
+    public async Task CivisCredential_ByDefault_IsReadThroughTheEnginesSecretProviders()
+    {
+        using var harness = new Flows.Testing.FlowTestHarness(o =>
+        {
+            o.Secrets["WAREHOUSE_USERNAME"] = "loader";
+            o.Secrets["WAREHOUSE_PASSWORD"] = "s3cr3t-from-provider";
+            o.Secrets["WAREHOUSE_HOST"] = "warehouse.internal";
+            o.Secrets["WAREHOUSE_DATABASE"] = "analytics";
+        });
+
+        var built = await RedshiftDataSourceFactory.CreateAsync(new RedshiftOptions { CredentialName = "WAREHOUSE" }, CancellationToken.None);
+        await using var dataSource = built.DataSource;
+
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Assert.That((settings.Host, settings.Database, settings.Username), Is.EqualTo(("warehouse.internal", "analytics", "loader")));
+    }
+
+    [Test]
     public async Task ConnectionString_KeepsWhatItSays_AndGetsDefaultsForTheRest()
     {
         var built = await RedshiftDataSourceFactory.CreateAsync(

@@ -43,8 +43,8 @@ public sealed class RedshiftOptions
 
     /// <summary>
     /// Looks up a secret by name (<c>REDSHIFT_PASSWORD</c>) and returns null when it is not set. Defaults to
-    /// <see cref="RedshiftSecrets.FromEnvironment"/>; point it at another secret store to read Civis-style
-    /// names from there.
+    /// <see cref="RedshiftSecrets.Default"/>: the engine's secret providers (<see cref="Flow.Secrets"/>), which read
+    /// Civis-style environment variables among others and mask what they find.
     /// </summary>
     public Func<string, CancellationToken, ValueTask<string?>> Secrets { get; set; } = RedshiftSecrets.Default;
 

@@ -4,10 +4,15 @@ namespace Flows.Redshift;
 public static class RedshiftSecrets
 {
     /// <summary>
-    /// The lookup new <see cref="RedshiftOptions"/> start with. This is the one place credential lookup goes
-    /// through, so a host can route every Redshift credential to its own secret store.
+    /// The lookup new <see cref="RedshiftOptions"/> start with: the current engine's secret providers
+    /// (<see cref="Flow.Secrets"/>), so Civis-style variables, configuration, secret files and SSM all work and every
+    /// value found is masked in logs and run records. A host can point it at another store.
     /// </summary>
-    public static Func<string, CancellationToken, ValueTask<string?>> Default { get; set; } = FromEnvironment;
+    public static Func<string, CancellationToken, ValueTask<string?>> Default { get; set; } = FromFlowSecrets;
+
+    /// <summary>Looks a secret up through the current engine's providers; null when none has it.</summary>
+    public static ValueTask<string?> FromFlowSecrets(string name, CancellationToken cancellationToken) =>
+        Flow.Secrets.TryGetAsync(name, cancellationToken);
 
     /// <summary>Reads an environment variable; empty counts as not set.</summary>
     public static ValueTask<string?> FromEnvironment(string name, CancellationToken cancellationToken)

@@ -15,4 +15,7 @@ public sealed class SecretResolutionException : Exception
 
     /// <summary>The secret's name.</summary>
     public string SecretName { get; }
+
+    /// <summary>True when every provider answered that it has no such secret (as opposed to a provider failing).</summary>
+    internal bool IsNotFound { get; init; }
 }

@@ -59,6 +59,21 @@ public sealed class SecretResolver
     public async ValueTask<string> GetAsync(string name, CancellationToken cancellationToken = default) =>
         (string)await ResolveAsync(false, name, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Returns a secret's value, or null when no provider has it; a provider that fails still throws.</summary>
+    /// <exception cref="ArgumentException">The name is empty.</exception>
+    /// <exception cref="SecretResolutionException">A provider failed.</exception>
+    public async ValueTask<string?> TryGetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SecretResolutionException ex) when (ex.IsNotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Returns a user name and password resolved together (Civis <c>&lt;NAME&gt;_USERNAME</c> / <c>&lt;NAME&gt;_PASSWORD</c>, or <c>&lt;name&gt;-username</c> / <c>&lt;name&gt;-password</c>).</summary>
     /// <exception cref="ArgumentException">The name is empty.</exception>
     /// <exception cref="SecretResolutionException">No provider has the credential, or a provider failed.</exception>
@@ -113,7 +128,10 @@ public sealed class SecretResolver
         var tried = string.Join("; ", Providers.Select(p => credential ? p.DescribeCredential(name) : p.Describe(name)));
         throw new SecretResolutionException(
             name,
-            $"{(credential ? "Credential" : "Secret")} '{name}' was not found. Tried: {(tried.Length == 0 ? "no providers are configured" : tried)}.");
+            $"{(credential ? "Credential" : "Secret")} '{name}' was not found. Tried: {(tried.Length == 0 ? "no providers are configured" : tried)}.")
+        {
+            IsNotFound = true,
+        };
     }
 
     /// <summary>One cached lookup, started by the first caller that needs it: usable while in progress, or once succeeded until it expires.</summary>
