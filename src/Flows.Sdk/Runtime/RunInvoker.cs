@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Flows.Concurrency;
+using Flows.Logging;
 using Polly;
 
 namespace Flows.Runtime;
@@ -28,10 +30,13 @@ public static class RunInvoker
         var scope = run.Engine.BeginLogScope(run);
         try
         {
+            using var admission = FlowRunAdmission.Begin(run);
+            using var prints = PrintCapture.Begin(run);
             run.Engine.RecordCreated(run);
             TResult result;
             try
             {
+                admission.Wait(run);
                 result = run.Binding.Pipeline is { } pipeline
                     ? ExecuteWithRetries(pipeline, run, descriptor, args)
                     : Attempt(run, descriptor, args, run.Token);
@@ -39,7 +44,7 @@ public static class RunInvoker
             catch (Exception ex)
             {
                 var failed = run.Engine.RecordFailed(run, ex);
-                Wait(RunHook(run, descriptor.OnFailure, args, failed, nameof(RunAttribute.OnFailure)));
+                Wait(RunFailureHook(run, descriptor, args, failed));
                 throw;
             }
 
@@ -65,11 +70,14 @@ public static class RunInvoker
         RunContext.Current = run;
         using (linked)
         using (run.Engine.BeginLogScope(run))
+        using (var admission = FlowRunAdmission.Begin(run))
+        using (PrintCapture.Begin(run))
         {
             run.Engine.RecordCreated(run);
             TResult result;
             try
             {
+                await admission.WaitAsync(run).ConfigureAwait(false);
                 result = run.Binding.Pipeline is { } pipeline
                     ? await ExecuteWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
                     : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
@@ -77,7 +85,7 @@ public static class RunInvoker
             catch (Exception ex)
             {
                 var failed = run.Engine.RecordFailed(run, ex);
-                await RunHook(run, descriptor.OnFailure, args, failed, nameof(RunAttribute.OnFailure)).ConfigureAwait(false);
+                await RunFailureHook(run, descriptor, args, failed).ConfigureAwait(false);
                 throw;
             }
 
@@ -137,6 +145,9 @@ public static class RunInvoker
     {
         var invoke = descriptor.Invoke ?? throw new InvalidOperationException($"{descriptor} has no synchronous invoker.");
         token.ThrowIfCancellationRequested();
+
+        // Slots are held for this attempt only: a retry gives them back while it waits for its delay.
+        using var slots = RunLimiter.Acquire(run, token);
         run.Engine.RecordAttempt(run);
         if (run.Binding.Timeout is not { } timeout)
         {
@@ -159,6 +170,7 @@ public static class RunInvoker
     {
         var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
         token.ThrowIfCancellationRequested();
+        using var slots = await RunLimiter.AcquireAsync(run, token).ConfigureAwait(false);
         run.Engine.RecordAttempt(run);
         if (run.Binding.Timeout is not { } timeout)
         {
@@ -176,6 +188,14 @@ public static class RunInvoker
             throw run.Binding.TimeoutError(run.Attempt, ex);
         }
     }
+
+    /// <summary>OnCancellation for Cancelled runs, OnCrashed for Crashed ones, OnFailure for Failed and TimedOut.</summary>
+    private static ValueTask RunFailureHook<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunRecord record) => record.State switch
+    {
+        RunState.Cancelled => RunHook(run, descriptor.OnCancellation, args, record, nameof(RunAttribute.OnCancellation)),
+        RunState.Crashed => RunHook(run, descriptor.OnCrashed, args, record, nameof(RunAttribute.OnCrashed)),
+        _ => RunHook(run, descriptor.OnFailure, args, record, nameof(RunAttribute.OnFailure)),
+    };
 
     private static async ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, RunRecord record, string name)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flows.Concurrency;
 using Flows.Runtime;
 using Flows.Stores;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +43,7 @@ public sealed class FlowTestHarness : IAsyncDisposable, IDisposable
         Services = new ServiceCollection();
         _provider = new Lazy<ServiceProvider>(() => Services.BuildServiceProvider());
         var random = new Random(20300101);
-        Engine = new FlowEngine(new FlowEngineOptions
+        var engineOptions = new FlowEngineOptions
         {
             Store = Store,
             TimeProvider = Time,
@@ -52,7 +53,10 @@ public sealed class FlowTestHarness : IAsyncDisposable, IDisposable
             Services = new DeferredServices(_provider),
             Configuration = options.Configuration,
             Random = options.Random ?? random.NextDouble,
-        });
+        };
+        engineOptions.Limits.CopyFrom(options.Limits);
+        engineOptions.RateLimits.CopyFrom(options.RateLimits);
+        Engine = new FlowEngine(engineOptions);
         _scope = Engine.Use();
     }
 
