@@ -17,7 +17,7 @@ public sealed class ConcurrencyLimitTests
         using var harness = new FlowTestHarness();
         var limited = new Limited();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, Many).Select(i => limited.Four(i)));
+        var results = await Eventually.Within(Task.WhenAll(Enumerable.Range(0, Many).Select(i => limited.Four(i))));
 
         Assert.That(limited.MaxInFlight, Is.EqualTo(4));
         Assert.That(results, Is.EqualTo(Enumerable.Range(0, Many)));
@@ -34,7 +34,7 @@ public sealed class ConcurrencyLimitTests
         using var harness = new FlowTestHarness(o => o.Configuration = configuration);
         var limited = new Limited();
 
-        await Task.WhenAll(Enumerable.Range(0, Many).Select(i => limited.Tagged(i)));
+        await Eventually.Within(Task.WhenAll(Enumerable.Range(0, Many).Select(i => limited.Tagged(i))));
 
         Assert.That(limited.MaxInFlight, Is.EqualTo(4));
         Assert.That(harness.TaskRuns("limited-tagged").Select(r => r.State).ToList(), Has.Count.EqualTo(Many).And.All.EqualTo(RunState.Completed));
@@ -51,7 +51,7 @@ public sealed class ConcurrencyLimitTests
         });
         var limited = new Limited();
 
-        await Task.WhenAll(Enumerable.Range(0, 1_000).Select(_ => limited.Both()));
+        await Eventually.Within(Task.WhenAll(Enumerable.Range(0, 1_000).Select(_ => limited.Both())));
 
         Assert.That(limited.MaxInFlight, Is.EqualTo(2));
         AssertFull(TaskGate(harness, "limited-both", 0), 3);
@@ -65,7 +65,7 @@ public sealed class ConcurrencyLimitTests
         using var harness = new FlowTestHarness();
         var limited = new Limited();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => limited.Sync(i))));
+        var results = await Eventually.Within(Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => limited.Sync(i)))));
 
         Assert.That(limited.MaxInFlight, Is.LessThanOrEqualTo(2));
         Assert.That(results, Is.EqualTo(Enumerable.Range(0, 40)));
@@ -82,7 +82,7 @@ public sealed class ConcurrencyLimitTests
         var second = limited.Gated(2);
         harness.Time.Advance(TimeSpan.FromSeconds(3));
         limited.Release.SetResult();
-        await Task.WhenAll(first, second);
+        await Eventually.Within(Task.WhenAll(first, second));
 
         var runs = harness.TaskRuns("limited-gated");
         var waited = runs.Single(r => harness.Transitions(r).Any(RunWaits.IsWait));
@@ -101,7 +101,7 @@ public sealed class ConcurrencyLimitTests
         var limited = new Limited();
 
         var all = Task.WhenAll(Enumerable.Range(0, Failing).Select(_ => limited.Throws()));
-        Assert.CatchAsync<InvalidOperationException>(async () => await all);
+        Assert.CatchAsync<InvalidOperationException>(async () => await Eventually.Within(all));
 
         Assert.That(harness.TaskRuns("limited-throws").Select(r => r.State).ToList(), Has.Count.EqualTo(Failing).And.All.EqualTo(RunState.Failed));
         AssertFull(TaskGate(harness, "limited-throws", 0), 4);
@@ -115,13 +115,15 @@ public sealed class ConcurrencyLimitTests
         var limited = new Limited();
 
         var all = Task.WhenAll(Enumerable.Range(0, Failing).Select(_ => limited.TimesOut(default)));
-        while (!all.IsCompleted)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!all.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(30))
         {
             // Each step times out the attempts in flight; the next ones start on the thread pool and are caught by a later step.
             harness.Time.Advance(TimeSpan.FromSeconds(5));
             await Task.WhenAny(all, Task.Delay(1));
         }
 
+        Assert.That(all.IsFaulted, Is.True, "every call ended, timed out, within 30 s");
         Assert.That(harness.TaskRuns("limited-times-out").Select(r => r.State).ToList(), Has.Count.EqualTo(Failing).And.All.EqualTo(RunState.TimedOut));
         AssertFull(TaskGate(harness, "limited-times-out", 0), 4);
         AssertFull(harness.Engine.Limits.TagSlots("limited-db")!, 4);
@@ -137,7 +139,7 @@ public sealed class ConcurrencyLimitTests
         var all = Task.WhenAll(Enumerable.Range(0, Failing).Select(_ => limited.UntilCancelled(cancellation.Token)));
         await Eventually.Until(() => harness.TaskRuns("limited-until-cancelled").Count(r => r.State == RunState.Running) == 4, "four runs are running");
         await cancellation.CancelAsync();
-        Assert.CatchAsync<OperationCanceledException>(async () => await all);
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(all));
 
         var states = harness.TaskRuns("limited-until-cancelled").Select(r => r.State).ToList();
         Assert.That(states, Has.Count.EqualTo(Failing).And.All.EqualTo(RunState.Cancelled));

@@ -7,6 +7,12 @@ internal static class Eventually
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
+    /// <summary>The task, failing with a <see cref="TimeoutException"/> instead of hanging when a leaked slot keeps it waiting.</summary>
+    public static Task<T> Within<T>(Task<T> task) => task.WaitAsync(Limit);
+
+    /// <inheritdoc cref="Within{T}(Task{T})"/>
+    public static Task Within(Task task) => task.WaitAsync(Limit);
+
     public static async Task Until(Func<bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();

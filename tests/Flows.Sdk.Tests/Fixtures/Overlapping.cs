@@ -14,6 +14,13 @@ public sealed class Overlapping
         return id;
     }
 
+    [Flow("overlap-queue-token", MaxConcurrentRuns = 1)]
+    public async Task<int> QueueWithToken(int id, CancellationToken cancellationToken)
+    {
+        await Release.Task.WaitAsync(cancellationToken);
+        return id;
+    }
+
     [Flow("overlap-skip", MaxConcurrentRuns = 1, Overlap = OverlapPolicy.Skip)]
     public async Task<int> Skip(int id)
     {
