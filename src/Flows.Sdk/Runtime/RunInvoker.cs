@@ -166,11 +166,22 @@ public static class RunInvoker
         }
     }
 
-    private static async ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    /// <summary>A task without limits goes straight to its attempt; its state machine carries no slot fields.</summary>
+    private static ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token) =>
+        run.Binding.Limiter is null ? UnlimitedAttemptAsync(run, descriptor, args, token) : LimitedAttemptAsync(run, descriptor, args, token);
+
+    /// <summary>Slots are held for this attempt only: a retry gives them back while it waits for its delay.</summary>
+    private static async ValueTask<TResult> LimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    {
+        token.ThrowIfCancellationRequested();
+        using var slots = await RunLimiter.AcquireAsync(run, token).ConfigureAwait(false);
+        return await UnlimitedAttemptAsync(run, descriptor, args, token).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<TResult> UnlimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
     {
         var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
         token.ThrowIfCancellationRequested();
-        using var slots = await RunLimiter.AcquireAsync(run, token).ConfigureAwait(false);
         run.Engine.RecordAttempt(run);
         if (run.Binding.Timeout is not { } timeout)
         {
