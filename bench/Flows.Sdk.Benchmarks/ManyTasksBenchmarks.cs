@@ -11,27 +11,12 @@ namespace Flows.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 8)]
-public class ManyTasksBenchmarks
+public class ManyTasksBenchmarks : EngineBenchmarks
 {
-    private FlowEngine _engine = null!;
-    private IDisposable _scope = null!;
-
     [Params(100_000)]
     public int Tasks { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _engine = new FlowEngine(new FlowEngineOptions { Store = new CountingRunStore() });
-        _scope = _engine.Use();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _scope.Dispose();
-        _engine.Dispose();
-    }
+    protected override FlowEngineOptions Options => new() { Store = new CountingRunStore() };
 
     [Benchmark(Baseline = true)]
     public Task<int> WhenAll() => ManyTasks.WhenAll(Tasks);

@@ -103,9 +103,7 @@ public sealed class ConcurrencyLimitTests
         var all = Task.WhenAll(Enumerable.Range(0, Failing).Select(_ => limited.Throws()));
         Assert.CatchAsync<InvalidOperationException>(async () => await Eventually.Within(all));
 
-        Assert.That(harness.TaskRuns("limited-throws").Select(r => r.State).ToList(), Has.Count.EqualTo(Failing).And.All.EqualTo(RunState.Failed));
-        AssertFull(TaskGate(harness, "limited-throws", 0), 4);
-        AssertFull(harness.Engine.Limits.TagSlots("limited-db")!, 4);
+        AssertAllEndedAndEveryLimitFull(harness, "limited-throws", RunState.Failed);
     }
 
     [Test]
@@ -124,9 +122,7 @@ public sealed class ConcurrencyLimitTests
         }
 
         Assert.That(all.IsFaulted, Is.True, "every call ended, timed out, within 30 s");
-        Assert.That(harness.TaskRuns("limited-times-out").Select(r => r.State).ToList(), Has.Count.EqualTo(Failing).And.All.EqualTo(RunState.TimedOut));
-        AssertFull(TaskGate(harness, "limited-times-out", 0), 4);
-        AssertFull(harness.Engine.Limits.TagSlots("limited-db")!, 4);
+        AssertAllEndedAndEveryLimitFull(harness, "limited-times-out", RunState.TimedOut);
     }
 
     [Test]
@@ -141,10 +137,7 @@ public sealed class ConcurrencyLimitTests
         await cancellation.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(all));
 
-        var states = harness.TaskRuns("limited-until-cancelled").Select(r => r.State).ToList();
-        Assert.That(states, Has.Count.EqualTo(Failing).And.All.EqualTo(RunState.Cancelled));
-        AssertFull(TaskGate(harness, "limited-until-cancelled", 0), 4);
-        AssertFull(harness.Engine.Limits.TagSlots("limited-db")!, 4);
+        AssertAllEndedAndEveryLimitFull(harness, "limited-until-cancelled", RunState.Cancelled);
     }
 
     [Test]
@@ -166,6 +159,14 @@ public sealed class ConcurrencyLimitTests
         time.Advance(TimeSpan.FromSeconds(10));
         await retried;
         Assert.That(Runs(engine).Select(r => (r.State, r.Attempt)), Is.EquivalentTo(new[] { (RunState.Completed, 2), (RunState.Completed, 1) }));
+    }
+
+    /// <summary>Every call ended in <paramref name="state"/>, and the task's own limit (4) and tag 'limited-db' (4) have every slot free and nobody queued.</summary>
+    private static void AssertAllEndedAndEveryLimitFull(FlowTestHarness harness, string task, RunState state)
+    {
+        Assert.That(harness.TaskRuns(task).Select(r => r.State).ToList(), Has.Count.EqualTo(Failing).And.All.EqualTo(state));
+        AssertFull(TaskGate(harness, task, 0), 4);
+        AssertFull(harness.Engine.Limits.TagSlots("limited-db")!, 4);
     }
 
     private static List<RunRecord> Runs(FlowEngine engine) => [.. ((Stores.InMemoryRunStore)engine.Store).AllRuns];

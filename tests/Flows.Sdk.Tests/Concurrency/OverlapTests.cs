@@ -1,4 +1,5 @@
 using Flows.Tests.Fixtures;
+using Microsoft.Extensions.Configuration;
 
 namespace Flows.Tests;
 
@@ -75,5 +76,23 @@ public sealed class OverlapTests
 
         Assert.That(harness.Runs.Select(r => r.State), Is.EquivalentTo(new[] { RunState.Completed, RunState.Cancelled }));
         Assert.That(await flows.QueueWithToken(3, default), Is.EqualTo(3), "the cancelled run left no slot taken");
+    }
+
+    [Test]
+    public async Task MaxConcurrentRunsAndOverlap_CanBeOverriddenFromConfiguration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Flows:Flows:overlap-queue:MaxConcurrentRuns"] = "1",
+            ["Flows:Flows:overlap-queue:Overlap"] = "skip",
+        }).Build();
+        using var harness = new FlowTestHarness(o => o.Configuration = configuration);
+        var flows = new Overlapping();
+
+        var first = flows.Queue(1);
+
+        Assert.ThrowsAsync<FlowRunRejectedException>(async () => await flows.Queue(2));
+        flows.Release.SetResult();
+        await first;
     }
 }
