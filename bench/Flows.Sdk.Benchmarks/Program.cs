@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using Flows.Benchmarks;
 
 // dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- --filter '*'   (BenchmarkDotNet's own switches)
+// dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- memory when-all|map-16 [tasks]   (peak and retained memory)
+if (args is ["memory", var scenario, ..])
+{
+    return await MemoryProbe.RunAsync(scenario, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

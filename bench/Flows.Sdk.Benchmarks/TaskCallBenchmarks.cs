@@ -5,25 +5,8 @@ namespace Flows.Benchmarks;
 
 /// <summary>The cost of one task call inside a flow against the same plain method call.</summary>
 [MemoryDiagnoser]
-public class TaskCallBenchmarks
+public class TaskCallBenchmarks : EngineBenchmarks
 {
-    private FlowEngine _engine = null!;
-    private IDisposable _scope = null!;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _engine = new FlowEngine();
-        _scope = _engine.Use();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _scope.Dispose();
-        _engine.Dispose();
-    }
-
     [Benchmark(Baseline = true)]
     public int PlainCall() => Calls.Plain(21);
 

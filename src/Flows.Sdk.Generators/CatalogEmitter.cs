@@ -115,6 +115,8 @@ internal static class CatalogEmitter
 
         WriteHook(writer, "OnCompletion", method, method.OnCompletion);
         WriteHook(writer, "OnFailure", method, method.OnFailure);
+        WriteHook(writer, "OnCancellation", method, method.OnCancellation);
+        WriteHook(writer, "OnCrashed", method, method.OnCrashed);
         writer.Close("};");
     }
 

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Flows.Sdk.Generators;
 
-/// <summary>Finds the method an <c>OnCompletion</c> / <c>OnFailure</c> option names and checks its shape (FLOWS1003).</summary>
+/// <summary>Finds the method an <c>OnCompletion</c> / <c>OnFailure</c> / <c>OnCancellation</c> / <c>OnCrashed</c> option names and checks its shape (FLOWS1003).</summary>
 internal static class HookResolver
 {
     public static HookSpec? Resolve(IMethodSymbol run, string property, string? hookName, LocationInfo? location, string methodDisplay, List<DiagnosticInfo> diagnostics)

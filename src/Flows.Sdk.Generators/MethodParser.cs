@@ -41,6 +41,8 @@ internal static class MethodParser
 
         var onCompletion = HookResolver.Resolve(method, "OnCompletion", reader.OnCompletion, location, display, diagnostics);
         var onFailure = HookResolver.Resolve(method, "OnFailure", reader.OnFailure, location, display, diagnostics);
+        var onCancellation = HookResolver.Resolve(method, "OnCancellation", reader.OnCancellation, location, display, diagnostics);
+        var onCrashed = HookResolver.Resolve(method, "OnCrashed", reader.OnCrashed, location, display, diagnostics);
 
         var result = diagnostics.ToImmutableEquatableArray();
         if (result.HasErrors() || context.TargetNode is not MethodDeclarationSyntax methodSyntax)
@@ -67,6 +69,8 @@ internal static class MethodParser
             SourceHash: SourceHash.Of(methodSyntax),
             OnCompletion: onCompletion,
             OnFailure: onFailure,
+            OnCancellation: onCancellation,
+            OnCrashed: onCrashed,
             Location: location);
         return new MethodParseResult(spec, result);
     }

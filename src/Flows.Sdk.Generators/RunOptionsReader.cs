@@ -9,13 +9,16 @@ namespace Flows.Sdk.Generators;
 /// <summary>Reads a <c>[Task]</c> / <c>[Flow]</c> attribute into <c>RunOptions</c> initialisers and validates them (FLOWS1008).</summary>
 internal sealed class RunOptionsReader
 {
-    // RunOptions' properties in declaration order; the hooks (OnCompletion, OnFailure) are not options.
+    // RunOptions' properties in declaration order; the hooks (OnCompletion, OnFailure, ...) are not options.
     private static readonly string[] OptionOrder =
     [
         "Description", "Version", "Retries", "RetryDelaySeconds", "RetryDelaysSeconds", "Backoff", "RetryJitter",
         "RetryOn", "NoRetryOn", "TimeoutSeconds", "Tags", "MaxConcurrency", "CacheExpirationSeconds", "LogPrints",
-        "Schedule", "TimeZone", "MaxConcurrentRuns",
+        "Schedule", "TimeZone", "MaxConcurrentRuns", "Overlap",
     ];
+
+    // Flows.OverlapPolicy: Queue, Skip, CancelNew.
+    private const int OverlapPolicyCount = 3;
 
     private static readonly string[] NonNegative =
     [
@@ -36,6 +39,10 @@ internal sealed class RunOptionsReader
     public string? OnCompletion => StringValue("OnCompletion");
 
     public string? OnFailure => StringValue("OnFailure");
+
+    public string? OnCancellation => StringValue("OnCancellation");
+
+    public string? OnCrashed => StringValue("OnCrashed");
 
     public bool HasTimeout => _named.TryGetValue("TimeoutSeconds", out var value) && value.Value is double d && d > 0;
 
@@ -80,6 +87,16 @@ internal sealed class RunOptionsReader
         if (_named.TryGetValue("RetryJitter", out var jitter) && jitter.Value is double j && (j < 0 || j > 1))
         {
             Report(diagnostics, "RetryJitter", methodDisplay, $"RetryJitter is {j}; it must be between 0 and 1");
+        }
+
+        if (_named.TryGetValue("Overlap", out var overlap) && overlap.Value is int o && (o < 0 || o >= OverlapPolicyCount))
+        {
+            Report(diagnostics, "Overlap", methodDisplay, $"Overlap is {o}; it must be OverlapPolicy.Queue, OverlapPolicy.Skip or OverlapPolicy.CancelNew");
+        }
+
+        if (_attribute.AttributeClass?.Name == "FlowAttribute" && _named.TryGetValue("MaxConcurrency", out var limit) && limit.Value is int l && l > 0)
+        {
+            Report(diagnostics, "MaxConcurrency", methodDisplay, "MaxConcurrency limits task runs; limit runs of a flow with MaxConcurrentRuns");
         }
     }
 

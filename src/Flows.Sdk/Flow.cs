@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Flows;
 
 /// <summary>What code inside a flow or task can reach of its run.</summary>
-public static class Flow
+public static partial class Flow
 {
     /// <summary>
     /// The logger of the current run: lines carry the run's ids and names and are stored with the run. Outside any

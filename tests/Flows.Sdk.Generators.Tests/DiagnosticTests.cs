@@ -83,6 +83,8 @@ public sealed class DiagnosticTests
     [TestCase("OnFailure = nameof(WrongReturn)", TestName = "HookWithWrongReturnType_ReportsFLOWS1003")]
     [TestCase("OnFailure = nameof(Hidden)", TestName = "PrivateHook_ReportsFLOWS1003")]
     [TestCase("OnFailure = nameof(InstanceHook)", TestName = "InstanceHookOnStaticFlow_ReportsFLOWS1003")]
+    [TestCase("OnCancellation = \"Missing\"", TestName = "CancellationHookThatDoesNotExist_ReportsFLOWS1003")]
+    [TestCase("OnCrashed = nameof(WrongReturn)", TestName = "CrashedHookWithWrongReturnType_ReportsFLOWS1003")]
     public void InvalidHook_ReportsFLOWS1003(string option)
     {
         var outcome = GeneratorHarness.Run(Hooks($"[Flow({option})] public static void Sync() {{ }}"));
@@ -92,6 +94,7 @@ public sealed class DiagnosticTests
 
     [TestCase("[Flow(OnCompletion = nameof(StaticHook), OnFailure = nameof(TaskHook))] public static void Sync() { }", TestName = "StaticHooks_ReportNothing")]
     [TestCase("[Flow(OnCompletion = nameof(InstanceHook), OnFailure = nameof(ValueTaskHook))] public void Sync() { }", TestName = "InstanceHooksOnInstanceFlow_ReportNothing")]
+    [TestCase("[Task(OnCancellation = nameof(StaticHook), OnCrashed = nameof(TaskHook))] public static void Sync() { }", TestName = "CancellationAndCrashedHooks_ReportNothing")]
     public void ValidHooks_ReportNothing(string method)
     {
         var outcome = GeneratorHarness.Run(Hooks(method));
@@ -211,6 +214,26 @@ public sealed class DiagnosticTests
         var outcome = GeneratorHarness.Run($$"""public class Jobs { [Task({{option}})] public static void Load(CancellationToken ct) { } }""");
 
         Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1008" }));
+    }
+
+    [TestCase("MaxConcurrentRuns = -1", "MaxConcurrentRuns is -1; it must be zero or more", TestName = "NegativeMaxConcurrentRuns_ReportsFLOWS1008")]
+    [TestCase("MaxConcurrentRuns = 1, Overlap = (OverlapPolicy)7", "Overlap is 7; it must be OverlapPolicy.Queue, OverlapPolicy.Skip or OverlapPolicy.CancelNew", TestName = "UndefinedOverlapPolicy_ReportsFLOWS1008")]
+    [TestCase("MaxConcurrency = 2", "MaxConcurrency limits task runs; limit runs of a flow with MaxConcurrentRuns", TestName = "MaxConcurrencyOnAFlow_ReportsFLOWS1008")]
+    public void MalformedFlowOption_ReportsFLOWS1008(string option, string problem)
+    {
+        var outcome = GeneratorHarness.Run($$"""public class Jobs { [Flow({{option}})] public static void Load() { } }""");
+
+        Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1008" }));
+        Assert.That(outcome.Diagnostics.Single().GetMessage(System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo($"'Jobs.Load()': {problem}"));
+    }
+
+    [Test]
+    public void WellFormedFlowLimits_ReportNothing()
+    {
+        var outcome = GeneratorHarness.Run("""public class Jobs { [Flow(MaxConcurrentRuns = 2, Overlap = OverlapPolicy.CancelNew, LogPrints = true)] public static void Load() { } }""");
+
+        Assert.That(outcome.Diagnostics, Is.Empty);
+        Assert.That(outcome.CompilationProblems, Is.Empty);
     }
 
     [Test]

@@ -3,7 +3,7 @@ namespace Flows.Sdk.Generators.Tests;
 /// <summary>Representative inputs shared by the golden-file and compile-the-output tests.</summary>
 internal static class Samples
 {
-    /// <summary>An instance async task with a token, a sync static task, and a flow with a secret, hooks and defaults.</summary>
+    /// <summary>An instance async task with a token and limits, a sync static task, and a flow with a secret, every hook, an overlap policy and defaults.</summary>
     public const string VoterSync = """
         namespace Voters
         {
@@ -11,7 +11,7 @@ internal static class Samples
 
             public sealed class VoterSync
             {
-                [Task(Retries = 3, RetryDelaySeconds = 5, Backoff = Backoff.Exponential, TimeoutSeconds = 120, Tags = ["van-api"])]
+                [Task(Retries = 3, RetryDelaySeconds = 5, Backoff = Backoff.Exponential, TimeoutSeconds = 120, Tags = ["van-api"], MaxConcurrency = 4, LogPrints = true)]
                 public async Task<Contact[]> Download(string state, CancellationToken ct)
                 {
                     await Task.Delay(1, ct);
@@ -22,7 +22,8 @@ internal static class Samples
                 public static int Count(Contact[] rows) => rows.Length;
 
                 [Flow("voter-sync", Description = "Syncs voters", Schedule = "0 6 * * *", TimeZone = "America/New_York",
-                      OnCompletion = nameof(Completed), OnFailure = nameof(FailedAsync))]
+                      OnCompletion = nameof(Completed), OnFailure = nameof(FailedAsync), OnCancellation = nameof(Completed), OnCrashed = nameof(FailedAsync),
+                      MaxConcurrentRuns = 1, Overlap = OverlapPolicy.Skip)]
                 public async Task<int> Run(string[] states, int batchSize = 100, string? label = null, [Secret("van-api-key")] string apiKey = "")
                 {
                     var batches = await Task.WhenAll(states.Select(s => Download(s, default)));

@@ -38,6 +38,8 @@ internal enum ReturnShape
 /// <param name="SourceHash">FNV-1a hash of the declaration's tokens; changes when the body changes.</param>
 /// <param name="OnCompletion">The resolved OnCompletion hook.</param>
 /// <param name="OnFailure">The resolved OnFailure hook.</param>
+/// <param name="OnCancellation">The resolved OnCancellation hook.</param>
+/// <param name="OnCrashed">The resolved OnCrashed hook.</param>
 /// <param name="Location">The method's name, for diagnostics reported about the whole catalog.</param>
 internal sealed record RunMethodSpec(
     string Key,
@@ -57,6 +59,8 @@ internal sealed record RunMethodSpec(
     string SourceHash,
     HookSpec? OnCompletion,
     HookSpec? OnFailure,
+    HookSpec? OnCancellation,
+    HookSpec? OnCrashed,
     LocationInfo? Location)
 {
     /// <summary>"task" or "flow", for messages and doc comments.</summary>
@@ -98,7 +102,7 @@ internal enum HookReturn
     ValueTask,
 }
 
-/// <summary>A resolved OnCompletion / OnFailure hook method.</summary>
+/// <summary>A resolved OnCompletion / OnFailure / OnCancellation / OnCrashed hook method.</summary>
 internal sealed record HookSpec(string MethodName, bool IsStatic, bool TakesRunRecord, HookReturn Return);
 
 /// <summary>The parser's result for one attributed method: a spec when it can be generated, and its diagnostics.</summary>

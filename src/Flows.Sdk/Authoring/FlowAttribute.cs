@@ -19,6 +19,12 @@ public sealed class FlowAttribute : RunAttribute
     /// <summary>The IANA or Windows time zone <see cref="Schedule"/> is read in. Defaults to UTC.</summary>
     public string? TimeZone { get; set; }
 
-    /// <summary>How many runs of this flow may be in progress at once (0: unlimited).</summary>
+    /// <summary>
+    /// How many runs of this flow may be in progress at once (0: unlimited). A run holds its slot from start to end,
+    /// retries included; what a run started beyond the limit does is set by <see cref="Overlap"/>.
+    /// </summary>
     public int MaxConcurrentRuns { get; set; }
+
+    /// <summary>What a run started while <see cref="MaxConcurrentRuns"/> runs are in progress does: wait (the default), skip, or end cancelled.</summary>
+    public OverlapPolicy Overlap { get; set; }
 }

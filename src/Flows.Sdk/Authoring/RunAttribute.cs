@@ -45,15 +45,27 @@ public abstract class RunAttribute : Attribute
     /// <summary>Tags recorded with every run and used for concurrency limits.</summary>
     public string[]? Tags { get; set; }
 
-    /// <summary>How many runs of this method may execute at once (0: unlimited).</summary>
+    /// <summary>
+    /// How many runs of this task may run an attempt at once (0: unlimited); further runs wait in order, recorded as
+    /// Pending. Tasks only: a flow limits its runs with <c>MaxConcurrentRuns</c>.
+    /// </summary>
     public int MaxConcurrency { get; set; }
 
     /// <summary>Name of a method on the same type called when a run completes. It takes no parameters or one <see cref="RunRecord"/>, and returns <c>void</c>, <c>Task</c> or <c>ValueTask</c>.</summary>
     public string? OnCompletion { get; set; }
 
-    /// <summary>Name of a method on the same type called when a run fails (after its last retry). Same shapes as <see cref="OnCompletion"/>.</summary>
+    /// <summary>Name of a method on the same type called when a run fails or times out (after its last retry). Same shapes as <see cref="OnCompletion"/>.</summary>
     public string? OnFailure { get; set; }
 
-    /// <summary>When true, <c>Console.Write*</c> inside the run goes to the run's logger.</summary>
+    /// <summary>Name of a method on the same type called when a run ends <see cref="RunState.Cancelled"/> (instead of <see cref="OnFailure"/>). Same shapes as <see cref="OnCompletion"/>.</summary>
+    public string? OnCancellation { get; set; }
+
+    /// <summary>Name of a method on the same type called when a run ends <see cref="RunState.Crashed"/>: its engine shut down under it, or the process ran out of memory or stack. Same shapes as <see cref="OnCompletion"/>.</summary>
+    public string? OnCrashed { get; set; }
+
+    /// <summary>
+    /// When true, <c>Console.Write*</c> inside the run goes to the run's logger, one line per line written, and not to
+    /// the console. It covers the runs this run starts; output outside such runs still reaches the console.
+    /// </summary>
     public bool LogPrints { get; set; }
 }

@@ -1,3 +1,4 @@
+using Flows.Concurrency;
 using Flows.Retries;
 using Flows.Runtime;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,8 @@ internal sealed class DescriptorBinding
         Timeout = Options.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(Options.TimeoutSeconds) : null;
         Logger = engine.LoggerFactory.CreateLogger($"Flows.{descriptor.Kind}.{Options.Name}");
         Label = $"{(descriptor.Kind == RunKind.Flow ? "Flow" : "Task")} '{Options.Name}'";
+        Limiter = engine.Limits.For(descriptor.Kind, Options);
+        RunGate = FlowRunGate.For(descriptor.Kind, Options);
     }
 
     public FlowEngine Engine { get; }
@@ -31,6 +34,12 @@ internal sealed class DescriptorBinding
     public ResiliencePipeline? Pipeline { get; }
 
     public TimeSpan? Timeout { get; }
+
+    /// <summary>The slots and permits each attempt needs (task MaxConcurrency, tag limits); null when none.</summary>
+    public RunLimiter? Limiter { get; }
+
+    /// <summary>The flow's MaxConcurrentRuns and overlap policy; null when unlimited.</summary>
+    public FlowRunGate? RunGate { get; }
 
     /// <summary>The logger <see cref="Flow.Logger"/> returns inside runs of this descriptor.</summary>
     public ILogger Logger { get; }

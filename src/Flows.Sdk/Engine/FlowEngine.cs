@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Flows.Concurrency;
 using Flows.Logging;
 using Flows.Runtime;
 using Flows.Secrets;
@@ -40,6 +41,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         Services = options.Services ?? new ServiceCollection().BuildServiceProvider();
         var masker = options.Masker ?? new SecretMasker();
         Secrets = SecretResolver.Create(options.Secrets, Configuration, TimeProvider, masker, _shutdown.Token);
+        Limits = new LimitRegistry(options, Configuration, TimeProvider, _shutdown.Token);
 
         // Scopes cost an allocation per attempt; they are only worth it when someone else reads the lines.
         _scopesWanted = options.LoggerFactory is not null;
@@ -83,8 +85,14 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     internal Func<double> Random { get; }
 
+    /// <summary>Tag concurrency and rate limits, validated when the engine is created.</summary>
+    internal LimitRegistry Limits { get; }
+
     /// <summary>Cancelled when the engine is disposed: every run in progress sees its token cancelled.</summary>
     internal CancellationToken ShutdownToken => _shutdown.Token;
+
+    /// <summary>True once the engine is disposed; safe to read afterwards, unlike <see cref="ShutdownToken"/>.</summary>
+    internal bool IsShutDown => _shutdown.IsCancellationRequested;
 
     /// <summary>Makes this engine <see cref="Current"/> on the calling logical call path until the result is disposed.</summary>
     public IDisposable Use()
@@ -206,6 +214,9 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         Transition(run, RunState.Running, null);
     }
 
+    /// <summary>The run waits for a slot or permit before its next attempt; the Running transition that follows ends the wait.</summary>
+    internal void RecordWaiting(RunContext run, string message) => Transition(run, RunState.Pending, message);
+
     internal void RecordRetry(RunContext run, TimeSpan delay, Exception? error)
     {
         var message = Describe(error);
@@ -222,15 +233,10 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     internal RunRecord RecordFailed(RunContext run, Exception error)
     {
-        var state = error switch
-        {
-            OperationCanceledException when run.Token.IsCancellationRequested => RunState.Cancelled,
-            RunTimeoutException => RunState.TimedOut,
-            _ => RunState.Failed,
-        };
+        var state = RunOutcome.StateOf(run, error);
         var message = Describe(error);
         var record = Finish(run, state, null, message);
-        if (state != RunState.Cancelled)
+        if (state is not RunState.Cancelled)
         {
             RuntimeLog.RunFailed(run.Binding.Logger, run.Binding.Label, state, run.Attempt, message, error);
         }

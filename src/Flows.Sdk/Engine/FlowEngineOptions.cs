@@ -41,6 +41,18 @@ public sealed class FlowEngineOptions
     /// <summary>The masker shared with a host's logger factory, so lines logged through DI loggers are masked too.</summary>
     internal SecretMasker? Masker { get; set; }
 
+    /// <summary>
+    /// How many task runs with a tag may run an attempt at once, by tag (a task needs a slot of every limited tag it
+    /// has). Configuration <c>Flows:Limits:&lt;tag&gt;</c> overrides an entry. Every value must be 1 or more.
+    /// </summary>
+    public IDictionary<string, int> Limits { get; } = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// How many attempts of task runs with a tag may start per interval, by tag. Configuration
+    /// <c>Flows:RateLimits:&lt;tag&gt; = "10/1s"</c> overrides an entry.
+    /// </summary>
+    public IDictionary<string, RateLimit> RateLimits { get; } = new Dictionary<string, RateLimit>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The clock retry delays wait on, when it differs from <see cref="TimeProvider"/> (test harnesses skip these waits).</summary>
     internal TimeProvider? RetryTimeProvider { get; set; }
 }

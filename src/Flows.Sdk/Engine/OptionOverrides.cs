@@ -34,6 +34,8 @@ internal static class OptionOverrides
             RetryJitter = Read(section, nameof(RunOptions.RetryJitter), options.RetryJitter, static s => ParseSeconds(s) is { } v && v <= 1 ? v : null),
             TimeoutSeconds = Read(section, nameof(RunOptions.TimeoutSeconds), options.TimeoutSeconds, ParseSeconds),
             MaxConcurrency = Read(section, nameof(RunOptions.MaxConcurrency), options.MaxConcurrency, ParseCount),
+            MaxConcurrentRuns = Read(section, nameof(RunOptions.MaxConcurrentRuns), options.MaxConcurrentRuns, ParseCount),
+            Overlap = Read(section, nameof(RunOptions.Overlap), options.Overlap, static s => Enum.TryParse<OverlapPolicy>(s, ignoreCase: true, out var o) && Enum.IsDefined(o) ? o : null),
             CacheExpirationSeconds = Read(section, nameof(RunOptions.CacheExpirationSeconds), options.CacheExpirationSeconds, ParseCount),
             Tags = ReadTags(section, options.Tags),
         };
@@ -95,6 +97,7 @@ internal static class OptionOverrides
     private static string Expected(string key) => key switch
     {
         nameof(RunOptions.Backoff) => "one of Constant, Linear, Exponential",
+        nameof(RunOptions.Overlap) => "one of Queue, Skip, CancelNew",
         nameof(RunOptions.RetryJitter) => "a number from 0 to 1",
         nameof(RunOptions.Tags) => "a non-empty tag",
         nameof(RunOptions.RetryDelaySeconds) or nameof(RunOptions.RetryDelaysSeconds) or nameof(RunOptions.TimeoutSeconds) => "a number of seconds, 0 or more",

@@ -91,6 +91,12 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
     /// <summary>The <c>OnFailure</c> hook.</summary>
     public Func<TArgs, RunRecord, ValueTask>? OnFailure { get; init; }
 
+    /// <summary>The <c>OnCancellation</c> hook.</summary>
+    public Func<TArgs, RunRecord, ValueTask>? OnCancellation { get; init; }
+
+    /// <summary>The <c>OnCrashed</c> hook.</summary>
+    public Func<TArgs, RunRecord, ValueTask>? OnCrashed { get; init; }
+
     /// <inheritdoc />
     public override bool IsAsync => InvokeAsync is not null;
 

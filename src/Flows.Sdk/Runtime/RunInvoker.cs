@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Flows.Concurrency;
+using Flows.Logging;
 using Flows.Secrets;
 using Polly;
 
@@ -29,10 +31,13 @@ public static class RunInvoker
         var scope = run.Engine.BeginLogScope(run);
         try
         {
+            using var admission = FlowRunAdmission.Begin(run);
+            using var prints = PrintCapture.Begin(run);
             run.Engine.RecordCreated(run);
             TResult result;
             try
             {
+                admission.Wait(run);
                 args = SecretInjection.Inject(run, descriptor, args);
                 result = run.Binding.Pipeline is { } pipeline
                     ? ExecuteWithRetries(pipeline, run, descriptor, args)
@@ -41,7 +46,7 @@ public static class RunInvoker
             catch (Exception ex)
             {
                 var failed = run.Engine.RecordFailed(run, ex);
-                Wait(RunHook(run, descriptor.OnFailure, args, failed, nameof(RunAttribute.OnFailure)));
+                Wait(RunFailureHook(run, descriptor, args, failed));
                 throw;
             }
 
@@ -67,11 +72,14 @@ public static class RunInvoker
         RunContext.Current = run;
         using (linked)
         using (run.Engine.BeginLogScope(run))
+        using (var admission = FlowRunAdmission.Begin(run))
+        using (PrintCapture.Begin(run))
         {
             run.Engine.RecordCreated(run);
             TResult result;
             try
             {
+                await admission.WaitAsync(run).ConfigureAwait(false);
                 args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
                 result = run.Binding.Pipeline is { } pipeline
                     ? await ExecuteWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
@@ -80,7 +88,7 @@ public static class RunInvoker
             catch (Exception ex)
             {
                 var failed = run.Engine.RecordFailed(run, ex);
-                await RunHook(run, descriptor.OnFailure, args, failed, nameof(RunAttribute.OnFailure)).ConfigureAwait(false);
+                await RunFailureHook(run, descriptor, args, failed).ConfigureAwait(false);
                 throw;
             }
 
@@ -140,6 +148,9 @@ public static class RunInvoker
     {
         var invoke = descriptor.Invoke ?? throw new InvalidOperationException($"{descriptor} has no synchronous invoker.");
         token.ThrowIfCancellationRequested();
+
+        // Slots are held for this attempt only: a retry gives them back while it waits for its delay.
+        using var slots = RunLimiter.Acquire(run, token);
         run.Engine.RecordAttempt(run);
         if (run.Binding.Timeout is not { } timeout)
         {
@@ -158,7 +169,19 @@ public static class RunInvoker
         }
     }
 
-    private static async ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    /// <summary>A task without limits goes straight to its attempt; its state machine carries no slot fields.</summary>
+    private static ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token) =>
+        run.Binding.Limiter is null ? UnlimitedAttemptAsync(run, descriptor, args, token) : LimitedAttemptAsync(run, descriptor, args, token);
+
+    /// <summary>Slots are held for this attempt only: a retry gives them back while it waits for its delay.</summary>
+    private static async ValueTask<TResult> LimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    {
+        token.ThrowIfCancellationRequested();
+        using var slots = await RunLimiter.AcquireAsync(run, token).ConfigureAwait(false);
+        return await UnlimitedAttemptAsync(run, descriptor, args, token).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<TResult> UnlimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
     {
         var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
         token.ThrowIfCancellationRequested();
@@ -179,6 +202,14 @@ public static class RunInvoker
             throw run.Binding.TimeoutError(run.Attempt, ex);
         }
     }
+
+    /// <summary>OnCancellation for Cancelled runs, OnCrashed for Crashed ones, OnFailure for Failed and TimedOut.</summary>
+    private static ValueTask RunFailureHook<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunRecord record) => record.State switch
+    {
+        RunState.Cancelled => RunHook(run, descriptor.OnCancellation, args, record, nameof(RunAttribute.OnCancellation)),
+        RunState.Crashed => RunHook(run, descriptor.OnCrashed, args, record, nameof(RunAttribute.OnCrashed)),
+        _ => RunHook(run, descriptor.OnFailure, args, record, nameof(RunAttribute.OnFailure)),
+    };
 
     private static async ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, RunRecord record, string name)
     {

@@ -62,4 +62,7 @@ public sealed record RunOptions
 
     /// <summary>Concurrent runs of this flow (0: unlimited).</summary>
     public int MaxConcurrentRuns { get; init; }
+
+    /// <summary>What a flow run started while <see cref="MaxConcurrentRuns"/> runs are in progress does (flows).</summary>
+    public OverlapPolicy Overlap { get; init; }
 }

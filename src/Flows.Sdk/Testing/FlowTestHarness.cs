@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Flows.Concurrency;
 using Flows.Runtime;
 using Flows.Secrets;
 using Flows.Stores;
@@ -61,6 +62,8 @@ public sealed class FlowTestHarness : IAsyncDisposable, IDisposable
             engineOptions.Secrets.Providers.Add(provider);
         }
 
+        engineOptions.Limits.CopyFrom(options.Limits);
+        engineOptions.RateLimits.CopyFrom(options.RateLimits);
         Engine = new FlowEngine(engineOptions);
         _scope = Engine.Use();
     }

@@ -28,6 +28,12 @@ public sealed class FlowTestHarnessOptions
     /// <summary>How long resolved secrets are cached, on the harness's fake clock. Defaults to 5 minutes.</summary>
     public TimeSpan? SecretCacheDuration { get; set; }
 
+    /// <summary>Concurrency limits by tag, as <see cref="FlowEngineOptions.Limits"/>.</summary>
+    public IDictionary<string, int> Limits { get; } = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Rate limits by tag, as <see cref="FlowEngineOptions.RateLimits"/>; windows pass on the fake clock.</summary>
+    public IDictionary<string, RateLimit> RateLimits { get; } = new Dictionary<string, RateLimit>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The source of jitter randomness. Defaults to a fixed-seed generator so runs repeat.</summary>
     public Func<double>? Random { get; set; }
 }

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Concurrency;
+
+/// <summary>The runtime's log lines about limits. Debug: a busy limit produces one pair per waiting attempt.</summary>
+internal static partial class ConcurrencyLog
+{
+    [LoggerMessage(101, LogLevel.Debug, "{Label} waits for {Limit}")]
+    public static partial void Waiting(ILogger logger, string label, string limit);
+
+    [LoggerMessage(102, LogLevel.Debug, "{Label} starts after waiting {WaitSeconds:0.###} s for its limits")]
+    public static partial void Admitted(ILogger logger, string label, double waitSeconds);
+}

@@ -1,0 +1,24 @@
+namespace Flows;
+
+/// <summary>Decides the final state of a run that ended with an exception.</summary>
+internal static class RunOutcome
+{
+    /// <summary>
+    /// <list type="bullet">
+    /// <item><see cref="RunState.Crashed"/>: the run's engine shut down under it (its token fired because the engine
+    /// was disposed or its host stopped), or the process itself failed (out of memory or stack). Neither says anything
+    /// about the run's own code. A process that dies outright is detected by the stores, not here.</item>
+    /// <item><see cref="RunState.Cancelled"/>: its caller or parent cancelled it, or a flow's overlap policy turned it away.</item>
+    /// <item><see cref="RunState.TimedOut"/> and <see cref="RunState.Failed"/>: everything else.</item>
+    /// </list>
+    /// </summary>
+    public static RunState StateOf(RunContext run, Exception error) => error switch
+    {
+        OutOfMemoryException or InsufficientExecutionStackException => RunState.Crashed,
+        OperationCanceledException when run.Token.IsCancellationRequested && run.Engine.IsShutDown => RunState.Crashed,
+        OperationCanceledException when run.Token.IsCancellationRequested => RunState.Cancelled,
+        FlowRunRejectedException => RunState.Cancelled,
+        RunTimeoutException => RunState.TimedOut,
+        _ => RunState.Failed,
+    };
+}

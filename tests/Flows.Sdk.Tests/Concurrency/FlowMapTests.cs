@@ -1,0 +1,89 @@
+using Flows.Tests.Fixtures;
+
+namespace Flows.Tests;
+
+public sealed class FlowMapTests
+{
+    [Test]
+    public async Task Map_ReturnsResultsInInputOrder_WithAtMostMaxConcurrencyInFlight()
+    {
+        using var harness = new FlowTestHarness();
+        var mapped = new Mapped();
+
+        var squares = await Flow.Map(Enumerable.Range(0, 50), item => mapped.Square(item), 3);
+
+        Assert.That(squares, Is.EqualTo(Enumerable.Range(0, 50).Select(i => i * i)));
+        Assert.That(mapped.MaxInFlight, Is.EqualTo(3));
+        Assert.That(harness.TaskRuns("mapped-square"), Has.Count.EqualTo(50));
+    }
+
+    [Test]
+    public async Task Map_InsideAFlow_RecordsEveryItemAsATaskRunOfThatFlow()
+    {
+        using var harness = new FlowTestHarness();
+
+        var squares = await new Mapped().Run(10);
+
+        var flow = harness.Runs.Single();
+        Assert.That(squares, Is.EqualTo(Enumerable.Range(0, 10).Select(i => i * i)));
+        Assert.That(harness.ChildrenOf(flow).Select(r => r.Name).ToList(), Has.Count.EqualTo(10).And.All.EqualTo("mapped-square"));
+    }
+
+    [Test]
+    public void TheFirstFailure_StopsTheMap_LetsCallsInFlightFinish_AndIsThrownUnchanged()
+    {
+        using var harness = new FlowTestHarness();
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => Flow.Map(Enumerable.Range(0, 40), item => Mapped.FailsAtFive(item), 4));
+
+        Assert.That(error!.Message, Is.EqualTo("item 5 is bad"));
+        var runs = harness.TaskRuns("mapped-fails-at-five");
+        Assert.That(runs, Has.Count.LessThan(40), "items after the failure did not start");
+        Assert.That(runs.Count(r => r.State == RunState.Failed), Is.EqualTo(1));
+        Assert.That(runs.Where(r => r.State != RunState.Failed).Select(r => r.State), Is.All.EqualTo(RunState.Completed), "calls in flight ran to their end before the map threw");
+    }
+
+    [Test]
+    public void TheFirstFailure_WithTheTokenOverload_CancelsTheCallsInFlight()
+    {
+        using var harness = new FlowTestHarness();
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Flow.Map(Enumerable.Range(0, 40), (item, ct) => Mapped.FailsAtFiveHangsAfter(item, ct), 4));
+
+        Assert.That(error!.Message, Is.EqualTo("item 5 is bad"));
+        var runs = harness.TaskRuns("mapped-fails-at-five-hangs-after");
+        Assert.That(runs, Has.Count.LessThan(40));
+        Assert.That(runs.Select(r => r.State), Is.All.AnyOf(RunState.Completed, RunState.Failed, RunState.Cancelled));
+        Assert.That(runs.Count(r => r.State == RunState.Cancelled), Is.GreaterThan(0), "the items after 5 only end when cancelled");
+    }
+
+    [Test]
+    public async Task CancellingTheMap_StopsItWithOperationCanceled()
+    {
+        using var harness = new FlowTestHarness();
+        using var cancellation = new CancellationTokenSource();
+
+        var map = Flow.Map(Enumerable.Range(6, 40), (item, ct) => Mapped.FailsAtFiveHangsAfter(item, ct), 4, cancellation.Token);
+        await Eventually.Until(() => harness.TaskRuns("mapped-fails-at-five-hangs-after").Count(r => r.State == RunState.Running) == 4, "four items are in flight");
+        await cancellation.CancelAsync();
+
+        Assert.CatchAsync<OperationCanceledException>(async () => await map);
+        Assert.That(harness.TaskRuns("mapped-fails-at-five-hangs-after").Select(r => r.State).ToList(), Has.Count.EqualTo(4).And.All.EqualTo(RunState.Cancelled));
+    }
+
+    [Test]
+    public async Task Map_OfNoItems_ReturnsNoResults()
+    {
+        using var harness = new FlowTestHarness();
+
+        Assert.That(await Flow.Map(Array.Empty<int>(), item => Mapped.FailsAtFive(item), 4), Is.Empty);
+    }
+
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void Map_WithoutAPositiveMaxConcurrency_IsRejected(int maxConcurrency)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Flow.Map([1], item => Mapped.FailsAtFive(item), maxConcurrency));
+    }
+}

@@ -1,0 +1,61 @@
+namespace Flows.Tests.Fixtures;
+
+/// <summary>Tasks mapped over items with Flow.Map.</summary>
+public sealed class Mapped
+{
+    private int _inFlight;
+    private int _maxInFlight;
+
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    [Task("mapped-square")]
+    public async Task<int> Square(int item)
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var max = MaxInFlight; now > max; max = MaxInFlight)
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, now, max);
+        }
+
+        // Later items finish sooner, so completion order is not input order.
+        for (var i = 0; i < 50 - item; i++)
+        {
+            await Task.Yield();
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        return item * item;
+    }
+
+    [Task("mapped-fails-at-five")]
+    public static async Task<int> FailsAtFive(int item)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            await Task.Yield();
+        }
+
+        return item == 5 ? throw new InvalidOperationException($"item {item} is bad") : item;
+    }
+
+    /// <summary>Item 5 fails; the items after it only end when cancelled.</summary>
+    [Task("mapped-fails-at-five-hangs-after")]
+    public static async Task<int> FailsAtFiveHangsAfter(int item, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (item == 5)
+        {
+            throw new InvalidOperationException($"item {item} is bad");
+        }
+
+        if (item > 5)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return item;
+    }
+
+    [Flow("mapped-flow")]
+    public async Task<int[]> Run(int count) => await Flow.Map(Enumerable.Range(0, count), item => Square(item), 3);
+}
