@@ -41,6 +41,7 @@ internal static class MethodParser
 
         var onCompletion = HookResolver.Resolve(method, "OnCompletion", reader.OnCompletion, location, display, diagnostics);
         var onFailure = HookResolver.Resolve(method, "OnFailure", reader.OnFailure, location, display, diagnostics);
+        var cacheKey = CacheKeyResolver.Resolve(method, reader.CacheKey, location, display, diagnostics);
 
         var result = diagnostics.ToImmutableEquatableArray();
         if (result.HasErrors() || context.TargetNode is not MethodDeclarationSyntax methodSyntax)
@@ -67,6 +68,8 @@ internal static class MethodParser
             SourceHash: SourceHash.Of(methodSyntax),
             OnCompletion: onCompletion,
             OnFailure: onFailure,
+            Caches: reader.Caches,
+            CacheKey: cacheKey,
             Location: location);
         return new MethodParseResult(spec, result);
     }

@@ -21,6 +21,9 @@ public static class Flow
     /// <summary>The current attempt, from 1, or 0 outside any run.</summary>
     public static int Attempt => RunContext.Current?.Attempt ?? 0;
 
+    /// <summary>Attaches tables, markdown and links to the current run; they are stored with it (secrets masked).</summary>
+    public static RunArtifacts Artifacts { get; } = new();
+
     /// <summary>The current run's cancellation token (timeout, cancellation, shutdown), or none outside any run.</summary>
     public static CancellationToken CancellationToken => RunContext.Current?.Token ?? CancellationToken.None;
 }

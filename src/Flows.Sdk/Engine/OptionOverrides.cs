@@ -35,6 +35,7 @@ internal static class OptionOverrides
             TimeoutSeconds = Read(section, nameof(RunOptions.TimeoutSeconds), options.TimeoutSeconds, ParseSeconds),
             MaxConcurrency = Read(section, nameof(RunOptions.MaxConcurrency), options.MaxConcurrency, ParseCount),
             CacheExpirationSeconds = Read(section, nameof(RunOptions.CacheExpirationSeconds), options.CacheExpirationSeconds, ParseCount),
+            RefreshCache = Read(section, nameof(RunOptions.RefreshCache), options.RefreshCache, static s => bool.TryParse(s, out var b) ? b : null),
             Tags = ReadTags(section, options.Tags),
         };
     }
@@ -97,6 +98,7 @@ internal static class OptionOverrides
         nameof(RunOptions.Backoff) => "one of Constant, Linear, Exponential",
         nameof(RunOptions.RetryJitter) => "a number from 0 to 1",
         nameof(RunOptions.Tags) => "a non-empty tag",
+        nameof(RunOptions.RefreshCache) => "true or false",
         nameof(RunOptions.RetryDelaySeconds) or nameof(RunOptions.RetryDelaysSeconds) or nameof(RunOptions.TimeoutSeconds) => "a number of seconds, 0 or more",
         _ => "a whole number, 0 or more",
     };
