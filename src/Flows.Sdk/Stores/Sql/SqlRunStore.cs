@@ -153,7 +153,13 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     /// <summary>Marks unfinished runs of owners that are gone as crashed; returns how many. Runs on open and every heartbeat.</summary>
     public async Task<int> MarkCrashedRunsAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await _opened.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await MarkCrashedCoreAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> MarkCrashedCoreAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var now = TimeProvider.GetUtcNow();
         var gone = new List<Guid>();
         await using (var command = Command(connection, null, $"SELECT id, machine, pid, process_started_at, heartbeat_at FROM {Owners} WHERE id <> @me", [("me", Id(OwnerId))]))
@@ -264,46 +270,86 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     /// <summary>Reads a timestamp written with <see cref="Time"/>.</summary>
     private protected abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
-    /// <summary>Writes a batch inside its transaction; stores may replace this with a faster bulk path.</summary>
+    /// <summary>Writes a batch inside its transaction: one prepared insert per table, run row by row. Stores may replace this with a bulk path.</summary>
     private protected virtual async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
     {
-        await WriteEachAsync(connection, transaction, UpsertRunSql, ["id", "kind", "name", "flow", "parent", "state", "attempt", "parameters", "result", "cache_key", "error", "tags", "version", "created", "started", "ended", "owner"], batch.Runs, RunValues, cancellationToken).ConfigureAwait(false);
-        await WriteEachAsync(connection, transaction, $"INSERT INTO {Types.Table("flows_transitions")} (run_id, state, at, attempt, message) VALUES (@run, @state, @at, @attempt, @message)", ["run", "state", "at", "attempt", "message"], batch.Transitions, TransitionValues, cancellationToken).ConfigureAwait(false);
-        await WriteEachAsync(connection, transaction, $"INSERT INTO {Types.Table("flows_logs")} (run_id, flow_run_id, at, level, category, message, exception, properties) VALUES (@run, @flow, @at, @level, @category, @message, @exception, @properties)", ["run", "flow", "at", "level", "category", "message", "exception", "properties"], batch.Logs, LogValues, cancellationToken).ConfigureAwait(false);
-        await WriteEachAsync(connection, transaction, $"INSERT INTO {Types.Table("flows_artifacts")} (id, run_id, flow_run_id, key, kind, content, description, created_at) VALUES (@id, @run, @flow, @key, @kind, @content, @description, @created) ON CONFLICT (id) DO NOTHING", ["id", "run", "flow", "key", "kind", "content", "description", "created"], batch.Artifacts, ArtifactValues, cancellationToken).ConfigureAwait(false);
-        await WriteEachAsync(connection, transaction, UpsertCacheSql, ["key", "task", "result", "run", "created", "expires"], batch.CacheEntries, CacheValues, cancellationToken).ConfigureAwait(false);
+        foreach (var table in TableWrites(batch))
+        {
+            var names = table.Columns.Select((_, i) => "p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+            var sql = $"INSERT INTO {table.Table} ({string.Join(", ", table.Columns)}) VALUES ({string.Join(", ", names.Select(n => "@" + n))}) {table.OnConflict}";
+            await using var command = Command(connection, transaction, sql, names.Select(n => (n, (object?)null)));
+            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            for (var row = 0; row < table.Count; row++)
+            {
+                var values = table.Row(row);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    command.Parameters[i].Value = values[i] ?? DBNull.Value;
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
-    /// <summary>Inserts a run or replaces its snapshot, keeping its sequence (its place among runs of the same tick).</summary>
-    private protected string UpsertRunSql =>
-        $"INSERT INTO {Runs} ({RunColumns}, owner_id) VALUES (@id, @kind, @name, @flow, @parent, @state, @attempt, @parameters, @result, @cache_key, @error, @tags, @version, @created, @started, @ended, @owner) "
-        + "ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempt = excluded.attempt, parameters = excluded.parameters, result = excluded.result, "
-        + "cache_key = excluded.cache_key, error = excluded.error, tags = excluded.tags, version = excluded.version, started_at = excluded.started_at, "
-        + "ended_at = excluded.ended_at, owner_id = excluded.owner_id";
+    /// <summary>
+    /// The rows of a batch per table, with their columns' kinds and conflict handling: runs and cache entries
+    /// replace the stored row (a run keeps its sequence, its place among runs of the same tick); the rest append.
+    /// </summary>
+    private protected IEnumerable<TableWrite> TableWrites(RunWriteBatch batch)
+    {
+        const ColumnKind I = ColumnKind.Id, N = ColumnKind.Integer, T = ColumnKind.Text, W = ColumnKind.Time;
+        if (batch.Runs.Count > 0)
+        {
+            yield return new TableWrite(
+                Runs,
+                [.. RunColumns.Split(", "), "owner_id"],
+                [I, N, T, I, I, N, N, T, T, T, T, T, T, W, W, W, I],
+                "ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempt = excluded.attempt, parameters = excluded.parameters, result = excluded.result, "
+                + "cache_key = excluded.cache_key, error = excluded.error, tags = excluded.tags, version = excluded.version, started_at = excluded.started_at, "
+                + "ended_at = excluded.ended_at, owner_id = excluded.owner_id",
+                batch.Runs.Count,
+                i => RunValues(batch.Runs[i]));
+        }
 
-    private protected string UpsertCacheSql =>
-        $"INSERT INTO {Types.Table("flows_cache")} (key, task_name, result, run_id, created_at, expires_at) VALUES (@key, @task, @result, @run, @created, @expires) "
-        + "ON CONFLICT (key) DO UPDATE SET task_name = excluded.task_name, result = excluded.result, run_id = excluded.run_id, created_at = excluded.created_at, expires_at = excluded.expires_at";
+        if (batch.Transitions.Count > 0)
+        {
+            yield return new TableWrite(
+                Types.Table("flows_transitions"), ["run_id", "state", "at", "attempt", "message"], [I, N, W, N, T], string.Empty, batch.Transitions.Count,
+                i => batch.Transitions[i] is var t ? [Id(t.RunId), (int)t.State, Time(t.Timestamp), t.Attempt, t.Message] : []);
+        }
 
-    private protected object?[] RunValues(RunRecord r) =>
+        if (batch.Logs.Count > 0)
+        {
+            yield return new TableWrite(
+                Types.Table("flows_logs"), ["run_id", "flow_run_id", "at", "level", "category", "message", "exception", "properties"], [I, I, W, N, T, T, T, T], string.Empty, batch.Logs.Count,
+                i => batch.Logs[i] is var l
+                    ? [Id(l.RunId), NullableId(l.FlowRunId), Time(l.Timestamp), (int)l.Level, l.Category, l.Message, l.Exception, l.Properties is null ? null : JsonSerializer.Serialize(l.Properties)]
+                    : []);
+        }
+
+        if (batch.Artifacts.Count > 0)
+        {
+            yield return new TableWrite(
+                Types.Table("flows_artifacts"), ["id", "run_id", "flow_run_id", "key", "kind", "content", "description", "created_at"], [I, I, I, T, N, T, T, W], "ON CONFLICT (id) DO NOTHING", batch.Artifacts.Count,
+                i => batch.Artifacts[i] is var a ? [Id(a.Id), Id(a.RunId), NullableId(a.FlowRunId), a.Key, (int)a.Kind, a.Content, a.Description, Time(a.CreatedAt)] : []);
+        }
+
+        if (batch.CacheEntries.Count > 0)
+        {
+            yield return new TableWrite(
+                Types.Table("flows_cache"), ["key", "task_name", "result", "run_id", "created_at", "expires_at"], [T, T, T, I, W, W],
+                "ON CONFLICT (key) DO UPDATE SET task_name = excluded.task_name, result = excluded.result, run_id = excluded.run_id, created_at = excluded.created_at, expires_at = excluded.expires_at",
+                batch.CacheEntries.Count,
+                i => batch.CacheEntries[i] is var c ? [c.Key, c.TaskName, c.Result, Id(c.RunId), Time(c.CreatedAt), NullableTime(c.ExpiresAt)] : []);
+        }
+    }
+
+    private object?[] RunValues(RunRecord r) =>
     [
         Id(r.Id), (int)r.Kind, r.Name, NullableId(r.FlowRunId), NullableId(r.ParentRunId), (int)r.State, r.Attempt, r.Parameters, r.Result, r.CacheKey,
         r.Error, JsonSerializer.Serialize(r.Tags), r.Version, Time(r.CreatedAt), NullableTime(r.StartedAt), NullableTime(r.EndedAt), Id(OwnerId),
     ];
-
-    private protected object?[] TransitionValues(StateTransition t) => [Id(t.RunId), (int)t.State, Time(t.Timestamp), t.Attempt, t.Message];
-
-    private protected object?[] LogValues(RunLogEntry l) =>
-    [
-        Id(l.RunId), NullableId(l.FlowRunId), Time(l.Timestamp), (int)l.Level, l.Category, l.Message, l.Exception,
-        l.Properties is null ? null : JsonSerializer.Serialize(l.Properties),
-    ];
-
-    private protected object?[] ArtifactValues(RunArtifact a) =>
-        [Id(a.Id), Id(a.RunId), NullableId(a.FlowRunId), a.Key, (int)a.Kind, a.Content, a.Description, Time(a.CreatedAt)];
-
-    private protected object?[] CacheValues(CacheEntry c) =>
-        [c.Key, c.TaskName, c.Result, Id(c.RunId), Time(c.CreatedAt), NullableTime(c.ExpiresAt)];
 
     /// <summary>An opened connection to an opened (migrated) store.</summary>
     private protected async ValueTask<DbConnection> ConnectAsync(CancellationToken cancellationToken)
@@ -332,28 +378,6 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     {
         await using var command = Command(connection, transaction, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task WriteEachAsync<T>(DbConnection connection, DbTransaction transaction, string sql, string[] names, IReadOnlyList<T> rows, Func<T, object?[]> values, CancellationToken cancellationToken)
-    {
-        if (rows.Count == 0)
-        {
-            return;
-        }
-
-        // One prepared command per table, its parameter values replaced row by row.
-        await using var command = Command(connection, transaction, sql, names.Select(n => (n, (object?)null)));
-        await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
-        {
-            var v = values(row);
-            for (var i = 0; i < v.Length; i++)
-            {
-                command.Parameters[i].Value = v[i] ?? DBNull.Value;
-            }
-
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private async ValueTask<IReadOnlyList<T>> ReadAsync<T>(string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
@@ -411,7 +435,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
             throw;
         }
 
-        await MarkCrashedRunsAsync(cancellationToken).ConfigureAwait(false);
+        await MarkCrashedCoreAsync(cancellationToken).ConfigureAwait(false);
         _heartbeat = TimeProvider.CreateTimer(static s => _ = ((SqlRunStore)s!).BeatAsync(), this, _heartbeatInterval, _heartbeatInterval);
     }
 
@@ -509,3 +533,15 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
 
 /// <summary>A registered store instance: where it runs and when it last showed it was alive.</summary>
 internal sealed record StoreOwner(Guid Id, string Machine, int ProcessId, DateTimeOffset? ProcessStartedAt, DateTimeOffset HeartbeatAt);
+
+/// <summary>How a column's values are typed, so a store can build typed arrays for bulk inserts.</summary>
+internal enum ColumnKind
+{
+    Id,
+    Integer,
+    Text,
+    Time,
+}
+
+/// <summary>The rows of one table in a batch: <paramref name="Row"/> gives row <c>i</c>'s values in column order.</summary>
+internal sealed record TableWrite(string Table, string[] Columns, ColumnKind[] Kinds, string OnConflict, int Count, Func<int, object?[]> Row);
