@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using Flows.Benchmarks;
 
 // dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- --filter '*'   (BenchmarkDotNet's own switches)
+// dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- store-throughput [--task-runs N] [--postgres "Host=..."]
+if (args.Length > 0 && args[0] == StoreThroughput.Command)
+{
+    return await StoreThroughput.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

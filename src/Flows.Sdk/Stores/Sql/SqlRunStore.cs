@@ -348,7 +348,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     private object?[] RunValues(RunRecord r) =>
     [
         Id(r.Id), (int)r.Kind, r.Name, NullableId(r.FlowRunId), NullableId(r.ParentRunId), (int)r.State, r.Attempt, r.Parameters, r.Result, r.CacheKey,
-        r.Error, JsonSerializer.Serialize(r.Tags), r.Version, Time(r.CreatedAt), NullableTime(r.StartedAt), NullableTime(r.EndedAt), Id(OwnerId),
+        r.Error, r.Tags.Count == 0 ? "[]" : JsonSerializer.Serialize(r.Tags), r.Version, Time(r.CreatedAt), NullableTime(r.StartedAt), NullableTime(r.EndedAt), Id(OwnerId),
     ];
 
     /// <summary>An opened connection to an opened (migrated) store.</summary>

@@ -126,8 +126,9 @@ public sealed class SqliteRunStore : SqlRunStore
 
     private protected override object Id(Guid id) => id.ToString("D", CultureInfo.InvariantCulture);
 
-    // Fixed-width UTC text: readable in the sqlite3 shell, sorts as text, and keeps every tick.
-    private protected override object Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    // Fixed-width UTC text ("O" of a UTC DateTime: 2030-01-01T06:00:00.1230000Z): readable in the sqlite3 shell,
+    // sorts as text, and keeps every tick.
+    private protected override object Time(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     private protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
         DateTimeOffset.ParseExact(reader.GetString(ordinal), "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
