@@ -64,7 +64,7 @@ public sealed class PostgreSqlRunStoreTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var silent = TestStores.Postgres(_schema, time);
-        var run = new RunRecord { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = "lapsed", State = RunState.Running, CreatedAt = time.GetUtcNow() };
+        var run = TestStores.RunningFlow("lapsed", time.GetUtcNow());
         await ((IRunStore)silent).SaveRunAsync(run);
         var laterTime = new FakeTimeProvider(time.GetUtcNow().AddMinutes(2));
 
@@ -81,7 +81,7 @@ public sealed class PostgreSqlRunStoreTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var beating = TestStores.Postgres(_schema, time);
-        var run = new RunRecord { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = "beating", State = RunState.Running, CreatedAt = time.GetUtcNow() };
+        var run = TestStores.RunningFlow("beating", time.GetUtcNow());
         await ((IRunStore)beating).SaveRunAsync(run);
         for (var i = 0; i < 12; i++)
         {

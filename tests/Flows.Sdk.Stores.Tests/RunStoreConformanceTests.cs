@@ -281,20 +281,28 @@ public sealed class InMemoryRunStoreConformanceTests : RunStoreConformanceTests
     protected override Task CleanUpAsync() => Task.CompletedTask;
 }
 
-public sealed class SqliteRunStoreConformanceTests : RunStoreConformanceTests
+/// <summary>The durable stores: each test gets its own database, and "the next process" is another store instance on it.</summary>
+public abstract class SqlRunStoreConformanceTests : RunStoreConformanceTests
 {
-    private readonly List<SqliteRunStore> _stores = [];
-    private TempFolder? _folder;
+    private readonly List<SqlRunStore> _stores = [];
+
+    /// <summary>Creates the test's own database (a file, a schema).</summary>
+    protected abstract void CreateDatabase();
+
+    /// <summary>A new store instance on the test's database.</summary>
+    protected abstract SqlRunStore Open();
+
+    protected abstract Task DeleteDatabaseAsync();
 
     protected override Task<IRunStore> CreateStoreAsync()
     {
-        _folder = TestStores.NewFolder();
+        CreateDatabase();
         return ReopenAsync();
     }
 
     protected override Task<IRunStore> ReopenAsync()
     {
-        var store = new SqliteRunStore(_folder!.File("flows.db"));
+        var store = Open();
         _stores.Add(store);
         return Task.FromResult<IRunStore>(store);
     }
@@ -306,38 +314,32 @@ public sealed class SqliteRunStoreConformanceTests : RunStoreConformanceTests
             await store.DisposeAsync();
         }
 
-        _folder?.Dispose();
+        await DeleteDatabaseAsync();
     }
 }
 
-public sealed class PostgreSqlRunStoreConformanceTests : RunStoreConformanceTests
+public sealed class SqliteRunStoreConformanceTests : SqlRunStoreConformanceTests
 {
-    private readonly List<PostgreSqlRunStore> _stores = [];
+    private TempFolder? _folder;
+
+    protected override void CreateDatabase() => _folder = TestStores.NewFolder();
+
+    protected override SqlRunStore Open() => new SqliteRunStore(_folder!.File("flows.db"));
+
+    protected override Task DeleteDatabaseAsync()
+    {
+        _folder?.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PostgreSqlRunStoreConformanceTests : SqlRunStoreConformanceTests
+{
     private string? _schema;
 
-    protected override Task<IRunStore> CreateStoreAsync()
-    {
-        _schema = TestStores.NewSchema();
-        return ReopenAsync();
-    }
+    protected override void CreateDatabase() => _schema = TestStores.NewSchema();
 
-    protected override Task<IRunStore> ReopenAsync()
-    {
-        var store = TestStores.Postgres(_schema!);
-        _stores.Add(store);
-        return Task.FromResult<IRunStore>(store);
-    }
+    protected override SqlRunStore Open() => TestStores.Postgres(_schema!);
 
-    protected override async Task CleanUpAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        if (_schema is not null)
-        {
-            await TestStores.DropSchemaAsync(_schema);
-        }
-    }
+    protected override Task DeleteDatabaseAsync() => _schema is null ? Task.CompletedTask : TestStores.DropSchemaAsync(_schema);
 }

@@ -23,14 +23,9 @@ public sealed class SqliteRunStoreTests
     public async Task ACorruptFile_FailsNamingTheStore_AndIsLeftAsItWas()
     {
         var path = _folder.File("flows.db");
-        var bytes = System.Text.Encoding.UTF8.GetBytes(new string('x', 8192));
-        await File.WriteAllBytesAsync(path, bytes);
+        await File.WriteAllBytesAsync(path, System.Text.Encoding.UTF8.GetBytes(new string('x', 8192)));
 
-        await using var store = new SqliteRunStore(path);
-        var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
-
-        Assert.That(error!.Message, Does.Contain(path).And.Contain("not a SQLite database"));
-        Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(bytes));
+        await AssertRefusedAndUnchangedAsync(path, "not a SQLite database");
     }
 
     [Test]
@@ -44,14 +39,7 @@ public sealed class SqliteRunStoreTests
             await command.ExecuteNonQueryAsync();
         }
 
-        var before = await File.ReadAllBytesAsync(path);
-
-        await using var store = new SqliteRunStore(path);
-        var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
-
-        Assert.That(error!.Message, Does.Contain(path).And.Contain("customers").And.Contain("Nothing was changed"));
-        SqliteConnection.ClearAllPools();
-        Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(before));
+        await AssertRefusedAndUnchangedAsync(path, "customers", "Nothing was changed");
     }
 
     [Test]
@@ -70,14 +58,7 @@ public sealed class SqliteRunStoreTests
             await command.ExecuteNonQueryAsync();
         }
 
-        var before = await File.ReadAllBytesAsync(path);
-
-        await using var store = new SqliteRunStore(path);
-        var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
-
-        Assert.That(error!.Message, Does.Contain(path).And.Contain("schema version 99"));
-        SqliteConnection.ClearAllPools();
-        Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(before));
+        await AssertRefusedAndUnchangedAsync(path, "schema version 99");
     }
 
     [Test]
@@ -167,13 +148,29 @@ public sealed class SqliteRunStoreTests
     {
         var path = _folder.File("flows.db");
         await using var running = new SqliteRunStore(path);
-        var run = new RunRecord { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = "alive", State = RunState.Running, CreatedAt = DateTimeOffset.UtcNow };
+        var run = TestStores.RunningFlow("alive", DateTimeOffset.UtcNow);
         await ((IRunStore)running).SaveRunAsync(run);
 
         await using var next = new SqliteRunStore(path);
         await next.OpenAsync();
 
         Assert.That((await next.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Running));
+    }
+
+    /// <summary>Opening the file fails with a message naming it and saying why, and the file keeps every byte.</summary>
+    private static async Task AssertRefusedAndUnchangedAsync(string path, params string[] expected)
+    {
+        var before = await File.ReadAllBytesAsync(path);
+
+        await using (var store = new SqliteRunStore(path))
+        {
+            var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
+            Assert.That(error!.Message, Does.Contain(path));
+            Assert.That(expected, Is.All.Matches<string>(e => error.Message.Contains(e, StringComparison.Ordinal)), error.Message);
+        }
+
+        SqliteConnection.ClearAllPools();
+        Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(before));
     }
 
     private static Process StartCrashHelper(string path, int steps)

@@ -53,6 +53,10 @@ internal static class TestStores
         return await command.ExecuteScalarAsync();
     }
 
+    /// <summary>A run as a process leaves it while it is still going.</summary>
+    public static RunRecord RunningFlow(string name, DateTimeOffset createdAt) =>
+        new() { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = name, State = RunState.Running, CreatedAt = createdAt };
+
     /// <summary>A folder for SQLite files, deleted by <see cref="TempFolder.Dispose"/>.</summary>
     public static TempFolder NewFolder() => new(Directory.CreateTempSubdirectory("flows-store-test-").FullName);
 }
