@@ -138,6 +138,19 @@ public sealed class CachingTests
         Assert.That(cached.Calls, Is.EqualTo(1));
     }
 
+    [Test]
+    public void AResultThatCannotBeSerialised_IsNotCached_AndSaysSo()
+    {
+        using var harness = new FlowTestHarness();
+        var cached = new Cached();
+
+        cached.Handle(1);
+        cached.Handle(1);
+
+        Assert.That(cached.Calls, Is.EqualTo(2));
+        Assert.That(harness.Logs.Select(l => l.Message), Has.Some.Contains("cannot be serialised to JSON, so it was not cached"));
+    }
+
     /// <summary>A stream whose serialisation throws, as System.Text.Json does for types it cannot represent.</summary>
     private sealed class UnserialisableStream : MemoryStream
     {

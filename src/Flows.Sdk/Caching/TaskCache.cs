@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Flows.Runtime;
+using Microsoft.Extensions.Logging;
 
 namespace Flows.Caching;
 
@@ -12,7 +13,7 @@ namespace Flows.Caching;
 /// compile-time source hash (an edited body misses) and its inputs as JSON; a custom key replaces source hash and
 /// inputs. Entries written by this engine are served from memory until the background recorder has stored them.
 /// </summary>
-internal sealed class TaskCache
+internal sealed partial class TaskCache
 {
     private readonly FlowEngine _engine;
     private readonly ConcurrentDictionary<string, CacheEntry> _unwritten = new(StringComparer.Ordinal);
@@ -85,6 +86,9 @@ internal sealed class TaskCache
         _unwritten[key] = entry;
         return entry;
     }
+
+    [LoggerMessage(101, LogLevel.Warning, "{Label} completed, but its result cannot be serialised to JSON, so it was not cached")]
+    public static partial void LogNotCached(ILogger logger, string label);
 
     private async ValueTask<CacheLookup<TResult>> ReadAsync<TResult>(RunContext run, ValueTask<CacheEntry?> stored) =>
         Read<TResult>(run, await stored.ConfigureAwait(false));

@@ -263,6 +263,10 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         {
             _recorder.Cache(entry);
         }
+        else if (run.CacheKey is not null)
+        {
+            TaskCache.LogNotCached(run.Binding.Logger, run.Binding.Label);
+        }
 
         return WrittenThrough(run, record);
     }

@@ -36,6 +36,13 @@ public sealed class Cached
         return stream.Length;
     }
 
+    [Task("cached-handle", CacheExpirationSeconds = 60)]
+    public Action Handle(int x)
+    {
+        Calls++;
+        return () => { };
+    }
+
     [Task("cached-touch", CacheExpirationSeconds = 60)]
     public void Touch(string path) => Calls++;
 }
