@@ -276,8 +276,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
         foreach (var table in TableWrites(batch))
         {
             var names = table.Columns.Select((_, i) => "p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
-            var sql = $"INSERT INTO {table.Table} ({string.Join(", ", table.Columns)}) VALUES ({string.Join(", ", names.Select(n => "@" + n))}) {table.OnConflict}";
-            await using var command = Command(connection, transaction, sql, names.Select(n => (n, (object?)null)));
+            await using var command = Command(connection, transaction, InsertSql(table, i => "@" + names[i]), names.Select(n => (n, (object?)null)));
             await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
             for (var row = 0; row < table.Count; row++)
             {
@@ -291,6 +290,10 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
             }
         }
     }
+
+    /// <summary>The insert of one row of a table, its values named by <paramref name="parameter"/> (by column index).</summary>
+    private protected static string InsertSql(TableWrite table, Func<int, string> parameter) =>
+        $"INSERT INTO {table.Table} ({string.Join(", ", table.Columns)}) VALUES ({string.Join(", ", table.Columns.Select((_, i) => parameter(i)))}) {table.OnConflict}";
 
     /// <summary>
     /// The rows of a batch per table, with their columns' kinds and conflict handling: runs and cache entries
