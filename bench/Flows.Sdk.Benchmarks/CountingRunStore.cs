@@ -19,21 +19,12 @@ public sealed class CountingRunStore : IRunStore
 
     public long Logs => Interlocked.Read(ref _logs);
 
-    public ValueTask SaveRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    // Takes batches on the writer's thread, as a durable store would, but keeps only counts.
+    public ValueTask WriteAsync(RunWriteBatch batch, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _runs);
-        return default;
-    }
-
-    public ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Add(ref _transitions, transitions.Count);
-        return default;
-    }
-
-    public ValueTask AddLogsAsync(IReadOnlyList<RunLogEntry> entries, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Add(ref _logs, entries.Count);
+        Interlocked.Add(ref _runs, batch.Runs.Count);
+        Interlocked.Add(ref _transitions, batch.Transitions.Count);
+        Interlocked.Add(ref _logs, batch.Logs.Count);
         return default;
     }
 
@@ -45,4 +36,8 @@ public sealed class CountingRunStore : IRunStore
     public ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default) => new([]);
 
     public ValueTask<IReadOnlyList<RunLogEntry>> GetLogsAsync(Guid runId, CancellationToken cancellationToken = default) => new([]);
+
+    public ValueTask<IReadOnlyList<RunArtifact>> GetArtifactsAsync(Guid runId, CancellationToken cancellationToken = default) => new([]);
+
+    public ValueTask<CacheEntry?> GetCacheEntryAsync(string key, CancellationToken cancellationToken = default) => new((CacheEntry?)null);
 }

@@ -110,7 +110,19 @@ internal static class CatalogEmitter
         if (method.Kind == RunKindSpec.Flow)
         {
             WriteBind(writer, entry);
+        }
+
+        // Flows record their parameters; tasks that cache hash theirs into the cache key.
+        if (method.Kind == RunKindSpec.Flow || method.Caches)
+        {
             WriteParameterWriter(writer, method);
+        }
+
+        if (method.CacheKey is { } cacheKey)
+        {
+            var receiver = cacheKey.IsStatic ? method.ContainingType : "a.@this";
+            var arguments = method.Parameters.Where(p => !p.IsCancellationToken).Select(p => "a." + p.Name);
+            writer.Line($"CacheKey = static a => {receiver}.{cacheKey.MethodName}({string.Join(", ", arguments)}),");
         }
 
         WriteHook(writer, "OnCompletion", method, method.OnCompletion);

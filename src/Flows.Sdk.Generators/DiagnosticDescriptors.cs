@@ -79,4 +79,12 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidCacheKey = new(
+        id: "FLOWS1010",
+        title: "Cache key method not found or has the wrong shape",
+        messageFormat: "CacheKey = \"{0}\" on '{1}': {2}; a cache key method is a non-private, non-generic method on the same type that takes the task's parameters except its CancellationToken ({3}) and returns string (static, or instance when the task is an instance method)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

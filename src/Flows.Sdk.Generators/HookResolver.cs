@@ -36,7 +36,8 @@ internal static class HookResolver
         void Report(string problem) => diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHook, location, property, hookName, methodDisplay, problem));
     }
 
-    private static IEnumerable<IMethodSymbol> Candidates(INamedTypeSymbol? type, string name)
+    /// <summary>Methods named <paramref name="name"/> on the type and its base types, nearest first.</summary>
+    public static IEnumerable<IMethodSymbol> Candidates(INamedTypeSymbol? type, string name)
     {
         for (; type is not null; type = type.BaseType)
         {

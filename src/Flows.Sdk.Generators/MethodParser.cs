@@ -43,6 +43,7 @@ internal static class MethodParser
         var onFailure = HookResolver.Resolve(method, "OnFailure", reader.OnFailure, location, display, diagnostics);
         var onCancellation = HookResolver.Resolve(method, "OnCancellation", reader.OnCancellation, location, display, diagnostics);
         var onCrashed = HookResolver.Resolve(method, "OnCrashed", reader.OnCrashed, location, display, diagnostics);
+        var cacheKey = CacheKeyResolver.Resolve(method, reader.CacheKey, location, display, diagnostics);
 
         var result = diagnostics.ToImmutableEquatableArray();
         if (result.HasErrors() || context.TargetNode is not MethodDeclarationSyntax methodSyntax)
@@ -71,6 +72,8 @@ internal static class MethodParser
             OnFailure: onFailure,
             OnCancellation: onCancellation,
             OnCrashed: onCrashed,
+            Caches: reader.Caches,
+            CacheKey: cacheKey,
             Location: location);
         return new MethodParseResult(spec, result);
     }

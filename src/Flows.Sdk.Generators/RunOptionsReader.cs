@@ -13,7 +13,7 @@ internal sealed class RunOptionsReader
     private static readonly string[] OptionOrder =
     [
         "Description", "Version", "Retries", "RetryDelaySeconds", "RetryDelaysSeconds", "Backoff", "RetryJitter",
-        "RetryOn", "NoRetryOn", "TimeoutSeconds", "Tags", "MaxConcurrency", "CacheExpirationSeconds", "LogPrints",
+        "RetryOn", "NoRetryOn", "TimeoutSeconds", "Tags", "MaxConcurrency", "CacheExpirationSeconds", "RefreshCache", "LogPrints",
         "Schedule", "TimeZone", "MaxConcurrentRuns", "Overlap",
     ];
 
@@ -43,6 +43,11 @@ internal sealed class RunOptionsReader
     public string? OnCancellation => StringValue("OnCancellation");
 
     public string? OnCrashed => StringValue("OnCrashed");
+
+    public string? CacheKey => StringValue("CacheKey");
+
+    /// <summary>Caching is on with an expiration or a custom key; the runtime then needs the task's inputs.</summary>
+    public bool Caches => CacheKey is not null || (_named.TryGetValue("CacheExpirationSeconds", out var value) && value.Value is int seconds && seconds > 0);
 
     public bool HasTimeout => _named.TryGetValue("TimeoutSeconds", out var value) && value.Value is double d && d > 0;
 

@@ -30,6 +30,9 @@ public static partial class Flow
     /// </summary>
     public static SecretResolver Secrets => FlowEngine.Current.Secrets;
 
+    /// <summary>Attaches tables, markdown and links to the current run; they are stored with it (secrets masked).</summary>
+    public static RunArtifacts Artifacts { get; } = new();
+
     /// <summary>The current run's cancellation token (timeout, cancellation, shutdown), or none outside any run.</summary>
     public static CancellationToken CancellationToken => RunContext.Current?.Token ?? CancellationToken.None;
 }

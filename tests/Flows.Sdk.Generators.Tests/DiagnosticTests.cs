@@ -252,6 +252,40 @@ public sealed class DiagnosticTests
         Assert.That(outcome.TextAt(outcome.Diagnostics.Single()), Is.EqualTo("Load"));
     }
 
+    [TestCase("[Task(CacheKey = \"Missing\")] public static int Load(string table, CancellationToken ct) => 0;", TestName = "CacheKeyThatDoesNotExist_ReportsFLOWS1010")]
+    [TestCase("[Task(CacheKey = nameof(WrongTypes))] public static int Load(string table, CancellationToken ct) => 0;", TestName = "CacheKeyWithOtherParameterTypes_ReportsFLOWS1010")]
+    [TestCase("[Task(CacheKey = nameof(WrongReturn))] public static int Load(string table, CancellationToken ct) => 0;", TestName = "CacheKeyNotReturningString_ReportsFLOWS1010")]
+    [TestCase("[Task(CacheKey = nameof(InstanceKey))] public static int Load(string table, CancellationToken ct) => 0;", TestName = "InstanceCacheKeyOnStaticTask_ReportsFLOWS1010")]
+    [TestCase("[Task(CacheKey = nameof(HiddenKey))] public static int Load(string table, CancellationToken ct) => 0;", TestName = "PrivateCacheKey_ReportsFLOWS1010")]
+    public void InvalidCacheKey_ReportsFLOWS1010(string method)
+    {
+        var outcome = GeneratorHarness.Run(CacheKeys(method));
+
+        Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1010" }));
+    }
+
+    [TestCase("[Task(CacheKey = nameof(StaticKey))] public static int Load(string table, CancellationToken ct) => 0;", TestName = "StaticCacheKey_ReportsNothing")]
+    [TestCase("[Task(CacheKey = nameof(InstanceKey), CacheExpirationSeconds = 60)] public int Load(string table) => 0;", TestName = "InstanceCacheKeyOnInstanceTask_ReportsNothing")]
+    public void ValidCacheKey_ReportsNothing(string method)
+    {
+        var outcome = GeneratorHarness.Run(CacheKeys(method));
+
+        Assert.That(outcome.Diagnostics, Is.Empty);
+        Assert.That(outcome.CompilationProblems, Is.Empty);
+    }
+
+    private static string CacheKeys(string method) => $$"""
+        public class Jobs
+        {
+            {{method}}
+            public static string StaticKey(string table) => table;
+            public string InstanceKey(string table) => table;
+            public static string WrongTypes(int table) => "";
+            public static int WrongReturn(string table) => 0;
+            private static string HiddenKey(string table) => table;
+        }
+        """;
+
     private static string Hooks(string method) => $$"""
         public class Jobs
         {

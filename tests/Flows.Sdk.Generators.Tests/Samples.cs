@@ -3,7 +3,7 @@ namespace Flows.Sdk.Generators.Tests;
 /// <summary>Representative inputs shared by the golden-file and compile-the-output tests.</summary>
 internal static class Samples
 {
-    /// <summary>An instance async task with a token and limits, a sync static task, and a flow with a secret, every hook, an overlap policy and defaults.</summary>
+    /// <summary>An instance async task with a token and limits, a sync static task, cached tasks (by expiry, by a custom key), and a flow with a secret, every hook, an overlap policy and defaults.</summary>
     public const string VoterSync = """
         namespace Voters
         {
@@ -20,6 +20,11 @@ internal static class Samples
 
                 [Task(CacheExpirationSeconds = 3600)]
                 public static int Count(Contact[] rows) => rows.Length;
+
+                [Task(CacheKey = nameof(RegionKey), RefreshCache = true)]
+                public Task<string> Region(string state, int year, CancellationToken ct) => Task.FromResult(state + year);
+
+                internal string RegionKey(string state, int year) => $"{state}/{year}";
 
                 [Flow("voter-sync", Description = "Syncs voters", Schedule = "0 6 * * *", TimeZone = "America/New_York",
                       OnCompletion = nameof(Completed), OnFailure = nameof(FailedAsync), OnCancellation = nameof(Completed), OnCrashed = nameof(FailedAsync),

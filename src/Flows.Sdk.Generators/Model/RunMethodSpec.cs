@@ -40,6 +40,8 @@ internal enum ReturnShape
 /// <param name="OnFailure">The resolved OnFailure hook.</param>
 /// <param name="OnCancellation">The resolved OnCancellation hook.</param>
 /// <param name="OnCrashed">The resolved OnCrashed hook.</param>
+/// <param name="Caches">The task caches its results (an expiration or a custom key), so the runtime needs its inputs.</param>
+/// <param name="CacheKey">The resolved CacheKey method.</param>
 /// <param name="Location">The method's name, for diagnostics reported about the whole catalog.</param>
 internal sealed record RunMethodSpec(
     string Key,
@@ -61,6 +63,8 @@ internal sealed record RunMethodSpec(
     HookSpec? OnFailure,
     HookSpec? OnCancellation,
     HookSpec? OnCrashed,
+    bool Caches,
+    CacheKeySpec? CacheKey,
     LocationInfo? Location)
 {
     /// <summary>"task" or "flow", for messages and doc comments.</summary>
@@ -104,6 +108,9 @@ internal enum HookReturn
 
 /// <summary>A resolved OnCompletion / OnFailure / OnCancellation / OnCrashed hook method.</summary>
 internal sealed record HookSpec(string MethodName, bool IsStatic, bool TakesRunRecord, HookReturn Return);
+
+/// <summary>A resolved CacheKey method: called with the task's arguments except its CancellationToken.</summary>
+internal sealed record CacheKeySpec(string MethodName, bool IsStatic);
 
 /// <summary>The parser's result for one attributed method: a spec when it can be generated, and its diagnostics.</summary>
 internal sealed record MethodParseResult(RunMethodSpec? Method, ImmutableEquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Flows.Caching;
 using Flows.Concurrency;
 using Flows.Logging;
 using Flows.Runtime;
@@ -14,12 +15,13 @@ namespace Flows;
 /// <summary>
 /// Runs flows and tasks and records them. Generated interceptors find the engine to use through
 /// <see cref="Current"/>: the engine of the enclosing run, else one put in scope with <see cref="Use"/> (a test
-/// harness or host), else <see cref="Default"/>, else a zero-configuration engine with an in-memory store.
+/// harness or host), else <see cref="Default"/>, else a zero-configuration engine that records to the embedded
+/// SQLite store (<c>$FLOWS_HOME/flows.db</c>, by default <c>~/.flows/flows.db</c>).
 /// </summary>
 public sealed class FlowEngine : IAsyncDisposable, IDisposable
 {
     private static readonly AsyncLocal<FlowEngine?> Scoped = new();
-    private static readonly Lazy<FlowEngine> ZeroConfig = new(() => new FlowEngine());
+    private static readonly Lazy<FlowEngine> ZeroConfig = new(CreateZeroConfig);
     private static FlowEngine? _default;
 
     private readonly ConcurrentDictionary<RunDescriptor, DescriptorBinding> _bindings = new();
@@ -27,11 +29,14 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     private readonly ILoggerFactory? _ownedLoggerFactory;
     private readonly bool _scopesWanted;
     private readonly ILogger _log;
+    private readonly RunRecorder _recorder;
+    private readonly bool _ownsStore;
 
     /// <summary>Creates an engine.</summary>
     public FlowEngine(FlowEngineOptions? options = null)
     {
         options ??= new FlowEngineOptions();
+        _ownsStore = options.OwnsStore;
         Store = options.Store ?? new InMemoryRunStore();
         TimeProvider = options.TimeProvider;
         RetryTimeProvider = options.RetryTimeProvider ?? options.TimeProvider;
@@ -50,6 +55,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             : new RedactingLoggerFactory(options.LoggerFactory ?? (_ownedLoggerFactory = new LoggerFactory()), masker);
         LoggerFactory.AddProvider(new RunLogProvider(this));
         _log = LoggerFactory.CreateLogger("Flows.Runtime");
+        _recorder = new RunRecorder(Store, _log);
+        Cache = new TaskCache(this, _recorder);
     }
 
     /// <summary>The engine generated code uses on this logical call path.</summary>
@@ -87,6 +94,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     /// <summary>Tag concurrency and rate limits, validated when the engine is created.</summary>
     internal LimitRegistry Limits { get; }
+
+    internal TaskCache Cache { get; }
 
     /// <summary>Cancelled when the engine is disposed: every run in progress sees its token cancelled.</summary>
     internal CancellationToken ShutdownToken => _shutdown.Token;
@@ -135,22 +144,60 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             ?? throw new InvalidOperationException($"Flow '{flowName}' ran but its run {runId} is not in the store.");
     }
 
-    /// <summary>Cancels runs in progress and releases the engine's resources.</summary>
-    public ValueTask DisposeAsync()
-    {
-        Dispose();
-        return default;
-    }
+    /// <summary>
+    /// Waits until everything recorded so far (task runs, states, logs, artifacts, cached results) is in the store.
+    /// Flow runs do this themselves when they start and end; call it after standalone task runs that must be kept.
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _recorder.FlushAsync(cancellationToken).AsTask();
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>Cancels runs in progress, writes what they recorded to the store and releases the engine's resources.</summary>
+    public async ValueTask DisposeAsync()
     {
-        if (_shutdown.IsCancellationRequested)
+        if (!BeginShutdown())
         {
             return;
         }
 
+        await _recorder.DisposeAsync().ConfigureAwait(false);
+        if (_ownsStore && Store is IAsyncDisposable store)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+        }
+
+        EndShutdown();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Blocks until what runs recorded is in the store; prefer <see cref="DisposeAsync"/>.</remarks>
+    public void Dispose()
+    {
+        if (!BeginShutdown())
+        {
+            return;
+        }
+
+        _recorder.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (_ownsStore && Store is IDisposable store)
+        {
+            store.Dispose();
+        }
+
+        EndShutdown();
+    }
+
+    private bool BeginShutdown()
+    {
+        if (_shutdown.IsCancellationRequested)
+        {
+            return false;
+        }
+
         _shutdown.Cancel();
+        return true;
+    }
+
+    private void EndShutdown()
+    {
         _shutdown.Dispose();
         Secrets.DisposeOwnedProviders();
         _ownedLoggerFactory?.Dispose();
@@ -188,7 +235,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         return new RunContext(this, binding, parent, runId ?? Guid.CreateVersion7(now), token, now);
     }
 
-    internal void RecordCreated(RunContext run)
+    /// <summary>Records a new run; for a flow run, completes once its start is in the store (write-through).</summary>
+    internal ValueTask RecordCreated(RunContext run)
     {
         Save(run.Snapshot(RunState.Pending));
         Transition(run, RunState.Pending, null);
@@ -200,6 +248,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         {
             RuntimeLog.TaskRunStarted(_log, run.Binding.Label, run.Id);
         }
+
+        return WrittenThrough(run);
     }
 
     internal void RecordAttempt(RunContext run)
@@ -225,13 +275,33 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         RuntimeLog.AttemptFailed(run.Binding.Logger, run.Binding.Label, run.Attempt, message, delay.TotalSeconds);
     }
 
-    internal RunRecord RecordCompleted(RunContext run, string? result)
+    /// <summary>Records a completed run (and keeps its result when its task caches); a flow run's end is written through.</summary>
+    internal ValueTask<RunRecord> RecordCompleted(RunContext run, string? result)
     {
+        // The run record shows the result masked; the cache keeps it as returned, since it must read back as the value.
         var record = Finish(run, RunState.Completed, result is null ? null : Redact(result), null);
-        return record;
+        if (Cache.Remember(run, result, record.EndedAt ?? TimeProvider.GetUtcNow()) is { } entry)
+        {
+            _recorder.Cache(entry);
+        }
+        else if (run.CacheKey is not null)
+        {
+            TaskCache.LogNotCached(run.Binding.Logger, run.Binding.Label);
+        }
+
+        return WrittenThrough(run, record);
     }
 
-    internal RunRecord RecordFailed(RunContext run, Exception error)
+    /// <summary>Records a task run that took its result from the cache instead of running.</summary>
+    internal ValueTask<RunRecord> RecordCached(RunContext run, CacheEntry entry)
+    {
+        run.StartedAt = TimeProvider.GetUtcNow();
+        var record = Finish(run, RunState.Cached, entry.Result, null, $"Result of run {entry.RunId}, cached at {entry.CreatedAt:O}.");
+        return WrittenThrough(run, record);
+    }
+
+    /// <summary>Records a failed, timed-out or cancelled run; a flow run's end is written through.</summary>
+    internal ValueTask<RunRecord> RecordFailed(RunContext run, Exception error)
     {
         var state = RunOutcome.StateOf(run, error);
         var message = Describe(error);
@@ -241,13 +311,23 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             RuntimeLog.RunFailed(run.Binding.Logger, run.Binding.Label, state, run.Attempt, message, error);
         }
 
-        return record;
+        return WrittenThrough(run, record);
     }
 
     internal void RecordHookFailure(RunContext run, string hook, Exception error) =>
         RuntimeLog.HookFailed(_log, run.Binding.Label, hook, error);
 
-    internal void RecordLog(RunLogEntry entry) => Complete(Store.AddLogsAsync([entry]));
+    internal void RecordLog(RunLogEntry entry) => _recorder.Log(entry);
+
+    /// <summary>Attaches an artifact to a run; its text passes <see cref="Redact"/> first.</summary>
+    internal RunArtifact RecordArtifact(RunContext run, ArtifactKind kind, string key, string content, string? description)
+    {
+        var now = TimeProvider.GetUtcNow();
+        var artifact = new RunArtifact(
+            Guid.CreateVersion7(now), run.Id, run.FlowRunId, key, kind, Redact(content), description is null ? null : Redact(description), now);
+        _recorder.Artifact(artifact);
+        return artifact;
+    }
 
     /// <summary>
     /// The one place text bound for the store or a log sink passes before it is kept: log messages, exception
@@ -259,11 +339,11 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// <summary>Puts the run's properties on every log line written during the run, when anyone reads them.</summary>
     internal IDisposable? BeginLogScope(RunContext run) => _scopesWanted ? _log.BeginScope(new RunScope(run)) : null;
 
-    private RunRecord Finish(RunContext run, RunState state, string? result, string? error)
+    private RunRecord Finish(RunContext run, RunState state, string? result, string? error, string? message = null)
     {
         var record = run.Snapshot(state, TimeProvider.GetUtcNow(), result, error);
         Save(record);
-        Transition(run, state, error);
+        Transition(run, state, message ?? error);
         var durationMs = record.Duration?.TotalMilliseconds ?? 0;
         if (run.Descriptor.Kind == RunKind.Flow)
         {
@@ -277,21 +357,36 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         return record;
     }
 
-    private void Save(RunRecord record) => Complete(Store.SaveRunAsync(record));
+    private void Save(RunRecord record) => _recorder.Save(record);
 
     private void Transition(RunContext run, RunState state, string? message) =>
-        Complete(Store.AddTransitionsAsync([new StateTransition(run.Id, state, TimeProvider.GetUtcNow(), run.Attempt, message)]));
+        _recorder.Transition(new StateTransition(run.Id, state, TimeProvider.GetUtcNow(), run.Attempt, message));
 
     /// <summary>
-    /// Store writes are awaited here only when a store cannot finish them at once; the in-memory store always
-    /// can. Durable stores batch writes off the hot path behind this same call.
+    /// Task runs' writes stay in the recorder's queue; a flow run's start and end are written through, so a crash
+    /// leaves evidence of every flow that started and the end of every flow that finished.
     /// </summary>
-    private static void Complete(ValueTask write)
+    private ValueTask WrittenThrough(RunContext run) =>
+        run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync() : default;
+
+    private ValueTask<RunRecord> WrittenThrough(RunContext run, RunRecord record)
     {
-        if (!write.IsCompletedSuccessfully)
+        var flushed = WrittenThrough(run);
+        return flushed.IsCompletedSuccessfully ? new(record) : AwaitFlushed(flushed, record);
+
+        static async ValueTask<RunRecord> AwaitFlushed(ValueTask flushed, RunRecord record)
         {
-            write.AsTask().GetAwaiter().GetResult();
+            await flushed.ConfigureAwait(false);
+            return record;
         }
+    }
+
+    /// <summary>The engine scripts get without any setup: it records to the embedded SQLite store and flushes when the process exits.</summary>
+    private static FlowEngine CreateZeroConfig()
+    {
+        var engine = new FlowEngine(new FlowEngineOptions { Store = new SqliteRunStore(SqliteRunStoreOptions.FromEnvironment()), OwnsStore = true });
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => engine.Dispose();
+        return engine;
     }
 
     private string Describe(Exception? error) =>

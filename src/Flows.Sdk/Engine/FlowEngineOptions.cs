@@ -55,4 +55,7 @@ public sealed class FlowEngineOptions
 
     /// <summary>The clock retry delays wait on, when it differs from <see cref="TimeProvider"/> (test harnesses skip these waits).</summary>
     internal TimeProvider? RetryTimeProvider { get; set; }
+
+    /// <summary>True when the engine created <see cref="Store"/> and disposes it with itself.</summary>
+    internal bool OwnsStore { get; set; }
 }

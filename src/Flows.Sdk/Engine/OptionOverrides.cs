@@ -37,6 +37,7 @@ internal static class OptionOverrides
             MaxConcurrentRuns = Read(section, nameof(RunOptions.MaxConcurrentRuns), options.MaxConcurrentRuns, ParseCount),
             Overlap = Read(section, nameof(RunOptions.Overlap), options.Overlap, static s => Enum.TryParse<OverlapPolicy>(s, ignoreCase: true, out var o) && Enum.IsDefined(o) ? o : null),
             CacheExpirationSeconds = Read(section, nameof(RunOptions.CacheExpirationSeconds), options.CacheExpirationSeconds, ParseCount),
+            RefreshCache = Read(section, nameof(RunOptions.RefreshCache), options.RefreshCache, static s => bool.TryParse(s, out var b) ? b : null),
             Tags = ReadTags(section, options.Tags),
         };
     }
@@ -100,6 +101,7 @@ internal static class OptionOverrides
         nameof(RunOptions.Overlap) => "one of Queue, Skip, CancelNew",
         nameof(RunOptions.RetryJitter) => "a number from 0 to 1",
         nameof(RunOptions.Tags) => "a non-empty tag",
+        nameof(RunOptions.RefreshCache) => "true or false",
         nameof(RunOptions.RetryDelaySeconds) or nameof(RunOptions.RetryDelaysSeconds) or nameof(RunOptions.TimeoutSeconds) => "a number of seconds, 0 or more",
         _ => "a whole number, 0 or more",
     };

@@ -47,6 +47,9 @@ internal sealed class RunContext
 
     public string? Parameters { get; set; }
 
+    /// <summary>The cache key, for task runs of tasks that cache.</summary>
+    public string? CacheKey { get; set; }
+
     /// <summary>The nearest enclosing flow run (itself for a flow run).</summary>
     public RunContext? Flow => Descriptor.Kind == RunKind.Flow ? this : Parent?.Flow;
 
@@ -61,6 +64,7 @@ internal sealed class RunContext
         Attempt = Attempt,
         Parameters = Parameters,
         Result = result,
+        CacheKey = CacheKey,
         Error = error,
         Tags = Binding.Options.Tags,
         Version = Binding.Options.Version,

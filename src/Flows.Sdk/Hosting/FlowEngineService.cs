@@ -2,22 +2,25 @@ using Microsoft.Extensions.Hosting;
 
 namespace Flows.Hosting;
 
-/// <summary>Makes the host's engine the application default while the host runs, and shuts it down with the host.</summary>
+/// <summary>
+/// Opens the host's store (migrating it and marking runs of processes that died as crashed) and makes the engine the
+/// application default while the host runs; on shutdown, writes what runs recorded to the store.
+/// </summary>
 internal sealed class FlowEngineService(FlowEngine engine) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await engine.Store.OpenAsync(cancellationToken).ConfigureAwait(false);
         FlowEngine.Default = engine;
-        return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (ReferenceEquals(FlowEngine.Default, engine))
         {
             FlowEngine.Default = null;
         }
 
-        return Task.CompletedTask;
+        await engine.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }

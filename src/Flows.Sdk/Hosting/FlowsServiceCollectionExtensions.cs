@@ -15,10 +15,12 @@ public static class FlowsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds a <see cref="FlowEngine"/> built from the host's logging, configuration (<c>Flows</c> section) and
-    /// services, and makes it the application's <see cref="FlowEngine.Default"/> while the host runs. Secrets come
-    /// from every registered <see cref="ISecretProvider"/>, then <c>Flows:Secrets</c>; the host's logger factory is
-    /// decorated so lines from any <c>ILogger&lt;T&gt;</c> have secret values masked (call it after any call that
-    /// replaces the logger factory, such as Serilog's <c>AddSerilog</c>).
+    /// services, and makes it the application's <see cref="FlowEngine.Default"/> while the host runs. Runs are
+    /// recorded to the store <see cref="FlowsOptions.Store"/> creates, else the registered <see cref="IRunStore"/>,
+    /// else the one configuration names (<see cref="RunStoreConfiguration.Create"/>: SQLite at <c>~/.flows/flows.db</c> by default).
+    /// Secrets come from every registered <see cref="ISecretProvider"/>, then <c>Flows:Secrets</c>; the host's logger
+    /// factory is decorated so lines from any <c>ILogger&lt;T&gt;</c> have secret values masked (call it after any call
+    /// that replaces the logger factory, such as Serilog's <c>AddSerilog</c>).
     /// </summary>
     public static IServiceCollection AddFlows(this IServiceCollection services, Action<FlowsOptions>? configure = null)
     {
@@ -33,9 +35,11 @@ public static class FlowsServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FlowsOptions>>().Value;
+            var store = options.Store?.Invoke(sp) ?? sp.GetService<IRunStore>();
             var engineOptions = new FlowEngineOptions
             {
-                Store = options.Store?.Invoke(sp) ?? sp.GetService<IRunStore>() ?? new InMemoryRunStore(),
+                Store = store ?? RunStoreConfiguration.Create(sp.GetService<IConfiguration>()),
+                OwnsStore = store is null,
                 TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
                 Services = sp,

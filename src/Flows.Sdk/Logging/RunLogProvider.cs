@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Logging;
@@ -36,7 +37,28 @@ internal sealed class RunLogProvider(FlowEngine engine) : ILoggerProvider
                 logLevel,
                 category,
                 engine.Redact(formatter(state, exception)),
-                exception is null ? null : engine.Redact(exception.ToString())));
+                exception is null ? null : engine.Redact(exception.ToString()),
+                Properties(state)));
+        }
+
+        /// <summary>The structured values of a line (a message template's holes), as masked text; null when there are none.</summary>
+        private IReadOnlyDictionary<string, string?>? Properties<TState>(TState state)
+        {
+            if (state is not IReadOnlyList<KeyValuePair<string, object?>> values || values.Count <= 1)
+            {
+                return null;
+            }
+
+            var properties = new Dictionary<string, string?>(values.Count, StringComparer.Ordinal);
+            foreach (var (key, value) in values)
+            {
+                if (key != "{OriginalFormat}")
+                {
+                    properties[key] = value is null ? null : engine.Redact(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
+                }
+            }
+
+            return properties;
         }
     }
 }

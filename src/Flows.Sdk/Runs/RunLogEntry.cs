@@ -10,6 +10,7 @@ namespace Flows;
 /// <param name="Category">The logger category.</param>
 /// <param name="Message">The formatted message.</param>
 /// <param name="Exception">The exception text, if one was logged.</param>
+/// <param name="Properties">The message template's values and other structured properties, as text with secrets masked.</param>
 public sealed record RunLogEntry(
     Guid RunId,
     Guid? FlowRunId,
@@ -17,4 +18,5 @@ public sealed record RunLogEntry(
     LogLevel Level,
     string Category,
     string Message,
-    string? Exception = null);
+    string? Exception = null,
+    IReadOnlyDictionary<string, string?>? Properties = null);

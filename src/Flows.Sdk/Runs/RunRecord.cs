@@ -30,6 +30,9 @@ public sealed record RunRecord
     /// <summary>The result as JSON, when the run completed with a serialisable result.</summary>
     public string? Result { get; init; }
 
+    /// <summary>The cache key of a task run whose task caches its results; a run in state <see cref="RunState.Cached"/> took its result from the entry with this key.</summary>
+    public string? CacheKey { get; init; }
+
     /// <summary>The failure, as exception type and message, for runs that did not succeed.</summary>
     public string? Error { get; init; }
 

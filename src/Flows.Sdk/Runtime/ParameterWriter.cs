@@ -12,10 +12,14 @@ public sealed class ParameterWriter
     public const string Mask = "***";
 
     private readonly StringBuilder _json = new("{");
+    private readonly string? _strictFor;
 
     internal ParameterWriter()
     {
     }
+
+    /// <summary>A writer for cache keys: an argument that cannot be serialised throws, naming the run and the argument.</summary>
+    internal ParameterWriter(string strictFor) => _strictFor = strictFor;
 
     /// <summary>Writes one argument.</summary>
     public void Add<T>(string name, T value)
@@ -27,6 +31,14 @@ public sealed class ParameterWriter
         }
         catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
         {
+            if (_strictFor is not null)
+            {
+                throw new InvalidOperationException(
+                    $"{_strictFor} caches its results, but its input '{name}' ({typeof(T).Name}) cannot be serialised to JSON for the cache key: {ex.Message} "
+                    + "Make the type serialisable with System.Text.Json, or name a CacheKey method on the task that returns a key for its inputs.",
+                    ex);
+            }
+
             text = JsonSerializer.Serialize($"<{typeof(T).Name}: not serialisable>");
         }
 

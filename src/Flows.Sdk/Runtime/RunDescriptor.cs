@@ -49,6 +49,9 @@ public abstract class RunDescriptor
     /// <summary>Per-engine state (resilience pipeline, options after overrides), cached on the descriptor for the last engine that used it.</summary>
     internal object? EngineBinding;
 
+    /// <summary>True when the method names a <c>CacheKey</c> method.</summary>
+    internal abstract bool HasCacheKey { get; }
+
     internal abstract ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, Guid runId, CancellationToken cancellationToken);
 
     /// <inheritdoc />
@@ -76,7 +79,7 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
     /// <summary>Builds arguments from named values, for runs by name. Only flows have one.</summary>
     public Func<ParameterBinder, TArgs>? Bind { get; init; }
 
-    /// <summary>Writes the arguments a run was called with (secrets masked), for the run record. Only flows record parameters.</summary>
+    /// <summary>Writes the arguments a run was called with (secrets masked): for the run record of flows, and for the cache key of tasks that cache.</summary>
     public Action<TArgs, ParameterWriter>? WriteParameters { get; init; }
 
     /// <summary>
@@ -84,6 +87,9 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
     /// default replaced by the resolved secret. Null when the method has no secret parameters.
     /// </summary>
     public Func<TArgs, SecretArguments, ValueTask<TArgs>>? InjectSecrets { get; init; }
+
+    /// <summary>The task's <c>CacheKey</c> method: a key for the arguments, in place of the default (inputs and source hash).</summary>
+    public Func<TArgs, string>? CacheKey { get; init; }
 
     /// <summary>The <c>OnCompletion</c> hook.</summary>
     public Func<TArgs, RunRecord, ValueTask>? OnCompletion { get; init; }
@@ -102,6 +108,8 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
 
     /// <inheritdoc />
     public override bool CanRunByName => Bind is not null;
+
+    internal override bool HasCacheKey => CacheKey is not null;
 
     internal override async ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, Guid runId, CancellationToken cancellationToken)
     {

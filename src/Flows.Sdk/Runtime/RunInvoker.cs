@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Flows.Caching;
 using Flows.Concurrency;
 using Flows.Logging;
 using Flows.Secrets;
@@ -33,7 +34,15 @@ public static class RunInvoker
         {
             using var admission = FlowRunAdmission.Begin(run);
             using var prints = PrintCapture.Begin(run);
-            run.Engine.RecordCreated(run);
+
+            // Synchronous flows block here and at their end until the store has their record (write-through).
+            Wait(run.Engine.RecordCreated(run));
+            if (Wait(run.Engine.Cache.LookupAsync<TResult>(run)) is { Hit: true } cached)
+            {
+                Wait(RunHook(run, descriptor.OnCompletion, args, Wait(run.Engine.RecordCached(run, cached.Entry!)), nameof(RunAttribute.OnCompletion)));
+                return cached.Value;
+            }
+
             TResult result;
             try
             {
@@ -45,12 +54,12 @@ public static class RunInvoker
             }
             catch (Exception ex)
             {
-                var failed = run.Engine.RecordFailed(run, ex);
+                var failed = Wait(run.Engine.RecordFailed(run, ex));
                 Wait(RunFailureHook(run, descriptor, args, failed));
                 throw;
             }
 
-            var completed = run.Engine.RecordCompleted(run, ResultJson(descriptor, result));
+            var completed = Wait(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
             Wait(RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)));
             return result;
         }
@@ -75,7 +84,14 @@ public static class RunInvoker
         using (var admission = FlowRunAdmission.Begin(run))
         using (PrintCapture.Begin(run))
         {
-            run.Engine.RecordCreated(run);
+            await run.Engine.RecordCreated(run).ConfigureAwait(false);
+            if (await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false) is { Hit: true } cached)
+            {
+                var record = await run.Engine.RecordCached(run, cached.Entry!).ConfigureAwait(false);
+                await RunHook(run, descriptor.OnCompletion, args, record, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+                return cached.Value;
+            }
+
             TResult result;
             try
             {
@@ -87,12 +103,12 @@ public static class RunInvoker
             }
             catch (Exception ex)
             {
-                var failed = run.Engine.RecordFailed(run, ex);
+                var failed = await run.Engine.RecordFailed(run, ex).ConfigureAwait(false);
                 await RunFailureHook(run, descriptor, args, failed).ConfigureAwait(false);
                 throw;
             }
 
-            var completed = run.Engine.RecordCompleted(run, ResultJson(descriptor, result));
+            var completed = await run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)).ConfigureAwait(false);
             await RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
             return result;
         }
@@ -101,7 +117,9 @@ public static class RunInvoker
     private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
     {
         var engine = parent?.Engine ?? FlowEngine.Current;
+        var cacheKey = TaskCache.KeyFor(engine.Bind(descriptor), descriptor, args);
         var run = engine.StartRun(descriptor, parent, callerToken, runId, out linked);
+        run.CacheKey = cacheKey;
         if (descriptor.Kind == RunKind.Flow && descriptor.WriteParameters is { } write)
         {
             var writer = new ParameterWriter();
@@ -228,21 +246,38 @@ public static class RunInvoker
         }
     }
 
-    /// <summary>Hooks of synchronous runs are waited for; a hook that really awaits something blocks its run's thread until it ends.</summary>
-    private static void Wait(ValueTask hook)
+    /// <summary>
+    /// Synchronous runs wait for their hooks, their cache lookup and their flow's write-through; work that really
+    /// awaits something blocks the run's thread until it ends.
+    /// </summary>
+    private static void Wait(ValueTask pending)
     {
-        if (!hook.IsCompletedSuccessfully)
+        if (!pending.IsCompletedSuccessfully)
         {
-            hook.AsTask().GetAwaiter().GetResult();
+            pending.AsTask().GetAwaiter().GetResult();
         }
     }
 
+    private static T Wait<T>(ValueTask<T> pending) =>
+        pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
     /// <summary>Flow runs record their result; task results are recorded only where caching needs them.</summary>
-    private static string? ResultJson<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TResult result)
+    private static string? ResultJson<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TResult result)
     {
-        if (descriptor.Kind != RunKind.Flow || result is Unit or null)
+        if (descriptor.Kind != RunKind.Flow && run.CacheKey is null)
         {
             return null;
+        }
+
+        if (result is null)
+        {
+            return run.CacheKey is null ? null : "null";
+        }
+
+        if (result is Unit)
+        {
+            // A cached task that returns nothing still records that it ran: its entry holds an empty object.
+            return run.CacheKey is null ? null : "{}";
         }
 
         try

@@ -51,6 +51,9 @@ public sealed record RunOptions
     /// <summary>Cache lifetime in seconds (0: no caching).</summary>
     public int CacheExpirationSeconds { get; init; }
 
+    /// <summary>Run the task and replace its cached result instead of reading it.</summary>
+    public bool RefreshCache { get; init; }
+
     /// <summary>Route <c>Console.Write*</c> to the run logger.</summary>
     public bool LogPrints { get; init; }
 

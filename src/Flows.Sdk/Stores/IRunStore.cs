@@ -1,24 +1,44 @@
 namespace Flows.Stores;
 
 /// <summary>
-/// Where runs, their state transitions and their log lines are kept. The engine writes through it and the
-/// command line, tests and dashboards read from it. Implementations must be safe for concurrent use.
+/// Where runs, their state transitions, log lines, artifacts and cached results are kept. The engine writes through
+/// it and the command line, tests and dashboards read from it. Implementations must be safe for concurrent use and
+/// pass the shared conformance suite (tests/Flows.Sdk.Stores.Tests).
 /// </summary>
 public interface IRunStore
 {
+    /// <summary>
+    /// True when writes complete before the call returns and cost next to nothing (an in-memory store): the engine
+    /// then writes directly instead of batching writes through its background recorder.
+    /// </summary>
+    bool WritesInline => false;
+
+    /// <summary>
+    /// Prepares the store: creates or migrates its schema and marks runs left behind by processes that died as
+    /// <see cref="RunState.Crashed"/>. Hosts call it on start; every other operation opens the store on first use.
+    /// Throws <see cref="RunStoreException"/> naming the store when it cannot be used; the store is then left as it was.
+    /// </summary>
+    ValueTask OpenAsync(CancellationToken cancellationToken = default) => default;
+
+    /// <summary>Applies a batch of writes, all or nothing.</summary>
+    ValueTask WriteAsync(RunWriteBatch batch, CancellationToken cancellationToken = default);
+
     /// <summary>Inserts a run or replaces the stored snapshot of it.</summary>
-    ValueTask SaveRunAsync(RunRecord run, CancellationToken cancellationToken = default);
+    ValueTask SaveRunAsync(RunRecord run, CancellationToken cancellationToken = default) =>
+        WriteAsync(new RunWriteBatch { Runs = [run] }, cancellationToken);
 
     /// <summary>Appends state transitions.</summary>
-    ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default);
+    ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default) =>
+        WriteAsync(new RunWriteBatch { Transitions = transitions }, cancellationToken);
 
     /// <summary>Appends log lines.</summary>
-    ValueTask AddLogsAsync(IReadOnlyList<RunLogEntry> entries, CancellationToken cancellationToken = default);
+    ValueTask AddLogsAsync(IReadOnlyList<RunLogEntry> entries, CancellationToken cancellationToken = default) =>
+        WriteAsync(new RunWriteBatch { Logs = entries }, cancellationToken);
 
     /// <summary>One run by id, or null.</summary>
     ValueTask<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs matching a query, newest first.</summary>
+    /// <summary>Runs matching a query, newest first (runs created in the same tick: the later-created first), one page at a time.</summary>
     ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>A run's transitions in the order they happened.</summary>
@@ -26,4 +46,10 @@ public interface IRunStore
 
     /// <summary>Log lines of a run in the order they were written; for a flow run, also those of its task runs.</summary>
     ValueTask<IReadOnlyList<RunLogEntry>> GetLogsAsync(Guid runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Artifacts of a run in the order they were created; for a flow run, also those of its task runs.</summary>
+    ValueTask<IReadOnlyList<RunArtifact>> GetArtifactsAsync(Guid runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The cache entry with this key, expired or not, or null.</summary>
+    ValueTask<CacheEntry?> GetCacheEntryAsync(string key, CancellationToken cancellationToken = default);
 }

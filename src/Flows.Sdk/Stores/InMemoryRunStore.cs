@@ -13,35 +13,46 @@ public sealed class InMemoryRunStore : IRunStore
     private long _sequence;
     private readonly ConcurrentDictionary<Guid, List<StateTransition>> _transitions = new();
     private readonly List<RunLogEntry> _logs = [];
+    private readonly List<RunArtifact> _artifacts = [];
+    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
 
     /// <summary>How many runs are stored.</summary>
     public int Count => _runs.Count;
 
     /// <inheritdoc />
+    public bool WritesInline => true;
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(RunWriteBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        foreach (var run in batch.Runs)
+        {
+            Save(run);
+        }
+
+        AddTransitions(batch.Transitions);
+        Append(_logs, batch.Logs);
+        Append(_artifacts, batch.Artifacts);
+        foreach (var entry in batch.CacheEntries)
+        {
+            _cache[entry.Key] = entry;
+        }
+
+        return default;
+    }
+
+    /// <inheritdoc />
     public ValueTask SaveRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(run);
-        _runs.AddOrUpdate(
-            run.Id,
-            static (_, state) => (state.run, Interlocked.Increment(ref state.store._sequence)),
-            static (_, existing, state) => (state.run, existing.Sequence),
-            (run, store: this));
+        Save(run);
         return default;
     }
 
     /// <inheritdoc />
     public ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(transitions);
-        foreach (var transition in transitions)
-        {
-            var list = _transitions.GetOrAdd(transition.RunId, static _ => []);
-            lock (list)
-            {
-                list.Add(transition);
-            }
-        }
-
+        AddTransitions(transitions);
         return default;
     }
 
@@ -49,11 +60,7 @@ public sealed class InMemoryRunStore : IRunStore
     public ValueTask AddLogsAsync(IReadOnlyList<RunLogEntry> entries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        lock (_logs)
-        {
-            _logs.AddRange(entries);
-        }
-
+        Append(_logs, entries);
         return default;
     }
 
@@ -93,26 +100,65 @@ public sealed class InMemoryRunStore : IRunStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RunLogEntry>> GetLogsAsync(Guid runId, CancellationToken cancellationToken = default)
-    {
-        lock (_logs)
-        {
-            return new((IReadOnlyList<RunLogEntry>)[.. _logs.Where(l => l.RunId == runId || l.FlowRunId == runId)]);
-        }
-    }
+    public ValueTask<IReadOnlyList<RunLogEntry>> GetLogsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        new(Select(_logs, l => l.RunId == runId || l.FlowRunId == runId));
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunArtifact>> GetArtifactsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        new(Select(_artifacts, a => a.RunId == runId || a.FlowRunId == runId));
+
+    /// <inheritdoc />
+    public ValueTask<CacheEntry?> GetCacheEntryAsync(string key, CancellationToken cancellationToken = default) =>
+        new(_cache.TryGetValue(key, out var entry) ? entry : null);
 
     /// <summary>Every stored run, oldest first.</summary>
     internal IReadOnlyList<RunRecord> AllRuns => [.. _runs.Values.OrderBy(e => e.Sequence).Select(e => e.Run)];
 
     /// <summary>Every stored log line, in the order written.</summary>
-    internal IReadOnlyList<RunLogEntry> AllLogs
+    internal IReadOnlyList<RunLogEntry> AllLogs => Select(_logs, static _ => true);
+
+    private void Save(RunRecord run)
     {
-        get
+        ArgumentNullException.ThrowIfNull(run);
+        _runs.AddOrUpdate(
+            run.Id,
+            static (_, state) => (state.run, Interlocked.Increment(ref state.store._sequence)),
+            static (_, existing, state) => (state.run, existing.Sequence),
+            (run, store: this));
+    }
+
+    private void AddTransitions(IReadOnlyList<StateTransition> transitions)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        foreach (var transition in transitions)
         {
-            lock (_logs)
+            var list = _transitions.GetOrAdd(transition.RunId, static _ => []);
+            lock (list)
             {
-                return [.. _logs];
+                list.Add(transition);
             }
+        }
+    }
+
+    private static void Append<T>(List<T> list, IReadOnlyList<T> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        lock (list)
+        {
+            list.AddRange(items);
+        }
+    }
+
+    private static IReadOnlyList<T> Select<T>(List<T> list, Func<T, bool> predicate)
+    {
+        lock (list)
+        {
+            return [.. list.Where(predicate)];
         }
     }
 }

@@ -1,0 +1,179 @@
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Flows.Stores;
+
+/// <summary>
+/// Runs kept in PostgreSQL, for teams that share history and for several worker processes. The schema is created
+/// and migrated on first use under an advisory lock, so processes that start at once are safe. Each store instance
+/// heartbeats; the unfinished runs of an instance whose heartbeat lapsed are marked <see cref="RunState.Crashed"/>.
+/// Timestamps are kept to the microsecond (PostgreSQL's <c>timestamptz</c>).
+/// </summary>
+public sealed class PostgreSqlRunStore : SqlRunStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly string _schema;
+    private readonly string _user;
+
+    /// <summary>A store on the database a connection string names, in the <c>flows</c> schema.</summary>
+    public PostgreSqlRunStore(string connectionString)
+        : this(new PostgreSqlRunStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>A store with the given options.</summary>
+    public PostgreSqlRunStore(PostgreSqlRunStoreOptions options)
+        : base(Describe(options), ColumnTypes(options), options.TimeProvider, options.HeartbeatInterval, options.HeartbeatTimeout)
+    {
+        _schema = options.Schema;
+        _ownsDataSource = options.DataSource is null;
+        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _user = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).Username ?? Environment.UserName;
+    }
+
+    /// <summary>The schema holding the tables.</summary>
+    public string Schema => _schema;
+
+    private protected override string SchemaTableExistsSql =>
+        $"SELECT CASE WHEN to_regclass('{Quote(_schema).Replace("'", "''", StringComparison.Ordinal)}.flows_schema') IS NULL THEN 0 ELSE 1 END";
+
+    private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    private protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // One migration at a time per schema, across processes; released with the transaction.
+        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext(@lock))", [("lock", "flows-schema:" + _schema)], cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Quote(_schema)}", [], cancellationToken).ConfigureAwait(false);
+        return transaction;
+    }
+
+    private protected override string Explain(DbException error) => error switch
+    {
+        PostgresException { SqlState: var state } e when state.StartsWith("28", StringComparison.Ordinal) =>
+            $"the server refused the login of user '{_user}' ({state}: {e.MessageText}). Check the user and password of the connection string "
+            + "(Flows:Store:ConnectionString, or the secret it comes from). Nothing was changed.",
+        PostgresException { SqlState: "3D000" } e => $"{e.MessageText}. Create the database first, or name an existing one in the connection string.",
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException } =>
+            $"the server could not be reached ({error.InnerException!.Message}). Check Host and Port in the connection string and that PostgreSQL is running.",
+        _ => error.Message,
+    };
+
+    private protected override async ValueTask ReleaseAsync()
+    {
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private protected override object Id(Guid id) => id;
+
+    private protected override object Time(DateTimeOffset time) => time.ToUniversalTime();
+
+    private protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    /// <summary>One statement per table: the batch's columns go as typed arrays through <c>unnest</c>, not row by row.</summary>
+    private protected override async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
+    {
+        foreach (var table in TableWrites(Distinct(batch)))
+        {
+            await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction)transaction };
+            var rows = new object?[table.Count][];
+            for (var row = 0; row < rows.Length; row++)
+            {
+                rows[row] = table.Row(row);
+            }
+
+            var arrays = new List<string>(table.Columns.Length);
+            for (var column = 0; column < table.Columns.Length; column++)
+            {
+                var (array, type, sqlType) = ColumnArray(table.Kinds[column], rows, column);
+                command.Parameters.Add(new NpgsqlParameter { ParameterName = "p" + column.ToString(CultureInfo.InvariantCulture), Value = array, NpgsqlDbType = NpgsqlDbType.Array | type });
+                arrays.Add($"@p{column.ToString(CultureInfo.InvariantCulture)}::{sqlType}[]");
+            }
+
+            command.CommandText = $"INSERT INTO {table.Table} ({string.Join(", ", table.Columns)}) SELECT * FROM unnest({string.Join(", ", arrays)}) {table.OnConflict}";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One statement may not update a row twice: keep the last snapshot of each run and the last entry of each key.</summary>
+    private static RunWriteBatch Distinct(RunWriteBatch batch) => new()
+    {
+        Runs = LastOf(batch.Runs, r => r.Id),
+        Transitions = batch.Transitions,
+        Logs = batch.Logs,
+        Artifacts = LastOf(batch.Artifacts, a => a.Id),
+        CacheEntries = LastOf(batch.CacheEntries, c => c.Key),
+    };
+
+    private static IReadOnlyList<T> LastOf<T, TKey>(IReadOnlyList<T> items, Func<T, TKey> key)
+        where TKey : notnull
+    {
+        var index = new Dictionary<TKey, int>(items.Count);
+        var result = new List<T>(items.Count);
+        foreach (var item in items)
+        {
+            if (index.TryGetValue(key(item), out var at))
+            {
+                result[at] = item;
+            }
+            else
+            {
+                index[key(item)] = result.Count;
+                result.Add(item);
+            }
+        }
+
+        return result.Count == items.Count ? items : result;
+    }
+
+    private static (Array Array, NpgsqlDbType Type, string SqlType) ColumnArray(ColumnKind kind, object?[][] rows, int column) => kind switch
+    {
+        ColumnKind.Id => (Fill<Guid?>(rows, column), NpgsqlDbType.Uuid, "uuid"),
+        ColumnKind.Integer => (Fill<int?>(rows, column), NpgsqlDbType.Integer, "integer"),
+        ColumnKind.Time => (Fill<DateTimeOffset?>(rows, column), NpgsqlDbType.TimestampTz, "timestamptz"),
+        _ => (Fill<string?>(rows, column), NpgsqlDbType.Text, "text"),
+    };
+
+    private static T[] Fill<T>(object?[][] rows, int column)
+    {
+        var values = new T[rows.Length];
+        for (var row = 0; row < rows.Length; row++)
+        {
+            values[row] = (T)rows[row][column]!;
+        }
+
+        return values;
+    }
+
+    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static SqlTypes ColumnTypes(PostgreSqlRunStoreOptions options) =>
+        new("uuid", "timestamptz", "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY", Quote(Validate(options).Schema) + ".");
+
+    private static PostgreSqlRunStoreOptions Validate(PostgreSqlRunStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Schema);
+        if (options.DataSource is null && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            throw new ArgumentException("A PostgreSQL store needs a ConnectionString (Flows:Store:ConnectionString) or a DataSource.", nameof(options));
+        }
+
+        return options;
+    }
+
+    /// <summary>"PostgreSQL store 'flows' on Host=db;Port=5432;Database=runs;Username=app": never the password.</summary>
+    private static string Describe(PostgreSqlRunStoreOptions options)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Validate(options).DataSource?.ConnectionString ?? options.ConnectionString);
+        return $"PostgreSQL store (schema '{options.Schema}') on Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username}";
+    }
+}

@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace Flows.Stores;
+
+/// <summary>Where the PostgreSQL store keeps runs and how it detects crashed runs.</summary>
+public sealed class PostgreSqlRunStoreOptions
+{
+    /// <summary>An Npgsql connection string. Configuration: <c>Flows:Store:ConnectionString</c> or <c>ConnectionStrings:Flows</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>A data source to use instead of <see cref="ConnectionString"/> (the application keeps ownership of it).</summary>
+    public NpgsqlDataSource? DataSource { get; set; }
+
+    /// <summary>The schema holding the tables, created when missing. Defaults to <c>flows</c>.</summary>
+    public string Schema { get; set; } = "flows";
+
+    /// <summary>The clock for timestamps and heartbeats. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>How often this process shows it is alive. Defaults to 10 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long without a heartbeat before the runs of a process count as crashed. Defaults to 60 s.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}

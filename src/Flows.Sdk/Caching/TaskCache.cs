@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Flows.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Caching;
+
+/// <summary>
+/// Result caching for tasks with <c>CacheExpirationSeconds</c> or a <c>CacheKey</c>: computes a run's key before it
+/// starts, looks the key up in the store, and keeps new results. The default key hashes the task's name, its
+/// compile-time source hash (an edited body misses) and its inputs as JSON; a custom key replaces source hash and
+/// inputs. Entries written by this engine are served from memory until the background recorder has stored them.
+/// </summary>
+internal sealed partial class TaskCache
+{
+    private readonly FlowEngine _engine;
+    private readonly ConcurrentDictionary<string, CacheEntry> _unwritten = new(StringComparer.Ordinal);
+
+    public TaskCache(FlowEngine engine, RunRecorder recorder)
+    {
+        _engine = engine;
+        recorder.CacheEntriesWritten = Written;
+    }
+
+    /// <summary>True when runs of this binding look up and keep cached results.</summary>
+    public static bool IsEnabled(DescriptorBinding binding) =>
+        binding.Options.CacheExpirationSeconds > 0 || binding.Descriptor.HasCacheKey;
+
+    /// <summary>
+    /// The cache key of a call, or null when the task does not cache. Throws, naming the task and the input, when
+    /// an input cannot be serialised: a silent miss would hide that caching never works.
+    /// </summary>
+    public static string? KeyFor<TArgs, TResult>(DescriptorBinding binding, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        if (!IsEnabled(binding))
+        {
+            return null;
+        }
+
+        string material;
+        if (descriptor.CacheKey is { } custom)
+        {
+            material = "key\n" + (custom(args) ?? throw new InvalidOperationException(
+                $"{binding.Label}: its CacheKey method returned null; return a string that identifies the inputs."));
+        }
+        else
+        {
+            var writer = new ParameterWriter(binding.Label);
+            descriptor.WriteParameters?.Invoke(args, writer);
+            material = "inputs\n" + descriptor.SourceHash + "\n" + writer;
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(binding.Options.Name + "\n" + material));
+        return binding.Options.Name + ":" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    /// <summary>The cached result for the run's key, when there is a valid entry and the task is not refreshing.</summary>
+    public ValueTask<CacheLookup<TResult>> LookupAsync<TResult>(RunContext run)
+    {
+        if (run.CacheKey is not { } key || run.Binding.Options.RefreshCache)
+        {
+            return default;
+        }
+
+        if (_unwritten.TryGetValue(key, out var recent))
+        {
+            return new(Read<TResult>(run, recent));
+        }
+
+        var stored = _engine.Store.GetCacheEntryAsync(key, run.Token);
+        return stored.IsCompletedSuccessfully ? new(Read<TResult>(run, stored.Result)) : ReadAsync<TResult>(run, stored);
+    }
+
+    /// <summary>Keeps a completed run's result under its key.</summary>
+    public CacheEntry? Remember(RunContext run, string? resultJson, DateTimeOffset now)
+    {
+        if (run.CacheKey is not { } key || resultJson is null)
+        {
+            return null;
+        }
+
+        var seconds = run.Binding.Options.CacheExpirationSeconds;
+        var entry = new CacheEntry(key, run.Binding.Options.Name, resultJson, run.Id, now, seconds > 0 ? now.AddSeconds(seconds) : null);
+        _unwritten[key] = entry;
+        return entry;
+    }
+
+    [LoggerMessage(101, LogLevel.Warning, "{Label} completed, but its result cannot be serialised to JSON, so it was not cached")]
+    public static partial void LogNotCached(ILogger logger, string label);
+
+    private async ValueTask<CacheLookup<TResult>> ReadAsync<TResult>(RunContext run, ValueTask<CacheEntry?> stored) =>
+        Read<TResult>(run, await stored.ConfigureAwait(false));
+
+    private CacheLookup<TResult> Read<TResult>(RunContext run, CacheEntry? entry)
+    {
+        if (entry is null || !entry.IsValidAt(_engine.TimeProvider.GetUtcNow()))
+        {
+            return default;
+        }
+
+        try
+        {
+            return new CacheLookup<TResult>(true, JsonSerializer.Deserialize<TResult>(entry.Result, FlowJson.Options)!, entry);
+        }
+        catch (JsonException)
+        {
+            // The result type changed shape since the entry was written: recompute rather than fail the run.
+            return default;
+        }
+    }
+
+    private void Written(IReadOnlyList<CacheEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            _unwritten.TryRemove(new KeyValuePair<string, CacheEntry>(entry.Key, entry));
+        }
+    }
+}
+
+/// <summary>The outcome of a cache lookup: a hit carries the cached value and the entry it came from.</summary>
+internal readonly record struct CacheLookup<TResult>(bool Hit, TResult Value, CacheEntry? Entry);

@@ -1,0 +1,253 @@
+using System.Threading.Channels;
+using Flows.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Flows;
+
+/// <summary>
+/// Takes what runs record (snapshots, transitions, log lines, artifacts, cache entries) off the hot path: a
+/// single background writer drains a channel and hands the store one <see cref="RunWriteBatch"/> per drain, so a
+/// durable store commits thousands of writes in one transaction. <see cref="FlushAsync"/> is the write-through:
+/// it completes once everything recorded before it is in the store (flow runs use it for their start and end).
+/// Stores that write inline (in memory) are written directly and never batched.
+/// </summary>
+internal sealed partial class RunRecorder : IAsyncDisposable
+{
+    /// <summary>The most writes in one batch; large enough to amortise a commit, small enough to bound a transaction.</summary>
+    private const int MaxBatch = 8192;
+
+    private readonly IRunStore _store;
+    private readonly ILogger _log;
+    private readonly Channel<Write>? _channel;
+    private readonly Task? _writer;
+
+    public RunRecorder(IRunStore store, ILogger log)
+    {
+        _store = store;
+        _log = log;
+        if (store.WritesInline)
+        {
+            return;
+        }
+
+        // Unbounded: recording never blocks a run; the writer keeps up in practice (see bench/ StoreThroughput).
+        _channel = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+
+        // The writer must not inherit a run's context: its own failures are logged, and must not be stored in a run.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _writer = Task.Run(WriteLoopAsync);
+        }
+    }
+
+    /// <summary>Called with cache entries once they are in the store.</summary>
+    public Action<IReadOnlyList<CacheEntry>>? CacheEntriesWritten { get; set; }
+
+    public void Save(RunRecord run)
+    {
+        if (!TryQueue(run))
+        {
+            Inline(_store.SaveRunAsync(run));
+        }
+    }
+
+    public void Transition(StateTransition transition)
+    {
+        if (!TryQueue(transition))
+        {
+            Inline(_store.AddTransitionsAsync([transition]));
+        }
+    }
+
+    public void Log(RunLogEntry entry)
+    {
+        if (!TryQueue(entry))
+        {
+            Inline(_store.AddLogsAsync([entry]));
+        }
+    }
+
+    public void Artifact(RunArtifact artifact)
+    {
+        if (!TryQueue(artifact))
+        {
+            Inline(_store.WriteAsync(new RunWriteBatch { Artifacts = [artifact] }));
+        }
+    }
+
+    public void Cache(CacheEntry entry)
+    {
+        if (!TryQueue(entry))
+        {
+            Inline(_store.WriteAsync(new RunWriteBatch { CacheEntries = [entry] }));
+            CacheEntriesWritten?.Invoke([entry]);
+        }
+    }
+
+    /// <summary>Completes when everything recorded before this call is in the store; fails when the store refused it.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_channel is null)
+        {
+            return default;
+        }
+
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _channel.Writer.TryWrite(new Write(null, flushed))
+            ? new(flushed.Task.WaitAsync(cancellationToken))
+            : new(_writer!.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>Stops taking writes and waits until everything taken is in the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is null)
+        {
+            return;
+        }
+
+        _channel.Writer.TryComplete();
+        await _writer!.ConfigureAwait(false);
+    }
+
+    private bool TryQueue(object item) => _channel is not null && _channel.Writer.TryWrite(new Write(item, null));
+
+    /// <summary>Writes to a store that writes inline, or to a durable one once the recorder has stopped (runs still ending as the engine shuts down).</summary>
+    private void Inline(ValueTask write)
+    {
+        try
+        {
+            if (!write.IsCompletedSuccessfully)
+            {
+                write.AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception ex) when (_channel is not null)
+        {
+            LogWriteFailed(_log, 1, ex);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _channel!.Reader;
+        var batch = new Batch();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+
+            Exception? failure = null;
+            if (!batch.IsEmpty)
+            {
+                try
+                {
+                    await _store.WriteAsync(batch.ToWriteBatch()).ConfigureAwait(false);
+                    if (batch.CacheEntries.Count > 0)
+                    {
+                        CacheEntriesWritten?.Invoke(batch.CacheEntries);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                    LogWriteFailed(_log, batch.Count, ex);
+                }
+            }
+
+            batch.Complete(failure);
+            batch.Clear();
+        }
+    }
+
+    [LoggerMessage(100, LogLevel.Error, "The run store refused a batch of {Count} writes; those runs' records are incomplete")]
+    private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
+
+    /// <summary>One queued write: a record of one of the batch's kinds, or (item null) a flush marker.</summary>
+    private readonly record struct Write(object? Item, TaskCompletionSource? Flushed);
+
+    /// <summary>The writes of one drain. A run's snapshots collapse to the last one, kept at the place of the first.</summary>
+    private sealed class Batch
+    {
+        private readonly List<RunRecord> _runs = [];
+        private readonly Dictionary<Guid, int> _runIndex = [];
+        private readonly List<StateTransition> _transitions = [];
+        private readonly List<RunLogEntry> _logs = [];
+        private readonly List<RunArtifact> _artifacts = [];
+        private readonly List<TaskCompletionSource> _flushes = [];
+
+        public List<CacheEntry> CacheEntries { get; } = [];
+
+        public int Count { get; private set; }
+
+        public bool IsEmpty => _runs.Count == 0 && _transitions.Count == 0 && _logs.Count == 0 && _artifacts.Count == 0 && CacheEntries.Count == 0;
+
+        public void Add(Write write)
+        {
+            Count++;
+            switch (write.Item)
+            {
+                case RunRecord run when _runIndex.TryGetValue(run.Id, out var index):
+                    _runs[index] = run;
+                    break;
+                case RunRecord run:
+                    _runIndex[run.Id] = _runs.Count;
+                    _runs.Add(run);
+                    break;
+                case StateTransition transition:
+                    _transitions.Add(transition);
+                    break;
+                case RunLogEntry log:
+                    _logs.Add(log);
+                    break;
+                case RunArtifact artifact:
+                    _artifacts.Add(artifact);
+                    break;
+                case CacheEntry entry:
+                    CacheEntries.Add(entry);
+                    break;
+                default:
+                    _flushes.Add(write.Flushed!);
+                    break;
+            }
+        }
+
+        public RunWriteBatch ToWriteBatch() => new()
+        {
+            Runs = _runs,
+            Transitions = _transitions,
+            Logs = _logs,
+            Artifacts = _artifacts,
+            CacheEntries = CacheEntries,
+        };
+
+        public void Complete(Exception? failure)
+        {
+            foreach (var flushed in _flushes)
+            {
+                if (failure is null)
+                {
+                    flushed.TrySetResult();
+                }
+                else
+                {
+                    flushed.TrySetException(new RunStoreException($"The run store could not record the run: {failure.Message}", failure));
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            Count = 0;
+            _runs.Clear();
+            _runIndex.Clear();
+            _transitions.Clear();
+            _logs.Clear();
+            _artifacts.Clear();
+            CacheEntries.Clear();
+            _flushes.Clear();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+namespace Flows.Stores;
+
+/// <summary>
+/// The versioned schema shared by the SQL stores. Each migration is written once with placeholders for the column
+/// types a database spells differently; a store applies those above its recorded version, in one transaction.
+/// Never edit a shipped migration: add the next one.
+/// </summary>
+internal static class SqlSchema
+{
+    /// <summary>The schema version this code writes and reads.</summary>
+    public const int Latest = 1;
+
+    /// <summary>The migration to <paramref name="version"/>, its placeholders replaced.</summary>
+    public static string Migration(int version, SqlTypes types) => version switch
+    {
+        1 => $"""
+            CREATE TABLE {types.Table("flows_runs")} (
+                seq {types.Sequence},
+                id {types.Id} NOT NULL UNIQUE,
+                kind INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                flow_run_id {types.Id},
+                parent_run_id {types.Id},
+                state INTEGER NOT NULL,
+                attempt INTEGER NOT NULL,
+                parameters TEXT,
+                result TEXT,
+                cache_key TEXT,
+                error TEXT,
+                tags TEXT NOT NULL,
+                version TEXT,
+                created_at {types.Time} NOT NULL,
+                started_at {types.Time},
+                ended_at {types.Time},
+                owner_id {types.Id});
+            CREATE INDEX flows_runs_created ON {types.Table("flows_runs")} (created_at DESC, seq DESC);
+            CREATE INDEX flows_runs_name_created ON {types.Table("flows_runs")} (name, created_at DESC);
+            CREATE INDEX flows_runs_parent ON {types.Table("flows_runs")} (parent_run_id);
+            CREATE INDEX flows_runs_flow_run ON {types.Table("flows_runs")} (flow_run_id);
+            CREATE INDEX flows_runs_unfinished ON {types.Table("flows_runs")} (owner_id) WHERE state < 4;
+            CREATE TABLE {types.Table("flows_transitions")} (
+                seq {types.Sequence},
+                run_id {types.Id} NOT NULL,
+                state INTEGER NOT NULL,
+                at {types.Time} NOT NULL,
+                attempt INTEGER NOT NULL,
+                message TEXT);
+            CREATE INDEX flows_transitions_run ON {types.Table("flows_transitions")} (run_id, seq);
+            CREATE TABLE {types.Table("flows_logs")} (
+                seq {types.Sequence},
+                run_id {types.Id} NOT NULL,
+                flow_run_id {types.Id},
+                at {types.Time} NOT NULL,
+                level INTEGER NOT NULL,
+                category TEXT NOT NULL,
+                message TEXT NOT NULL,
+                exception TEXT,
+                properties TEXT);
+            CREATE INDEX flows_logs_run ON {types.Table("flows_logs")} (run_id, seq);
+            CREATE INDEX flows_logs_flow_run ON {types.Table("flows_logs")} (flow_run_id, seq);
+            CREATE TABLE {types.Table("flows_artifacts")} (
+                seq {types.Sequence},
+                id {types.Id} NOT NULL UNIQUE,
+                run_id {types.Id} NOT NULL,
+                flow_run_id {types.Id},
+                key TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                content TEXT NOT NULL,
+                description TEXT,
+                created_at {types.Time} NOT NULL);
+            CREATE INDEX flows_artifacts_run ON {types.Table("flows_artifacts")} (run_id, seq);
+            CREATE INDEX flows_artifacts_flow_run ON {types.Table("flows_artifacts")} (flow_run_id, seq);
+            CREATE TABLE {types.Table("flows_cache")} (
+                key TEXT PRIMARY KEY,
+                task_name TEXT NOT NULL,
+                result TEXT NOT NULL,
+                run_id {types.Id} NOT NULL,
+                created_at {types.Time} NOT NULL,
+                expires_at {types.Time});
+            CREATE TABLE {types.Table("flows_owners")} (
+                id {types.Id} PRIMARY KEY,
+                machine TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                process_started_at {types.Time},
+                started_at {types.Time} NOT NULL,
+                heartbeat_at {types.Time} NOT NULL);
+            """,
+        _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
+    };
+}
+
+/// <summary>How a database spells the schema's column types, and where its tables live.</summary>
+/// <param name="Id">The type of run ids.</param>
+/// <param name="Time">The type of timestamps.</param>
+/// <param name="Sequence">The column definition of an auto-incrementing primary key.</param>
+/// <param name="Prefix">Put before table names (a quoted schema and a dot), or empty.</param>
+internal sealed record SqlTypes(string Id, string Time, string Sequence, string Prefix)
+{
+    public string Table(string name) => Prefix + name;
+}

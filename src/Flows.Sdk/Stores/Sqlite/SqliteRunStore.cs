@@ -1,0 +1,207 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Flows.Stores;
+
+/// <summary>
+/// The embedded default store: one SQLite file (write-ahead log), created and migrated on first use, safe to share
+/// between processes on one machine. Runs left unfinished by a process that died are marked
+/// <see cref="RunState.Crashed"/> when the store is next opened.
+/// </summary>
+public sealed class SqliteRunStore : SqlRunStore
+{
+    private const int BusyTimeoutSeconds = 30;
+
+    // SQLite result codes met when the file is not a database of ours.
+    private const int NotADatabase = 26;
+    private const int Corrupt = 11;
+
+    private readonly string _connectionString;
+
+    /// <summary>A store on the file at <paramref name="path"/>.</summary>
+    public SqliteRunStore(string path)
+        : this(new SqliteRunStoreOptions { Path = path })
+    {
+    }
+
+    /// <summary>A store with the given options.</summary>
+    public SqliteRunStore(SqliteRunStoreOptions options)
+        : base(
+            $"SQLite store at '{FullPath(options)}'",
+            new SqlTypes("BLOB", "INTEGER", "INTEGER PRIMARY KEY", string.Empty),
+            options.TimeProvider,
+            options.HeartbeatInterval,
+            options.HeartbeatTimeout)
+    {
+        Path = FullPath(options);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutSeconds,
+        }.ToString();
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string Path { get; }
+
+    private protected override string SchemaTableExistsSql =>
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'flows_schema'";
+
+    private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+            // Per connection: wait for another process's write instead of failing, and let the WAL make commits cheap.
+            await ExecuteAsync(connection, null, $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}; PRAGMA synchronous = NORMAL;", [], cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // BEGIN IMMEDIATE: the first process to start takes the write lock; a second waits (busy timeout) and
+        // then finds the schema current.
+        var transaction = ((SqliteConnection)connection).BeginTransaction(deferred: false);
+        await Task.CompletedTask.ConfigureAwait(false);
+        return transaction;
+    }
+
+    private protected override async Task CheckEmptyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 3", []);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var foreign = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreign.Add(reader.GetString(0));
+        }
+
+        if (foreign.Count > 0)
+        {
+            throw new RunStoreException(
+                $"{Description} cannot be opened: the file is a SQLite database of something else (it has {string.Join(", ", foreign)} and no Flows schema). "
+                + "Point Flows:Store:Path (or FLOWS_HOME) at a new file. Nothing was changed.");
+        }
+    }
+
+    private protected override async Task AfterMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // Only once the file is known to be ours: switching the journal mode writes to it.
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", [], cancellationToken).ConfigureAwait(false);
+
+    private protected override string Explain(DbException error) => error is SqliteException { SqliteErrorCode: NotADatabase or Corrupt }
+        ? "the file is not a SQLite database, or it is corrupt. Move it aside or point Flows:Store:Path (or FLOWS_HOME) at a new file. Nothing was changed."
+        : error.Message;
+
+    /// <summary>A process on this machine is gone when it no longer runs; elsewhere (a shared file), when its heartbeat lapsed.</summary>
+    private protected override bool IsGone(StoreOwner owner, DateTimeOffset now) =>
+        string.Equals(owner.Machine, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
+            ? !IsRunning(owner.ProcessId, owner.ProcessStartedAt)
+            : base.IsGone(owner, now);
+
+    private protected override ValueTask ReleaseAsync()
+    {
+        // Pooled connections hold the file open; release them so the file can be moved or deleted.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return default;
+    }
+
+    /// <summary>
+    /// Binds and steps each row through SQLite's own API on the transaction's connection: the ADO.NET command costs
+    /// more per row (a data reader per execution) than SQLite's insert itself.
+    /// </summary>
+    private protected override Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
+    {
+        var database = ((SqliteConnection)connection).Handle!;
+        foreach (var table in TableWrites(batch))
+        {
+            Check(raw.sqlite3_prepare_v2(database, InsertSql(table, i => "?" + (i + 1).ToString(CultureInfo.InvariantCulture)), out var statement), database);
+            using (statement)
+            {
+                for (var row = 0; row < table.Count; row++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var values = table.Row(row);
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        Check(values[i] switch
+                        {
+                            null => raw.sqlite3_bind_null(statement, i + 1),
+                            string text => raw.sqlite3_bind_text(statement, i + 1, text),
+                            int number => raw.sqlite3_bind_int(statement, i + 1, number),
+                            long number => raw.sqlite3_bind_int64(statement, i + 1, number),
+                            byte[] blob => raw.sqlite3_bind_blob(statement, i + 1, blob),
+                            var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType().Name}."),
+                        }, database);
+                    }
+
+                    var done = raw.sqlite3_step(statement);
+                    if (done != raw.SQLITE_DONE)
+                    {
+                        Check(done, database);
+                    }
+
+                    raw.sqlite3_reset(statement);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void Check(int result, sqlite3 database)
+    {
+        if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
+        {
+            SqliteException.ThrowExceptionForRC(result, database);
+        }
+    }
+
+    // 16 bytes in Guid.ToByteArray order, which SqliteDataReader.GetGuid reads back.
+    private protected override object Id(Guid id) => id.ToByteArray();
+
+    // UTC ticks: exact, and compared as integers.
+    private protected override object Time(DateTimeOffset time) => time.UtcTicks;
+
+    private protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
+
+    private static string FullPath(SqliteRunStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
+        return System.IO.Path.GetFullPath(options.Path);
+    }
+
+    private static bool IsRunning(int processId, DateTimeOffset? startedAt)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            // A recycled process id belongs to a process that started later.
+            return !process.HasExited && (startedAt is not { } start || Math.Abs((process.StartTime.ToUniversalTime() - start).TotalSeconds) < 2);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}

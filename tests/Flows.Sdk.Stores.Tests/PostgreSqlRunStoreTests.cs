@@ -1,0 +1,113 @@
+using Flows.Stores;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Flows.Stores.Tests;
+
+/// <summary>What the PostgreSQL store does beyond the conformance suite: refused logins, newer schemas, concurrent starts, heartbeats.</summary>
+public sealed class PostgreSqlRunStoreTests
+{
+    private string _schema = null!;
+
+    [SetUp]
+    public void NameSchema() => _schema = TestStores.NewSchema();
+
+    [TearDown]
+    public Task DropSchema() => TestStores.DropSchemaAsync(_schema);
+
+    [Test]
+    public async Task ARefusedLogin_FailsNamingTheStoreAndUser_WithoutThePassword()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString) { Username = "flows_no_such_user", Password = "hunter2" };
+        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = _schema });
+
+        var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
+
+        Assert.That(error!.Message, Does.Contain("PostgreSQL store").And.Contain("refused the login of user 'flows_no_such_user'").And.Not.Contain("hunter2"));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{_schema}'"), Is.Zero);
+    }
+
+    [Test]
+    public async Task ASchemaNewerThanTheCode_FailsNamingTheStore_AndIsLeftAsItWas()
+    {
+        await using (var first = TestStores.Postgres(_schema))
+        {
+            await first.OpenAsync();
+        }
+
+        await TestStores.ScalarAsync($"INSERT INTO \"{_schema}\".flows_schema (version, applied_at) VALUES (99, 'future')");
+
+        await using var store = TestStores.Postgres(_schema);
+        var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
+
+        Assert.That(error!.Message, Does.Contain($"schema '{_schema}'").And.Contain("schema version 99"));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_owners"), Is.Zero, "no owner was registered");
+    }
+
+    [Test]
+    public async Task StoresOpeningAtOnce_MigrateOnce_AndAllWork()
+    {
+        var stores = Enumerable.Range(0, 4).Select(_ => TestStores.Postgres(_schema)).ToList();
+
+        await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.OpenAsync())));
+
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_schema"), Is.EqualTo(1L));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_owners"), Is.EqualTo(4L));
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task RunsOfAStoreWhoseHeartbeatLapsed_AreMarkedCrashed_ByAnotherStore()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var silent = TestStores.Postgres(_schema, time);
+        var run = TestStores.RunningFlow("lapsed", time.GetUtcNow());
+        await ((IRunStore)silent).SaveRunAsync(run);
+        var laterTime = new FakeTimeProvider(time.GetUtcNow().AddMinutes(2));
+
+        await using var watcher = TestStores.Postgres(_schema, laterTime);
+        await watcher.OpenAsync();
+
+        var crashed = await watcher.GetRunAsync(run.Id);
+        Assert.That(crashed!.State, Is.EqualTo(RunState.Crashed));
+        Assert.That((await watcher.GetTransitionsAsync(run.Id)).Last().State, Is.EqualTo(RunState.Crashed));
+    }
+
+    [Test]
+    public async Task RunsOfAStoreThatKeepsItsHeartbeat_AreLeftRunning()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var beating = TestStores.Postgres(_schema, time);
+        var run = TestStores.RunningFlow("beating", time.GetUtcNow());
+        await ((IRunStore)beating).SaveRunAsync(run);
+        for (var i = 0; i < 12; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(10));
+            await WaitForHeartbeatAsync(time.GetUtcNow());
+        }
+
+        await using var watcher = TestStores.Postgres(_schema, time);
+        await watcher.OpenAsync();
+
+        Assert.That((await watcher.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Running));
+    }
+
+    /// <summary>The heartbeat runs on a timer callback; wait (bounded) until its write is visible.</summary>
+    private async Task WaitForHeartbeatAsync(DateTimeOffset at)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_owners WHERE heartbeat_at >= '{at:O}'") is long and > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
+
+        Assert.Fail("The heartbeat was not written.");
+    }
+}

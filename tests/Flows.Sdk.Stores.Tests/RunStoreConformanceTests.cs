@@ -1,0 +1,345 @@
+using Flows.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Stores.Tests;
+
+/// <summary>
+/// What every <see cref="IRunStore"/> must do, run against the in-memory, SQLite and PostgreSQL stores alike.
+/// Timestamps are whole microseconds, the finest PostgreSQL keeps.
+/// </summary>
+public abstract class RunStoreConformanceTests
+{
+    private static readonly DateTimeOffset T0 = new(2030, 1, 1, 6, 0, 0, 123, TimeSpan.Zero);
+
+    private IRunStore _store = null!;
+
+    /// <summary>A new, empty store.</summary>
+    protected abstract Task<IRunStore> CreateStoreAsync();
+
+    /// <summary>Another store over the same data, as the next process would open it.</summary>
+    protected abstract Task<IRunStore> ReopenAsync();
+
+    protected abstract Task CleanUpAsync();
+
+    [SetUp]
+    public async Task CreateStore() => _store = await CreateStoreAsync();
+
+    [TearDown]
+    public Task CleanUp() => CleanUpAsync();
+
+    [Test]
+    public async Task SavedRun_ReadsBackEveryField()
+    {
+        var run = Run("load", RunKind.Task, RunState.Failed) with
+        {
+            FlowRunId = Guid.CreateVersion7(),
+            ParentRunId = Guid.CreateVersion7(),
+            Attempt = 3,
+            Parameters = """{"state":"OH"}""",
+            Result = "42",
+            CacheKey = "load:abc",
+            Error = "HttpRequestException: gone",
+            Tags = ["van-api", "nightly"],
+            Version = "1.2",
+            StartedAt = T0.AddSeconds(1),
+            EndedAt = T0.AddSeconds(2.5),
+        };
+
+        await _store.SaveRunAsync(run);
+        var read = await _store.GetRunAsync(run.Id);
+
+        Assert.That(read, Is.EqualTo(run).Using<RunRecord>(SameRun));
+    }
+
+    [Test]
+    public async Task SavingARunAgain_ReplacesItsSnapshot()
+    {
+        var run = Run("load", RunKind.Task, RunState.Running);
+        await _store.SaveRunAsync(run);
+
+        await _store.SaveRunAsync(run with { State = RunState.Completed, Attempt = 2, EndedAt = T0.AddSeconds(3) });
+
+        var read = await _store.GetRunAsync(run.Id);
+        Assert.That((read!.State, read.Attempt, read.EndedAt), Is.EqualTo((RunState.Completed, 2, (DateTimeOffset?)T0.AddSeconds(3))));
+        Assert.That(await _store.QueryRunsAsync(new RunQuery()), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task UnknownIds_FindNothing()
+    {
+        var id = Guid.CreateVersion7();
+
+        Assert.That(await _store.GetRunAsync(id), Is.Null);
+        Assert.That(await _store.GetTransitionsAsync(id), Is.Empty);
+        Assert.That(await _store.GetLogsAsync(id), Is.Empty);
+        Assert.That(await _store.GetArtifactsAsync(id), Is.Empty);
+        Assert.That(await _store.GetCacheEntryAsync("nothing:here"), Is.Null);
+    }
+
+    [Test]
+    public async Task QueryRuns_FiltersByFlowStateKindAndTimeWindow()
+    {
+        var a = Run("sync", RunKind.Flow, RunState.Completed, T0);
+        var b = Run("sync", RunKind.Flow, RunState.Failed, T0.AddMinutes(1));
+        var c = Run("report", RunKind.Flow, RunState.Completed, T0.AddMinutes(2));
+        var d = Run("sync", RunKind.Task, RunState.Completed, T0.AddMinutes(3));
+        await _store.WriteAsync(new RunWriteBatch { Runs = [a, b, c, d] });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(Ids(await _store.QueryRunsAsync(new RunQuery { Name = "sync", Kind = RunKind.Flow })), Is.EqualTo(Ids([b, a])));
+            Assert.That(Ids(await _store.QueryRunsAsync(new RunQuery { State = RunState.Completed, Kind = RunKind.Flow })), Is.EqualTo(Ids([c, a])));
+            Assert.That(Ids(await _store.QueryRunsAsync(new RunQuery { CreatedAfter = T0.AddMinutes(1), CreatedBefore = T0.AddMinutes(3) })), Is.EqualTo(Ids([c, b])));
+        });
+    }
+
+    [Test]
+    public async Task QueryRuns_PagesNewestFirst_LaterCreatedFirstWithinATick()
+    {
+        var runs = Enumerable.Range(0, 5).Select(i => Run("page", RunKind.Task, RunState.Completed, T0.AddSeconds(i / 2))).ToList();
+        foreach (var run in runs)
+        {
+            await _store.SaveRunAsync(run);
+        }
+
+        var first = await _store.QueryRunsAsync(new RunQuery { Limit = 2 });
+        var second = await _store.QueryRunsAsync(new RunQuery { Offset = 2, Limit = 2 });
+        var third = await _store.QueryRunsAsync(new RunQuery { Offset = 4, Limit = 2 });
+
+        Assert.That(Ids([.. first, .. second, .. third]), Is.EqualTo(Ids([runs[4], runs[3], runs[2], runs[1], runs[0]])));
+    }
+
+    [Test]
+    public async Task QueryRuns_ByParentAndFlowRun_FindTheRunsAFlowStarted()
+    {
+        var flow = Run("parent", RunKind.Flow, RunState.Running);
+        var child = Run("child", RunKind.Task, RunState.Completed) with { FlowRunId = flow.Id, ParentRunId = flow.Id };
+        await _store.WriteAsync(new RunWriteBatch { Runs = [flow with { FlowRunId = flow.Id }, child, Run("other", RunKind.Task, RunState.Completed)] });
+
+        Assert.That(Ids(await _store.QueryRunsAsync(new RunQuery { ParentRunId = flow.Id })), Is.EqualTo(Ids([child])));
+        Assert.That(await _store.QueryRunsAsync(new RunQuery { FlowRunId = flow.Id }), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Transitions_ComeBackInTheOrderTheyHappened()
+    {
+        var id = Guid.CreateVersion7();
+        StateTransition[] transitions =
+        [
+            new(id, RunState.Pending, T0, 0),
+            new(id, RunState.Running, T0, 1),
+            new(id, RunState.Retrying, T0.AddSeconds(1), 1, "IOException: reset. Retrying in 5 s."),
+            new(id, RunState.Running, T0.AddSeconds(6), 2),
+            new(id, RunState.Completed, T0.AddSeconds(7), 2),
+        ];
+
+        await _store.AddTransitionsAsync(transitions[..2]);
+        await _store.AddTransitionsAsync(transitions[2..]);
+
+        Assert.That(await _store.GetTransitionsAsync(id), Is.EqualTo(transitions));
+    }
+
+    [Test]
+    public async Task LogsOfAFlowRun_IncludeItsTaskRuns_WithLevelTimeMessageAndProperties()
+    {
+        var flow = Guid.CreateVersion7();
+        var task = Guid.CreateVersion7();
+        RunLogEntry[] logs =
+        [
+            new(flow, flow, T0, LogLevel.Information, "Flows.Flow.sync", "Syncing 2 states", Properties: new Dictionary<string, string?> { ["Count"] = "2" }),
+            new(task, flow, T0.AddSeconds(1), LogLevel.Warning, "Flows.Task.download", "Slow", "System.TimeoutException: slow"),
+            new(Guid.CreateVersion7(), null, T0, LogLevel.Error, "elsewhere", "not this flow"),
+        ];
+
+        await _store.AddLogsAsync(logs);
+        var flowLogs = await _store.GetLogsAsync(flow);
+        var taskLogs = await _store.GetLogsAsync(task);
+
+        Assert.That(flowLogs.Select(Describe), Is.EqualTo(logs[..2].Select(Describe)));
+        Assert.That(flowLogs[0].Properties, Is.EqualTo(logs[0].Properties));
+        Assert.That(taskLogs.Select(Describe), Is.EqualTo(new[] { Describe(logs[1]) }));
+    }
+
+    [Test]
+    public async Task Artifacts_AreKeptPerRun_AndAFlowRunSeesThoseOfItsTasks()
+    {
+        var flow = Guid.CreateVersion7();
+        var task = Guid.CreateVersion7();
+        RunArtifact[] artifacts =
+        [
+            new(Guid.CreateVersion7(), task, flow, "loaded", ArtifactKind.Table, """[{"state":"OH","rows":3}]""", "rows per state", T0),
+            new(Guid.CreateVersion7(), flow, flow, "summary", ArtifactKind.Markdown, "# Done\n3 rows", null, T0.AddSeconds(1)),
+            new(Guid.CreateVersion7(), flow, flow, "report", ArtifactKind.Link, "https://example.org/r/1", null, T0.AddSeconds(2)),
+        ];
+
+        await _store.WriteAsync(new RunWriteBatch { Artifacts = artifacts });
+
+        Assert.That(await _store.GetArtifactsAsync(flow), Is.EqualTo(artifacts));
+        Assert.That(await _store.GetArtifactsAsync(task), Is.EqualTo(artifacts[..1]));
+    }
+
+    [Test]
+    public async Task CacheEntries_AreFoundByKey_AndReplacedByANewerOne()
+    {
+        var first = new CacheEntry("load:1", "load", "[1,2]", Guid.CreateVersion7(), T0, T0.AddHours(1));
+        var second = first with { Result = "[3]", RunId = Guid.CreateVersion7(), CreatedAt = T0.AddHours(2), ExpiresAt = null };
+
+        await _store.WriteAsync(new RunWriteBatch { CacheEntries = [first] });
+        var stored = await _store.GetCacheEntryAsync("load:1");
+        await _store.WriteAsync(new RunWriteBatch { CacheEntries = [second] });
+
+        Assert.That(stored, Is.EqualTo(first));
+        Assert.That(await _store.GetCacheEntryAsync("load:1"), Is.EqualTo(second));
+    }
+
+    [Test]
+    public async Task History_IsThereForTheNextProcess()
+    {
+        var run = Run("lasting", RunKind.Flow, RunState.Completed);
+        await _store.WriteAsync(new RunWriteBatch
+        {
+            Runs = [run],
+            Transitions = [new StateTransition(run.Id, RunState.Completed, T0, 1)],
+            Logs = [new RunLogEntry(run.Id, run.Id, T0, LogLevel.Information, "c", "kept")],
+        });
+
+        var next = await ReopenAsync();
+
+        Assert.That(await next.GetRunAsync(run.Id), Is.EqualTo(run).Using<RunRecord>(SameRun));
+        Assert.That((await next.GetLogsAsync(run.Id)).Single().Message, Is.EqualTo("kept"));
+        Assert.That(await next.GetTransitionsAsync(run.Id), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AFlowRunOnTheEngine_IsRecordedWithItsTaskRunsLogsAndArtifacts()
+    {
+        await using (var engine = new FlowEngine(new FlowEngineOptions { Store = _store }))
+        using (engine.Use())
+        {
+            await StoreJobs.Sync(["OH", "PA"]);
+        }
+
+        var flow = (await _store.QueryRunsAsync(new RunQuery { Name = "store-sync" })).Single();
+        var details = await _store.GetRunDetailsAsync(flow.Id);
+
+        Assert.That(details!.Run.State, Is.EqualTo(RunState.Completed));
+        Assert.That(details.Run.Parameters, Is.EqualTo("""{"states":["OH","PA"]}"""));
+        Assert.That(details.Run.Result, Is.EqualTo("4"));
+        Assert.That(details.TaskRuns.Select(r => (r.Name, r.State)), Is.EquivalentTo(new[] { ("store-count", RunState.Completed), ("store-count", RunState.Completed) }));
+        Assert.That(details.Transitions.Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running, RunState.Completed }));
+        Assert.That(details.Logs.Select(l => l.Message), Has.Some.EqualTo("Counting OH"));
+        Assert.That(details.Logs.Single(l => l.Message == "Counting OH").Properties!["State"], Is.EqualTo("OH"));
+        Assert.That(details.Artifacts.Single().Content, Is.EqualTo("""[{"state":"OH","rows":2},{"state":"PA","rows":2}]"""));
+    }
+
+    [Test]
+    public async Task ACachedResult_IsUsedByTheNextEngine()
+    {
+        StoreJobs.Calls = 0;
+        await using (var first = new FlowEngine(new FlowEngineOptions { Store = _store }))
+        using (first.Use())
+        {
+            StoreJobs.Expensive("OH");
+        }
+
+        var next = await ReopenAsync();
+        await using (var second = new FlowEngine(new FlowEngineOptions { Store = next }))
+        using (second.Use())
+        {
+            Assert.That(StoreJobs.Expensive("OH"), Is.EqualTo("OH!"));
+        }
+
+        Assert.That(StoreJobs.Calls, Is.EqualTo(1));
+        var runs = await next.QueryRunsAsync(new RunQuery { Name = "store-expensive" });
+        Assert.That(runs.Select(r => r.State), Is.EqualTo(new[] { RunState.Cached, RunState.Completed }));
+    }
+
+    private static RunRecord Run(string name, RunKind kind, RunState state, DateTimeOffset? createdAt = null) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        Kind = kind,
+        Name = name,
+        State = state,
+        CreatedAt = createdAt ?? T0,
+    };
+
+    private static List<Guid> Ids(IEnumerable<RunRecord> runs) => [.. runs.Select(r => r.Id)];
+
+    private static string Describe(RunLogEntry l) => $"{l.RunId} {l.FlowRunId} {l.Timestamp:O} {l.Level} {l.Category} {l.Message} {l.Exception}";
+
+    private static bool SameRun(RunRecord a, RunRecord b) => a with { Tags = [] } == b with { Tags = [] } && a.Tags.SequenceEqual(b.Tags);
+}
+
+public sealed class InMemoryRunStoreConformanceTests : RunStoreConformanceTests
+{
+    private InMemoryRunStore? _store;
+
+    protected override Task<IRunStore> CreateStoreAsync() => Task.FromResult<IRunStore>(_store = new InMemoryRunStore());
+
+    protected override Task<IRunStore> ReopenAsync() => Task.FromResult<IRunStore>(_store!);
+
+    protected override Task CleanUpAsync() => Task.CompletedTask;
+}
+
+/// <summary>The durable stores: each test gets its own database, and "the next process" is another store instance on it.</summary>
+public abstract class SqlRunStoreConformanceTests : RunStoreConformanceTests
+{
+    private readonly List<SqlRunStore> _stores = [];
+
+    /// <summary>Creates the test's own database (a file, a schema).</summary>
+    protected abstract void CreateDatabase();
+
+    /// <summary>A new store instance on the test's database.</summary>
+    protected abstract SqlRunStore Open();
+
+    protected abstract Task DeleteDatabaseAsync();
+
+    protected override Task<IRunStore> CreateStoreAsync()
+    {
+        CreateDatabase();
+        return ReopenAsync();
+    }
+
+    protected override Task<IRunStore> ReopenAsync()
+    {
+        var store = Open();
+        _stores.Add(store);
+        return Task.FromResult<IRunStore>(store);
+    }
+
+    protected override async Task CleanUpAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        await DeleteDatabaseAsync();
+    }
+}
+
+public sealed class SqliteRunStoreConformanceTests : SqlRunStoreConformanceTests
+{
+    private TempFolder? _folder;
+
+    protected override void CreateDatabase() => _folder = TestStores.NewFolder();
+
+    protected override SqlRunStore Open() => new SqliteRunStore(_folder!.File("flows.db"));
+
+    protected override Task DeleteDatabaseAsync()
+    {
+        _folder?.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PostgreSqlRunStoreConformanceTests : SqlRunStoreConformanceTests
+{
+    private string? _schema;
+
+    protected override void CreateDatabase() => _schema = TestStores.NewSchema();
+
+    protected override SqlRunStore Open() => TestStores.Postgres(_schema!);
+
+    protected override Task DeleteDatabaseAsync() => _schema is null ? Task.CompletedTask : TestStores.DropSchemaAsync(_schema);
+}
