@@ -188,6 +188,9 @@ start_postgres() {
         tail -n 20 "$PG_TMP/initdb.log" >&2 || true
         return 1
     fi
+    # Everyone is trusted on loopback, except members of the role flows_password_required (tests create it): they
+    # must give a password, so tests can check that a password really reaches the server (first matching line wins).
+    as_pg sed -i '1i host all +flows_password_required 127.0.0.1/32 scram-sha-256' "$PG_TMP/data/pg_hba.conf"
 
     local attempt port
     for attempt in 1 2 3; do

@@ -30,12 +30,26 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     {
         _schema = options.Schema;
         _ownsDataSource = options.DataSource is null;
-        _dataSource = options.DataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _dataSource = options.DataSource ?? CreateDataSource(options.ConnectionString!, options.Password);
         _user = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).Username ?? Environment.UserName;
     }
 
     /// <summary>The schema holding the tables.</summary>
     public string Schema => _schema;
+
+    private static NpgsqlDataSource CreateDataSource(string connectionString, Func<CancellationToken, ValueTask<string>>? password)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (password is not null)
+        {
+            // Npgsql asks the synchronous provider only for synchronous opens, which this store never makes.
+            builder.UsePasswordProvider(
+                _ => throw new InvalidOperationException("The PostgreSQL run store opens connections asynchronously only."),
+                (_, cancellationToken) => password(cancellationToken));
+        }
+
+        return builder.Build();
+    }
 
     private protected override string SchemaTableExistsSql =>
         $"SELECT CASE WHEN to_regclass('{Quote(_schema).Replace("'", "''", StringComparison.Ordinal)}.flows_schema') IS NULL THEN 0 ELSE 1 END";

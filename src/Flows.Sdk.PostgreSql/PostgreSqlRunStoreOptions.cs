@@ -8,6 +8,13 @@ public sealed class PostgreSqlRunStoreOptions
     /// <summary>An Npgsql connection string. Configuration: <c>Flows:Store:ConnectionString</c> or <c>ConnectionStrings:Flows</c>.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Supplies the password of <see cref="ConnectionString"/> when each new physical connection opens, so the
+    /// password can live in a secret store rather than in configuration. Configuration:
+    /// <c>Flows:Store:PasswordSecret</c> names a secret resolved through the Flows secret providers.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? Password { get; set; }
+
     /// <summary>A data source to use instead of <see cref="ConnectionString"/> (the application keeps ownership of it).</summary>
     public NpgsqlDataSource? DataSource { get; set; }
 

@@ -1,3 +1,4 @@
+using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,10 @@ public static class PostgreSqlServiceCollectionExtensions
     /// <summary>
     /// Records runs in PostgreSQL: registers a <see cref="PostgreSqlRunStore"/> as the <see cref="IRunStore"/> that
     /// <see cref="FlowsServiceCollectionExtensions.AddFlows"/> uses. The connection string comes from
-    /// <c>Flows:Store:ConnectionString</c>, else <c>ConnectionStrings:Flows</c>, the schema from <c>Flows:Store:Schema</c>;
-    /// <paramref name="configure"/> may set either, or a data source, afterwards.
+    /// <c>Flows:Store:ConnectionString</c>, else <c>ConnectionStrings:Flows</c>, the schema from <c>Flows:Store:Schema</c>,
+    /// and the password, when <c>Flows:Store:PasswordSecret</c> names one, from that secret through the Flows secret
+    /// providers (registered <see cref="Flows.Secrets.ISecretProvider"/>s, then <c>Flows:Secrets</c>), masked like any
+    /// other secret; <paramref name="configure"/> may set any of these, or a data source, afterwards.
     /// </summary>
     public static IServiceCollection AddFlowsPostgreSqlStore(this IServiceCollection services, Action<PostgreSqlRunStoreOptions>? configure = null)
     {
@@ -27,6 +30,12 @@ public static class PostgreSqlServiceCollectionExtensions
             if (configuration?["Flows:Store:Schema"] is { Length: > 0 } schema)
             {
                 options.Schema = schema;
+            }
+
+            if (configuration?["Flows:Store:PasswordSecret"] is { Length: > 0 } passwordSecret)
+            {
+                var secrets = StoreSecrets.Create(sp, configuration, options.TimeProvider);
+                options.Password = cancellationToken => secrets.GetAsync(passwordSecret, cancellationToken);
             }
 
             configure?.Invoke(options);
