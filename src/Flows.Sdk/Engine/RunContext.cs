@@ -2,8 +2,11 @@ using Flows.Runtime;
 
 namespace Flows;
 
-/// <summary>The live state of one run while it executes; the ambient <see cref="Current"/> links child runs to it.</summary>
-internal sealed class RunContext
+/// <summary>
+/// The live state of one run while it executes; the ambient <see cref="Current"/> links child runs to it. It is also the
+/// run's record: see RunContext.Record.cs.
+/// </summary>
+internal sealed partial class RunContext
 {
     private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
 
@@ -41,10 +44,6 @@ internal sealed class RunContext
 
     public DateTimeOffset CreatedAt { get; }
 
-    public DateTimeOffset? StartedAt { get; set; }
-
-    public int Attempt { get; set; }
-
     public string? Parameters { get; set; }
 
     /// <summary>The cache key, for task runs of tasks that cache.</summary>
@@ -52,24 +51,4 @@ internal sealed class RunContext
 
     /// <summary>The nearest enclosing flow run (itself for a flow run).</summary>
     public RunContext? Flow => Descriptor.Kind == RunKind.Flow ? this : Parent?.Flow;
-
-    public RunRecord Snapshot(RunState state, DateTimeOffset? endedAt = null, string? result = null, string? error = null) => new()
-    {
-        Id = Id,
-        Kind = Descriptor.Kind,
-        Name = Descriptor.Name,
-        FlowRunId = FlowRunId,
-        ParentRunId = Parent?.Id,
-        State = state,
-        Attempt = Attempt,
-        Parameters = Parameters,
-        Result = result,
-        CacheKey = CacheKey,
-        Error = error,
-        Tags = Binding.Options.Tags,
-        Version = Binding.Options.Version,
-        CreatedAt = CreatedAt,
-        StartedAt = StartedAt,
-        EndedAt = endedAt,
-    };
 }

@@ -5,11 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Flows;
 
 /// <summary>
-/// Takes what runs record (snapshots, transitions, log lines, artifacts, cache entries) off the hot path: a
+/// Takes what runs record (their records and transitions, log lines, artifacts, cache entries) off the hot path: a
 /// single background writer drains a channel and hands the store one <see cref="RunWriteBatch"/> per drain, so a
 /// durable store commits thousands of writes in one transaction. <see cref="FlushAsync"/> is the write-through:
 /// it completes once everything recorded before it is in the store (flow runs use it for their start and end).
-/// Stores that write inline (in memory) are written directly and never batched.
+/// A run whose record changed is queued once, not once per change: the writer reads its record and the transitions
+/// not yet written from the run itself when it drains (<see cref="RunContext.TakeChanges"/>). The in-memory store
+/// keeps the live runs themselves; other stores that write inline are written directly and never batched.
 /// </summary>
 internal sealed partial class RunRecorder : IAsyncDisposable
 {
@@ -18,6 +20,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
 
     private readonly IRunStore _store;
     private readonly ILogger _log;
+    private readonly InMemoryRunStore? _memory;
     private readonly Channel<Write>? _channel;
     private readonly Task? _writer;
 
@@ -27,6 +30,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
         _log = log;
         if (store.WritesInline)
         {
+            _memory = store as InMemoryRunStore;
             return;
         }
 
@@ -43,20 +47,30 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>Called with cache entries once they are in the store.</summary>
     public Action<IReadOnlyList<CacheEntry>>? CacheEntriesWritten { get; set; }
 
-    public void Save(RunRecord run)
+    /// <summary>A run was created: the in-memory store starts reading it live; other stores get it like any change.</summary>
+    public void Created(RunContext run)
     {
-        if (!TryQueue(run))
+        if (_memory is not null)
         {
-            Inline(_store.SaveRunAsync(run));
+            _memory.Track(run);
+            return;
         }
+
+        Changed(run);
     }
 
-    public void Transition(StateTransition transition)
+    /// <summary>The run's record changed: queue it unless it is queued already (the writer reads it when it drains).</summary>
+    public void Changed(RunContext run)
     {
-        if (!TryQueue(transition))
+        if (_memory is not null || (_channel is not null && (!run.TryMarkQueued() || _channel.Writer.TryWrite(new Write(run, null)))))
         {
-            Inline(_store.AddTransitionsAsync([transition]));
+            return;
         }
+
+        // A store that writes inline, or a run still ending after the recorder stopped: write the change now.
+        var transitions = new List<StateTransition>();
+        var record = run.TakeChanges(transitions);
+        Inline(_store.WriteAsync(new RunWriteBatch { Runs = [record], Transitions = transitions }));
     }
 
     public void Log(RunLogEntry entry)
@@ -168,7 +182,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>One queued write: a record of one of the batch's kinds, or (item null) a flush marker.</summary>
     private readonly record struct Write(object? Item, TaskCompletionSource? Flushed);
 
-    /// <summary>The writes of one drain. A run's snapshots collapse to the last one, kept at the place of the first.</summary>
+    /// <summary>The writes of one drain: runs (each read once, as it is when drained), their new transitions, and the rest.</summary>
     private sealed class Batch
     {
         private readonly List<RunRecord> _runs = [];
@@ -189,15 +203,8 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             Count++;
             switch (write.Item)
             {
-                case RunRecord run when _runIndex.TryGetValue(run.Id, out var index):
-                    _runs[index] = run;
-                    break;
-                case RunRecord run:
-                    _runIndex[run.Id] = _runs.Count;
-                    _runs.Add(run);
-                    break;
-                case StateTransition transition:
-                    _transitions.Add(transition);
+                case RunContext run:
+                    Add(run.TakeChanges(_transitions));
                     break;
                 case RunLogEntry log:
                     _logs.Add(log);
@@ -222,6 +229,20 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             Artifacts = _artifacts,
             CacheEntries = CacheEntries,
         };
+
+        /// <summary>A run's records collapse to the last one, kept at the place of the first.</summary>
+        private void Add(RunRecord run)
+        {
+            if (_runIndex.TryGetValue(run.Id, out var index))
+            {
+                _runs[index] = run;
+            }
+            else
+            {
+                _runIndex[run.Id] = _runs.Count;
+                _runs.Add(run);
+            }
+        }
 
         public void Complete(Exception? failure)
         {

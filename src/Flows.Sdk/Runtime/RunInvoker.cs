@@ -39,7 +39,8 @@ public static class RunInvoker
             Wait(run.Engine.RecordCreated(run));
             if (Wait(run.Engine.Cache.LookupAsync<TResult>(run)) is { Hit: true } cached)
             {
-                Wait(RunHook(run, descriptor.OnCompletion, args, Wait(run.Engine.RecordCached(run, cached.Entry!)), nameof(RunAttribute.OnCompletion)));
+                Wait(run.Engine.RecordCached(run, cached.Entry!));
+                Wait(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
                 return cached.Value;
             }
 
@@ -54,13 +55,13 @@ public static class RunInvoker
             }
             catch (Exception ex)
             {
-                var failed = Wait(run.Engine.RecordFailed(run, ex));
-                Wait(RunFailureHook(run, descriptor, args, failed));
+                Wait(run.Engine.RecordFailed(run, ex));
+                Wait(RunFailureHook(run, descriptor, args));
                 throw;
             }
 
-            var completed = Wait(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
-            Wait(RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)));
+            Wait(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
+            Wait(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
             return result;
         }
         finally
@@ -87,8 +88,8 @@ public static class RunInvoker
             await run.Engine.RecordCreated(run).ConfigureAwait(false);
             if (await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false) is { Hit: true } cached)
             {
-                var record = await run.Engine.RecordCached(run, cached.Entry!).ConfigureAwait(false);
-                await RunHook(run, descriptor.OnCompletion, args, record, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+                await run.Engine.RecordCached(run, cached.Entry!).ConfigureAwait(false);
+                await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
                 return cached.Value;
             }
 
@@ -103,13 +104,13 @@ public static class RunInvoker
             }
             catch (Exception ex)
             {
-                var failed = await run.Engine.RecordFailed(run, ex).ConfigureAwait(false);
-                await RunFailureHook(run, descriptor, args, failed).ConfigureAwait(false);
+                await run.Engine.RecordFailed(run, ex).ConfigureAwait(false);
+                await RunFailureHook(run, descriptor, args).ConfigureAwait(false);
                 throw;
             }
 
-            var completed = await run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)).ConfigureAwait(false);
-            await RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+            await run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)).ConfigureAwait(false);
+            await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
             return result;
         }
     }
@@ -222,23 +223,22 @@ public static class RunInvoker
     }
 
     /// <summary>OnCancellation for Cancelled runs, OnCrashed for Crashed ones, OnFailure for Failed and TimedOut.</summary>
-    private static ValueTask RunFailureHook<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunRecord record) => record.State switch
+    private static ValueTask RunFailureHook<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args) => run.State switch
     {
-        RunState.Cancelled => RunHook(run, descriptor.OnCancellation, args, record, nameof(RunAttribute.OnCancellation)),
-        RunState.Crashed => RunHook(run, descriptor.OnCrashed, args, record, nameof(RunAttribute.OnCrashed)),
-        _ => RunHook(run, descriptor.OnFailure, args, record, nameof(RunAttribute.OnFailure)),
+        RunState.Cancelled => RunHook(run, descriptor.OnCancellation, args, nameof(RunAttribute.OnCancellation)),
+        RunState.Crashed => RunHook(run, descriptor.OnCrashed, args, nameof(RunAttribute.OnCrashed)),
+        _ => RunHook(run, descriptor.OnFailure, args, nameof(RunAttribute.OnFailure)),
     };
 
-    private static async ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, RunRecord record, string name)
-    {
-        if (hook is null)
-        {
-            return;
-        }
+    /// <summary>Runs a hook with the run's final record; runs without the hook never build that record.</summary>
+    private static ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, string name) =>
+        hook is null ? default : RunHookAsync(run, hook, args, name);
 
+    private static async ValueTask RunHookAsync<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask> hook, TArgs args, string name)
+    {
         try
         {
-            await hook(args, record).ConfigureAwait(false);
+            await hook(args, run.Snapshot()).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -4,12 +4,14 @@ namespace Flows.Stores;
 
 /// <summary>
 /// A run store that keeps everything in process memory: for tests and for short scripts whose history need not
-/// outlive the process. Every operation completes synchronously.
+/// outlive the process. Every operation completes synchronously. Runs of an engine writing to it are kept as the
+/// live runs themselves and read when queried, so recording a run's states costs no copies.
 /// </summary>
 public sealed class InMemoryRunStore : IRunStore
 {
     // Each run keeps the sequence number of its first save, so runs created in the same clock tick keep their order.
-    private readonly ConcurrentDictionary<Guid, (RunRecord Run, long Sequence)> _runs = new();
+    // A run is a RunRecord (written) or an ILiveRun (tracked); see Record.
+    private readonly ConcurrentDictionary<Guid, (object Run, long Sequence)> _runs = new();
     private long _sequence;
     private readonly ConcurrentDictionary<Guid, List<StateTransition>> _transitions = new();
     private readonly List<RunLogEntry> _logs = [];
@@ -66,7 +68,7 @@ public sealed class InMemoryRunStore : IRunStore
 
     /// <inheritdoc />
     public ValueTask<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
-        new(_runs.TryGetValue(runId, out var entry) ? entry.Run : null);
+        new(_runs.TryGetValue(runId, out var entry) ? Record(entry.Run) : null);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
@@ -75,6 +77,7 @@ public sealed class InMemoryRunStore : IRunStore
         IReadOnlyList<RunRecord> result =
         [
             .. _runs.Values
+                .Select(e => (Run: Record(e.Run), e.Sequence))
                 .Where(e => query.Matches(e.Run))
                 .OrderByDescending(e => e.Run.CreatedAt)
                 .ThenByDescending(e => e.Sequence)
@@ -88,6 +91,11 @@ public sealed class InMemoryRunStore : IRunStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
+        if (_runs.TryGetValue(runId, out var entry) && entry.Run is ILiveRun live)
+        {
+            return new(live.Transitions());
+        }
+
         if (!_transitions.TryGetValue(runId, out var list))
         {
             return new([]);
@@ -112,18 +120,42 @@ public sealed class InMemoryRunStore : IRunStore
         new(_cache.TryGetValue(key, out var entry) ? entry : null);
 
     /// <summary>Every stored run, oldest first.</summary>
-    internal IReadOnlyList<RunRecord> AllRuns => [.. _runs.Values.OrderBy(e => e.Sequence).Select(e => e.Run)];
+    internal IReadOnlyList<RunRecord> AllRuns => [.. _runs.Values.OrderBy(e => e.Sequence).Select(e => Record(e.Run))];
 
     /// <summary>Every stored log line, in the order written.</summary>
     internal IReadOnlyList<RunLogEntry> AllLogs => Select(_logs, static _ => true);
 
+    /// <summary>Keeps a run in progress as it is: its record and transitions are read from it whenever they are asked for.</summary>
+    internal void Track(ILiveRun run) => _runs.TryAdd(run.Id, (run, Interlocked.Increment(ref _sequence)));
+
+    private static RunRecord Record(object run) => run as RunRecord ?? ((ILiveRun)run).Snapshot();
+
+    /// <summary>Before a tracked run is written to directly, turns it into a stored record and stored transitions.</summary>
+    private void Freeze(Guid runId)
+    {
+        if (!_runs.TryGetValue(runId, out var entry) || entry.Run is not ILiveRun live)
+        {
+            return;
+        }
+
+        var list = _transitions.GetOrAdd(runId, static _ => []);
+        lock (list)
+        {
+            if (_runs.TryUpdate(runId, (live.Snapshot(), entry.Sequence), entry))
+            {
+                list.InsertRange(0, live.Transitions());
+            }
+        }
+    }
+
     private void Save(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        Freeze(run.Id);
         _runs.AddOrUpdate(
             run.Id,
-            static (_, state) => (state.run, Interlocked.Increment(ref state.store._sequence)),
-            static (_, existing, state) => (state.run, existing.Sequence),
+            static (_, state) => ((object)state.run, Interlocked.Increment(ref state.store._sequence)),
+            static (_, existing, state) => ((object)state.run, existing.Sequence),
             (run, store: this));
     }
 
@@ -132,6 +164,7 @@ public sealed class InMemoryRunStore : IRunStore
         ArgumentNullException.ThrowIfNull(transitions);
         foreach (var transition in transitions)
         {
+            Freeze(transition.RunId);
             var list = _transitions.GetOrAdd(transition.RunId, static _ => []);
             lock (list)
             {
