@@ -128,7 +128,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), Services, cancellationToken);
         binder.RejectUnknown();
 
-        var runId = Guid.CreateVersion7(TimeProvider.GetUtcNow());
+        var runId = RunIds.Next(TimeProvider.GetUtcNow());
         using (Use())
         {
             try
@@ -237,7 +237,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
 
         var now = TimeProvider.GetUtcNow();
-        return new RunContext(this, binding, parent, runId ?? Guid.CreateVersion7(now), token, now);
+        return new RunContext(this, binding, parent, runId ?? RunIds.Next(now), token, now);
     }
 
     /// <summary>Records a new run; for a flow run, completes once its start is in the store (write-through).</summary>
@@ -326,7 +326,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     {
         var now = TimeProvider.GetUtcNow();
         var artifact = new RunArtifact(
-            Guid.CreateVersion7(now), run.Id, run.FlowRunId, key, kind, Redact(content), description is null ? null : Redact(description), now);
+            RunIds.Next(now), run.Id, run.FlowRunId, key, kind, Redact(content), description is null ? null : Redact(description), now);
         _recorder.Artifact(artifact);
         return artifact;
     }

@@ -28,7 +28,7 @@ public static class RunInvoker
         ArgumentNullException.ThrowIfNull(descriptor);
         var parent = RunContext.Current;
         var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
-        RunContext.Current = run;
+        var current = CurrentRunScope.Enter(run, parent);
         var scope = run.Engine.BeginLogScope(run);
         try
         {
@@ -67,7 +67,7 @@ public static class RunInvoker
         finally
         {
             scope?.Dispose();
-            RunContext.Current = parent;
+            current.Exit();
             linked?.Dispose();
         }
     }

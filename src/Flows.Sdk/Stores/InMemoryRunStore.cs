@@ -9,17 +9,29 @@ namespace Flows.Stores;
 /// </summary>
 public sealed class InMemoryRunStore : IRunStore
 {
-    // Each run keeps the sequence number of its first save, so runs created in the same clock tick keep their order.
-    // A run is a RunRecord (written) or an ILiveRun (tracked); see Record.
-    private readonly ConcurrentDictionary<Guid, (object Run, long Sequence)> _runs = new();
-    private long _sequence;
+    // Runs in the order of their first save, so runs created in the same clock tick keep their order; each is a
+    // RunRecord (written) or an ILiveRun (tracked), see Record. Keeping a run costs a slot in the list; the index by
+    // id is brought up to date when someone looks a run up by id, not on the hot path of every run.
+    private readonly Lock _gate = new();
+    private readonly List<object> _runs = [];
+    private readonly Dictionary<Guid, int> _index = [];
+    private int _indexed;
     private readonly ConcurrentDictionary<Guid, List<StateTransition>> _transitions = new();
     private readonly List<RunLogEntry> _logs = [];
     private readonly List<RunArtifact> _artifacts = [];
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
 
     /// <summary>How many runs are stored.</summary>
-    public int Count => _runs.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _runs.Count;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public bool WritesInline => true;
@@ -68,7 +80,7 @@ public sealed class InMemoryRunStore : IRunStore
 
     /// <inheritdoc />
     public ValueTask<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
-        new(_runs.TryGetValue(runId, out var entry) ? Record(entry.Run) : null);
+        new(Find(runId) is { } run ? Record(run) : null);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
@@ -76,8 +88,8 @@ public sealed class InMemoryRunStore : IRunStore
         ArgumentNullException.ThrowIfNull(query);
         IReadOnlyList<RunRecord> result =
         [
-            .. _runs.Values
-                .Select(e => (Run: Record(e.Run), e.Sequence))
+            .. Runs()
+                .Select((run, sequence) => (Run: Record(run), Sequence: sequence))
                 .Where(e => query.Matches(e.Run))
                 .OrderByDescending(e => e.Run.CreatedAt)
                 .ThenByDescending(e => e.Sequence)
@@ -91,7 +103,7 @@ public sealed class InMemoryRunStore : IRunStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
-        if (_runs.TryGetValue(runId, out var entry) && entry.Run is ILiveRun live)
+        if (Find(runId) is ILiveRun live)
         {
             return new(live.Transitions());
         }
@@ -120,28 +132,64 @@ public sealed class InMemoryRunStore : IRunStore
         new(_cache.TryGetValue(key, out var entry) ? entry : null);
 
     /// <summary>Every stored run, oldest first.</summary>
-    internal IReadOnlyList<RunRecord> AllRuns => [.. _runs.Values.OrderBy(e => e.Sequence).Select(e => Record(e.Run))];
+    internal IReadOnlyList<RunRecord> AllRuns => [.. Runs().Select(Record)];
 
     /// <summary>Every stored log line, in the order written.</summary>
     internal IReadOnlyList<RunLogEntry> AllLogs => Select(_logs, static _ => true);
 
     /// <summary>Keeps a run in progress as it is: its record and transitions are read from it whenever they are asked for.</summary>
-    internal void Track(ILiveRun run) => _runs.TryAdd(run.Id, (run, Interlocked.Increment(ref _sequence)));
+    internal void Track(ILiveRun run)
+    {
+        lock (_gate)
+        {
+            _runs.Add(run);
+        }
+    }
 
     private static RunRecord Record(object run) => run as RunRecord ?? ((ILiveRun)run).Snapshot();
+
+    private object[] Runs()
+    {
+        lock (_gate)
+        {
+            return [.. _runs];
+        }
+    }
+
+    private object? Find(Guid runId)
+    {
+        lock (_gate)
+        {
+            return IndexOf(runId) is var i and >= 0 ? _runs[i] : null;
+        }
+    }
+
+    /// <summary>Indexes the runs added since the last look-up, then looks this one up. Call under the gate.</summary>
+    private int IndexOf(Guid runId)
+    {
+        for (; _indexed < _runs.Count; _indexed++)
+        {
+            _index[Id(_runs[_indexed])] = _indexed;
+        }
+
+        return _index.GetValueOrDefault(runId, -1);
+
+        static Guid Id(object run) => run is RunRecord record ? record.Id : ((ILiveRun)run).Id;
+    }
 
     /// <summary>Before a tracked run is written to directly, turns it into a stored record and stored transitions.</summary>
     private void Freeze(Guid runId)
     {
-        if (!_runs.TryGetValue(runId, out var entry) || entry.Run is not ILiveRun live)
+        lock (_gate)
         {
-            return;
-        }
+            if (IndexOf(runId) is not (var i and >= 0) || _runs[i] is not ILiveRun live)
+            {
+                return;
+            }
 
-        var list = _transitions.GetOrAdd(runId, static _ => []);
-        lock (list)
-        {
-            if (_runs.TryUpdate(runId, (live.Snapshot(), entry.Sequence), entry))
+            _runs[i] = live.Snapshot();
+            var list = _transitions.GetOrAdd(runId, static _ => []);
+            lock (list)
             {
                 list.InsertRange(0, live.Transitions());
             }
@@ -152,11 +200,18 @@ public sealed class InMemoryRunStore : IRunStore
     {
         ArgumentNullException.ThrowIfNull(run);
         Freeze(run.Id);
-        _runs.AddOrUpdate(
-            run.Id,
-            static (_, state) => ((object)state.run, Interlocked.Increment(ref state.store._sequence)),
-            static (_, existing, state) => ((object)state.run, existing.Sequence),
-            (run, store: this));
+        lock (_gate)
+        {
+            if (IndexOf(run.Id) is var i and >= 0)
+            {
+                _runs[i] = run;
+            }
+            else
+            {
+                _index[run.Id] = _indexed++;
+                _runs.Add(run);
+            }
+        }
     }
 
     private void AddTransitions(IReadOnlyList<StateTransition> transitions)
