@@ -237,7 +237,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
 
         var now = TimeProvider.GetUtcNow();
-        return new RunContext(this, binding, parent, runId ?? RunIds.Next(now), token, now);
+        return new RunContext(binding, parent, runId ?? RunIds.Next(now), token, now);
     }
 
     /// <summary>Records a new run; for a flow run, completes once its start is in the store (write-through).</summary>

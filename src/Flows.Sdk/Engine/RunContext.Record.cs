@@ -17,10 +17,12 @@ namespace Flows;
 /// </remarks>
 internal sealed partial class RunContext : ILiveRun
 {
+    // Times are UTC ticks, 0 until set: a quarter of the size of DateTimeOffset? fields, in an object kept per run.
+    private readonly long _created;
+    private long _started;
+    private long _ended;
     private RunState _state;
     private int _attempt;
-    private DateTimeOffset? _startedAt;
-    private DateTimeOffset? _endedAt;
     private string? _result;
     private string? _error;
     private int _implied;
@@ -39,10 +41,10 @@ internal sealed partial class RunContext : ILiveRun
     public int Attempt => _attempt;
 
     /// <summary>When the first attempt started (or, for a cached result, when it was taken).</summary>
-    public DateTimeOffset? StartedAt => _startedAt;
+    public DateTimeOffset? StartedAt => UtcOrNull(_started);
 
     /// <summary>When the run reached its final state.</summary>
-    public DateTimeOffset? EndedAt => _endedAt;
+    public DateTimeOffset? EndedAt => UtcOrNull(_ended);
 
     /// <summary>Records the run as created: Pending, at <see cref="CreatedAt"/>. Nobody else sees the run yet.</summary>
     public void RecordPending()
@@ -60,7 +62,7 @@ internal sealed partial class RunContext : ILiveRun
             _state = RunState.Running;
             if (_attempt == 1)
             {
-                _startedAt = now;
+                _started = now.UtcTicks;
                 if (_implied == 1)
                 {
                     _implied = 2;
@@ -93,10 +95,14 @@ internal sealed partial class RunContext : ILiveRun
         lock (this)
         {
             _state = state;
-            _endedAt = now;
+            _ended = now.UtcTicks;
             _result = result;
             _error = error;
-            _startedAt ??= startedAt;
+            if (_started == 0 && startedAt is { } started)
+            {
+                _started = started.UtcTicks;
+            }
+
             if (message is null && _implied == 2)
             {
                 _implied = 3;
@@ -128,8 +134,8 @@ internal sealed partial class RunContext : ILiveRun
                 Tags = Binding.Options.Tags,
                 Version = Binding.Options.Version,
                 CreatedAt = CreatedAt,
-                StartedAt = _startedAt,
-                EndedAt = _endedAt,
+                StartedAt = StartedAt,
+                EndedAt = EndedAt,
             };
         }
     }
@@ -188,14 +194,18 @@ internal sealed partial class RunContext : ILiveRun
 
         if (count >= 2)
         {
-            list.Add(new StateTransition(Id, RunState.Running, _startedAt!.Value, 1));
+            list.Add(new StateTransition(Id, RunState.Running, Utc(_started), 1));
         }
 
         if (count >= 3)
         {
-            list.Add(new StateTransition(Id, _state, _endedAt!.Value, _attempt, _error));
+            list.Add(new StateTransition(Id, _state, Utc(_ended), _attempt, _error));
         }
 
         return list;
     }
+
+    private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static DateTimeOffset? UtcOrNull(long ticks) => ticks == 0 ? null : Utc(ticks);
 }

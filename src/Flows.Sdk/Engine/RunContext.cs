@@ -10,15 +10,13 @@ internal sealed partial class RunContext
 {
     private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
 
-    public RunContext(FlowEngine engine, DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
+    public RunContext(DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
     {
-        Engine = engine;
         Binding = binding;
         Parent = parent;
         Id = id;
         Token = token;
-        CreatedAt = createdAt;
-        FlowRunId = binding.Descriptor.Kind == RunKind.Flow ? id : parent?.FlowRunId;
+        _created = createdAt.UtcTicks;
     }
 
     /// <summary>The run whose code is executing on this logical call path, if any.</summary>
@@ -28,7 +26,7 @@ internal sealed partial class RunContext
         set => CurrentSlot.Value = value;
     }
 
-    public FlowEngine Engine { get; }
+    public FlowEngine Engine => Binding.Engine;
 
     public DescriptorBinding Binding { get; }
 
@@ -38,11 +36,12 @@ internal sealed partial class RunContext
 
     public Guid Id { get; }
 
-    public Guid? FlowRunId { get; }
+    /// <summary>The flow run this run belongs to (its own id for a flow run); null for a task run outside any flow.</summary>
+    public Guid? FlowRunId => Descriptor.Kind == RunKind.Flow ? Id : Parent?.FlowRunId;
 
     public CancellationToken Token { get; }
 
-    public DateTimeOffset CreatedAt { get; }
+    public DateTimeOffset CreatedAt => Utc(_created);
 
     public string? Parameters { get; set; }
 

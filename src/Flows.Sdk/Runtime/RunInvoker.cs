@@ -3,6 +3,7 @@ using System.Text.Json;
 using Flows.Caching;
 using Flows.Concurrency;
 using Flows.Logging;
+using Flows.Retries;
 using Flows.Secrets;
 using Polly;
 
@@ -50,7 +51,7 @@ public static class RunInvoker
                 admission.Wait(run);
                 args = SecretInjection.Inject(run, descriptor, args);
                 result = run.Binding.Pipeline is { } pipeline
-                    ? ExecuteWithRetries(pipeline, run, descriptor, args)
+                    ? AttemptWithRetries(pipeline, run, descriptor, args)
                     : Attempt(run, descriptor, args, run.Token);
             }
             catch (Exception ex)
@@ -99,7 +100,7 @@ public static class RunInvoker
                 await admission.WaitAsync(run).ConfigureAwait(false);
                 args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
                 result = run.Binding.Pipeline is { } pipeline
-                    ? await ExecuteWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
+                    ? await AttemptWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
                     : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -131,15 +132,50 @@ public static class RunInvoker
         return run;
     }
 
-    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    /// <summary>The first attempt runs on its own; only a failure enters the retry pipeline (see <see cref="ReplayedFailure"/>).</summary>
+    private static TResult AttemptWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        try
+        {
+            return Attempt(run, descriptor, args, run.Token);
+        }
+        catch (Exception ex)
+        {
+            return ExecuteWithRetries(pipeline, run, descriptor, args, new ReplayedFailure(ex));
+        }
+    }
+
+    private static ValueTask<TResult> AttemptWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        var first = AttemptAsync(run, descriptor, args, run.Token);
+        return first.IsCompletedSuccessfully ? first : RetryIfFailedAsync(first, pipeline, run, descriptor, args);
+
+        static async ValueTask<TResult> RetryIfFailedAsync(ValueTask<TResult> first, ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+        {
+            try
+            {
+                return await first.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                return await ExecuteWithRetriesAsync(pipeline, run, descriptor, args, new ReplayedFailure(ex)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first)
     {
         var context = ResilienceContextPool.Shared.Get(run.Token);
         try
         {
             return pipeline.Execute(
-                static (ctx, state) => Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken),
+                static (ctx, state) =>
+                {
+                    state.first.ThrowOnce();
+                    return Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken);
+                },
                 context,
-                (run, descriptor, args));
+                (run, descriptor, args, first));
         }
         finally
         {
@@ -147,15 +183,19 @@ public static class RunInvoker
         }
     }
 
-    private static async ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    private static async ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first)
     {
         var context = ResilienceContextPool.Shared.Get(run.Token);
         try
         {
             return await pipeline.ExecuteAsync(
-                static (ctx, state) => AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken),
+                static (ctx, state) =>
+                {
+                    state.first.ThrowOnce();
+                    return AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken);
+                },
                 context,
-                (run, descriptor, args)).ConfigureAwait(false);
+                (run, descriptor, args, first)).ConfigureAwait(false);
         }
         finally
         {
@@ -176,8 +216,7 @@ public static class RunInvoker
             return invoke(args, token);
         }
 
-        using var timeoutSource = new CancellationTokenSource(timeout, run.Engine.TimeProvider);
-        using var link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
         try
         {
             return invoke(args, timeoutSource.Token);
@@ -210,8 +249,7 @@ public static class RunInvoker
             return await invoke(args, token).ConfigureAwait(false);
         }
 
-        using var timeoutSource = new CancellationTokenSource(timeout, run.Engine.TimeProvider);
-        using var link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
         try
         {
             return await invoke(args, timeoutSource.Token).ConfigureAwait(false);
