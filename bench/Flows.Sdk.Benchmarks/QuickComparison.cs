@@ -29,9 +29,9 @@ public static class QuickComparison
     public const string Command = "quick";
 
     private const int CallsPerRound = 50_000;
-    private const int Rounds = 9;
+    private const int Rounds = 15;
     /// <summary>Warm-up rounds per variant, not counted: enough calls for tiered JIT to settle on its optimised code.</summary>
-    private const int WarmupRounds = 2;
+    private const int WarmupRounds = 3;
 
     public static async Task<int> RunAsync()
     {

@@ -74,12 +74,19 @@ internal sealed partial class RunContext : ILiveRun
         }
     }
 
-    /// <summary>A transition in the middle of the run: Pending while waiting for a slot, Retrying (with its error).</summary>
+    /// <summary>
+    /// A transition in the middle of the run: Retrying (with its error), or Pending while waiting for a slot, which
+    /// leaves the record's state as it was (a retry waiting for a slot stays Retrying; only its transitions show the wait).
+    /// </summary>
     public void RecordTransition(RunState state, DateTimeOffset now, string? message, string? error = null)
     {
         lock (this)
         {
-            _state = state;
+            if (state != RunState.Pending)
+            {
+                _state = state;
+            }
+
             if (error is not null)
             {
                 _error = error;
