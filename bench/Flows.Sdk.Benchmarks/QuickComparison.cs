@@ -28,8 +28,8 @@ public static class QuickComparison
 {
     public const string Command = "quick";
 
-    private const int CallsPerRound = 50_000;
-    private const int Rounds = 15;
+    private const int CallsPerRound = 100_000;
+    private const int Rounds = 21;
     /// <summary>Warm-up rounds per variant, not counted: enough calls for tiered JIT to settle on its optimised code.</summary>
     private const int WarmupRounds = 3;
 
