@@ -13,35 +13,27 @@ namespace Flows.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 15, invocationCount: CallsPerIteration)]
-public class LoggingBenchmarks
+public class LoggingBenchmarks : FreshEngineBenchmarks
 {
     private const int CallsPerIteration = 50_000;
 
-    private FlowEngine? _engine;
     private ILoggerFactory? _loggerFactory;
 
     [Params(false, true)]
     public bool Logging { get; set; }
 
-    [IterationSetup]
-    public void FreshEngine()
+    protected override FlowEngineOptions CreateOptions()
     {
         _loggerFactory = Logging ? LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new DiscardingLoggerProvider())) : null;
-        _engine = new FlowEngine(new FlowEngineOptions
+        return new FlowEngineOptions
         {
             Store = new InMemoryRunStore(),
             LoggerFactory = _loggerFactory,
             StoredLogLevel = Logging ? LogLevel.Debug : LogLevel.Information,
-        });
-        FlowEngine.Default = _engine;
+        };
     }
 
-    [IterationCleanup]
-    public void DropEngine()
-    {
-        _engine?.Dispose();
-        _loggerFactory?.Dispose();
-    }
+    protected override void AfterIteration() => _loggerFactory?.Dispose();
 
     [Benchmark]
     public int TaskCall() => QuickWork.Bare(21);

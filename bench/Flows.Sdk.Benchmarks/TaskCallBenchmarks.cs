@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Flows;
-using Flows.Stores;
 
 namespace Flows.Benchmarks;
 
@@ -13,22 +12,9 @@ namespace Flows.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 15, invocationCount: CallsPerIteration)]
-public class TaskCallBenchmarks
+public class TaskCallBenchmarks : FreshEngineBenchmarks
 {
     private const int CallsPerIteration = 100_000;
-
-    private FlowEngine? _engine;
-
-    /// <summary>A fresh engine each iteration, made the default so every call finds it.</summary>
-    [IterationSetup]
-    public void FreshEngine()
-    {
-        _engine = new FlowEngine(new FlowEngineOptions { Store = new InMemoryRunStore() });
-        FlowEngine.Default = _engine;
-    }
-
-    [IterationCleanup]
-    public void DropEngine() => _engine?.Dispose();
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("sync")]
