@@ -48,4 +48,11 @@ public static class ManyTasks
         var results = await Flow.Map(Enumerable.Range(0, tasks), i => AddOne(i), 16);
         return results.Length;
     }
+
+    [Flow("bench-map-at")]
+    public static async Task<int> MapAt(int tasks, int concurrency)
+    {
+        var results = await Flow.Map(Enumerable.Range(0, tasks), i => AddOne(i), concurrency);
+        return results.Length;
+    }
 }

@@ -8,6 +8,12 @@ if (args is ["memory", var scenario, ..])
     return await MemoryProbe.RunAsync(scenario, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
 }
 
+// dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- quick   (plain vs Polly vs [Task], under a minute)
+if (args is [QuickComparison.Command])
+{
+    return await QuickComparison.RunAsync();
+}
+
 // dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- store-throughput [--task-runs N] [--postgres "Host=..."]
 if (args.Length > 0 && args[0] == StoreThroughput.Command)
 {

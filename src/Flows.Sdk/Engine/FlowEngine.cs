@@ -28,6 +28,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ILoggerFactory? _ownedLoggerFactory;
     private readonly bool _scopesWanted;
+    private readonly bool _taskLinesWanted;
     private readonly ILogger _log;
     private readonly RunRecorder _recorder;
     private readonly bool _ownsStore;
@@ -50,6 +51,10 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
         // Scopes cost an allocation per attempt; they are only worth it when someone else reads the lines.
         _scopesWanted = options.LoggerFactory is not null;
+
+        // Task runs' own start and end lines are Debug: stored only when StoredLogLevel admits them, seen only by a
+        // logger factory given; otherwise they are not even formatted.
+        _taskLinesWanted = options.LoggerFactory is not null || options.StoredLogLevel <= LogLevel.Debug;
         LoggerFactory = options.LoggerFactory is RedactingLoggerFactory redacting && redacting.Masker == masker
             ? redacting
             : new RedactingLoggerFactory(options.LoggerFactory ?? (_ownedLoggerFactory = new LoggerFactory()), masker);
@@ -123,7 +128,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), Services, cancellationToken);
         binder.RejectUnknown();
 
-        var runId = Guid.CreateVersion7(TimeProvider.GetUtcNow());
+        var runId = RunIds.Next(TimeProvider.GetUtcNow());
         using (Use())
         {
             try
@@ -232,19 +237,19 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
 
         var now = TimeProvider.GetUtcNow();
-        return new RunContext(this, binding, parent, runId ?? Guid.CreateVersion7(now), token, now);
+        return new RunContext(binding, parent, runId ?? RunIds.Next(now), token, now);
     }
 
     /// <summary>Records a new run; for a flow run, completes once its start is in the store (write-through).</summary>
     internal ValueTask RecordCreated(RunContext run)
     {
-        Save(run.Snapshot(RunState.Pending));
-        Transition(run, RunState.Pending, null);
+        run.RecordPending();
+        _recorder.Created(run);
         if (run.Descriptor.Kind == RunKind.Flow)
         {
             RuntimeLog.FlowRunStarted(_log, run.Binding.Label, run.Id);
         }
-        else
+        else if (_taskLinesWanted)
         {
             RuntimeLog.TaskRunStarted(_log, run.Binding.Label, run.Id);
         }
@@ -254,33 +259,31 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     internal void RecordAttempt(RunContext run)
     {
-        run.Attempt++;
-        if (run.Attempt == 1)
-        {
-            run.StartedAt = TimeProvider.GetUtcNow();
-            Save(run.Snapshot(RunState.Running));
-        }
-
-        Transition(run, RunState.Running, null);
+        run.RecordAttempt(TimeProvider.GetUtcNow());
+        _recorder.Changed(run);
     }
 
     /// <summary>The run waits for a slot or permit before its next attempt; the Running transition that follows ends the wait.</summary>
-    internal void RecordWaiting(RunContext run, string message) => Transition(run, RunState.Pending, message);
+    internal void RecordWaiting(RunContext run, string message)
+    {
+        run.RecordTransition(RunState.Pending, TimeProvider.GetUtcNow(), message);
+        _recorder.Changed(run);
+    }
 
     internal void RecordRetry(RunContext run, TimeSpan delay, Exception? error)
     {
         var message = Describe(error);
-        Save(run.Snapshot(RunState.Retrying, error: message));
-        Transition(run, RunState.Retrying, $"{message} Retrying in {delay.TotalSeconds:0.###} s.");
+        run.RecordTransition(RunState.Retrying, TimeProvider.GetUtcNow(), $"{message} Retrying in {delay.TotalSeconds:0.###} s.", message);
+        _recorder.Changed(run);
         RuntimeLog.AttemptFailed(run.Binding.Logger, run.Binding.Label, run.Attempt, message, delay.TotalSeconds);
     }
 
     /// <summary>Records a completed run (and keeps its result when its task caches); a flow run's end is written through.</summary>
-    internal ValueTask<RunRecord> RecordCompleted(RunContext run, string? result)
+    internal ValueTask RecordCompleted(RunContext run, string? result)
     {
         // The run record shows the result masked; the cache keeps it as returned, since it must read back as the value.
-        var record = Finish(run, RunState.Completed, result is null ? null : Redact(result), null);
-        if (Cache.Remember(run, result, record.EndedAt ?? TimeProvider.GetUtcNow()) is { } entry)
+        var endedAt = Finish(run, RunState.Completed, result is null ? null : Redact(result), null);
+        if (Cache.Remember(run, result, endedAt) is { } entry)
         {
             _recorder.Cache(entry);
         }
@@ -289,29 +292,28 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             TaskCache.LogNotCached(run.Binding.Logger, run.Binding.Label);
         }
 
-        return WrittenThrough(run, record);
+        return WrittenThrough(run);
     }
 
     /// <summary>Records a task run that took its result from the cache instead of running.</summary>
-    internal ValueTask<RunRecord> RecordCached(RunContext run, CacheEntry entry)
+    internal ValueTask RecordCached(RunContext run, CacheEntry entry)
     {
-        run.StartedAt = TimeProvider.GetUtcNow();
-        var record = Finish(run, RunState.Cached, entry.Result, null, $"Result of run {entry.RunId}, cached at {entry.CreatedAt:O}.");
-        return WrittenThrough(run, record);
+        Finish(run, RunState.Cached, entry.Result, null, $"Result of run {entry.RunId}, cached at {entry.CreatedAt:O}.", TimeProvider.GetUtcNow());
+        return WrittenThrough(run);
     }
 
     /// <summary>Records a failed, timed-out or cancelled run; a flow run's end is written through.</summary>
-    internal ValueTask<RunRecord> RecordFailed(RunContext run, Exception error)
+    internal ValueTask RecordFailed(RunContext run, Exception error)
     {
         var state = RunOutcome.StateOf(run, error);
         var message = Describe(error);
-        var record = Finish(run, state, null, message);
+        Finish(run, state, null, message);
         if (state is not RunState.Cancelled)
         {
             RuntimeLog.RunFailed(run.Binding.Logger, run.Binding.Label, state, run.Attempt, message, error);
         }
 
-        return WrittenThrough(run, record);
+        return WrittenThrough(run);
     }
 
     internal void RecordHookFailure(RunContext run, string hook, Exception error) =>
@@ -324,7 +326,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     {
         var now = TimeProvider.GetUtcNow();
         var artifact = new RunArtifact(
-            Guid.CreateVersion7(now), run.Id, run.FlowRunId, key, kind, Redact(content), description is null ? null : Redact(description), now);
+            RunIds.Next(now), run.Id, run.FlowRunId, key, kind, Redact(content), description is null ? null : Redact(description), now);
         _recorder.Artifact(artifact);
         return artifact;
     }
@@ -339,28 +341,25 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// <summary>Puts the run's properties on every log line written during the run, when anyone reads them.</summary>
     internal IDisposable? BeginLogScope(RunContext run) => _scopesWanted ? _log.BeginScope(new RunScope(run)) : null;
 
-    private RunRecord Finish(RunContext run, RunState state, string? result, string? error, string? message = null)
+    /// <summary>Records the run's final state and returns when it was reached.</summary>
+    private DateTimeOffset Finish(RunContext run, RunState state, string? result, string? error, string? message = null, DateTimeOffset? startedAt = null)
     {
-        var record = run.Snapshot(state, TimeProvider.GetUtcNow(), result, error);
-        Save(record);
-        Transition(run, state, message ?? error);
-        var durationMs = record.Duration?.TotalMilliseconds ?? 0;
+        var now = TimeProvider.GetUtcNow();
+        run.RecordFinal(state, now, result, error, message, startedAt);
+        _recorder.Changed(run);
         if (run.Descriptor.Kind == RunKind.Flow)
         {
-            RuntimeLog.FlowRunFinished(_log, run.Binding.Label, state, durationMs);
+            RuntimeLog.FlowRunFinished(_log, run.Binding.Label, state, DurationMs(run));
         }
-        else
+        else if (_taskLinesWanted)
         {
-            RuntimeLog.TaskRunFinished(_log, run.Binding.Label, state, durationMs);
+            RuntimeLog.TaskRunFinished(_log, run.Binding.Label, state, DurationMs(run));
         }
 
-        return record;
+        return now;
+
+        static double DurationMs(RunContext run) => run.StartedAt is { } s && run.EndedAt is { } e ? (e - s).TotalMilliseconds : 0;
     }
-
-    private void Save(RunRecord record) => _recorder.Save(record);
-
-    private void Transition(RunContext run, RunState state, string? message) =>
-        _recorder.Transition(new StateTransition(run.Id, state, TimeProvider.GetUtcNow(), run.Attempt, message));
 
     /// <summary>
     /// Task runs' writes stay in the recorder's queue; a flow run's start and end are written through, so a crash
@@ -368,18 +367,6 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// </summary>
     private ValueTask WrittenThrough(RunContext run) =>
         run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync() : default;
-
-    private ValueTask<RunRecord> WrittenThrough(RunContext run, RunRecord record)
-    {
-        var flushed = WrittenThrough(run);
-        return flushed.IsCompletedSuccessfully ? new(record) : AwaitFlushed(flushed, record);
-
-        static async ValueTask<RunRecord> AwaitFlushed(ValueTask flushed, RunRecord record)
-        {
-            await flushed.ConfigureAwait(false);
-            return record;
-        }
-    }
 
     /// <summary>The engine scripts get without any setup: it records to the embedded SQLite store and flushes when the process exits.</summary>
     private static FlowEngine CreateZeroConfig()

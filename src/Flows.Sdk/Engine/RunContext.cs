@@ -2,20 +2,21 @@ using Flows.Runtime;
 
 namespace Flows;
 
-/// <summary>The live state of one run while it executes; the ambient <see cref="Current"/> links child runs to it.</summary>
-internal sealed class RunContext
+/// <summary>
+/// The live state of one run while it executes; the ambient <see cref="Current"/> links child runs to it. It is also the
+/// run's record: see RunContext.Record.cs.
+/// </summary>
+internal sealed partial class RunContext
 {
     private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
 
-    public RunContext(FlowEngine engine, DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
+    public RunContext(DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
     {
-        Engine = engine;
         Binding = binding;
         Parent = parent;
         Id = id;
         Token = token;
-        CreatedAt = createdAt;
-        FlowRunId = binding.Descriptor.Kind == RunKind.Flow ? id : parent?.FlowRunId;
+        _created = createdAt.UtcTicks;
     }
 
     /// <summary>The run whose code is executing on this logical call path, if any.</summary>
@@ -25,7 +26,7 @@ internal sealed class RunContext
         set => CurrentSlot.Value = value;
     }
 
-    public FlowEngine Engine { get; }
+    public FlowEngine Engine => Binding.Engine;
 
     public DescriptorBinding Binding { get; }
 
@@ -35,15 +36,12 @@ internal sealed class RunContext
 
     public Guid Id { get; }
 
-    public Guid? FlowRunId { get; }
+    /// <summary>The flow run this run belongs to (its own id for a flow run); null for a task run outside any flow.</summary>
+    public Guid? FlowRunId => Descriptor.Kind == RunKind.Flow ? Id : Parent?.FlowRunId;
 
     public CancellationToken Token { get; }
 
-    public DateTimeOffset CreatedAt { get; }
-
-    public DateTimeOffset? StartedAt { get; set; }
-
-    public int Attempt { get; set; }
+    public DateTimeOffset CreatedAt => Utc(_created);
 
     public string? Parameters { get; set; }
 
@@ -52,24 +50,4 @@ internal sealed class RunContext
 
     /// <summary>The nearest enclosing flow run (itself for a flow run).</summary>
     public RunContext? Flow => Descriptor.Kind == RunKind.Flow ? this : Parent?.Flow;
-
-    public RunRecord Snapshot(RunState state, DateTimeOffset? endedAt = null, string? result = null, string? error = null) => new()
-    {
-        Id = Id,
-        Kind = Descriptor.Kind,
-        Name = Descriptor.Name,
-        FlowRunId = FlowRunId,
-        ParentRunId = Parent?.Id,
-        State = state,
-        Attempt = Attempt,
-        Parameters = Parameters,
-        Result = result,
-        CacheKey = CacheKey,
-        Error = error,
-        Tags = Binding.Options.Tags,
-        Version = Binding.Options.Version,
-        CreatedAt = CreatedAt,
-        StartedAt = StartedAt,
-        EndedAt = endedAt,
-    };
 }

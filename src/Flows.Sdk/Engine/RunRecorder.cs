@@ -1,24 +1,29 @@
-using System.Threading.Channels;
 using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Flows;
 
 /// <summary>
-/// Takes what runs record (snapshots, transitions, log lines, artifacts, cache entries) off the hot path: a
-/// single background writer drains a channel and hands the store one <see cref="RunWriteBatch"/> per drain, so a
+/// Takes what runs record (their records and transitions, log lines, artifacts, cache entries) off the hot path: a
+/// single background writer drains a queue and hands the store one <see cref="RunWriteBatch"/> per drain, so a
 /// durable store commits thousands of writes in one transaction. <see cref="FlushAsync"/> is the write-through:
 /// it completes once everything recorded before it is in the store (flow runs use it for their start and end).
-/// Stores that write inline (in memory) are written directly and never batched.
+/// A run whose record changed is queued once, not once per change: the writer reads its record and the transitions
+/// not yet written from the run itself when it drains (<see cref="RunContext.TakeChanges"/>). The in-memory store
+/// keeps the live runs themselves; other stores that write inline are written directly and never batched.
 /// </summary>
 internal sealed partial class RunRecorder : IAsyncDisposable
 {
     /// <summary>The most writes in one batch; large enough to amortise a commit, small enough to bound a transaction.</summary>
     private const int MaxBatch = 8192;
 
+    /// <summary>The most writes a drain may have had for the writer to keep its batch's buffers when the queue is empty.</summary>
+    private const int IdleBatch = 1024;
+
     private readonly IRunStore _store;
     private readonly ILogger _log;
-    private readonly Channel<Write>? _channel;
+    private readonly InMemoryRunStore? _memory;
+    private readonly DrainQueue<Write>? _queue;
     private readonly Task? _writer;
 
     public RunRecorder(IRunStore store, ILogger log)
@@ -27,11 +32,12 @@ internal sealed partial class RunRecorder : IAsyncDisposable
         _log = log;
         if (store.WritesInline)
         {
+            _memory = store as InMemoryRunStore;
             return;
         }
 
         // Unbounded: recording never blocks a run; the writer keeps up in practice (see bench/ StoreThroughput).
-        _channel = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
+        _queue = new DrainQueue<Write>();
 
         // The writer must not inherit a run's context: its own failures are logged, and must not be stored in a run.
         using (ExecutionContext.SuppressFlow())
@@ -43,20 +49,30 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>Called with cache entries once they are in the store.</summary>
     public Action<IReadOnlyList<CacheEntry>>? CacheEntriesWritten { get; set; }
 
-    public void Save(RunRecord run)
+    /// <summary>A run was created: the in-memory store starts reading it live; other stores get it like any change.</summary>
+    public void Created(RunContext run)
     {
-        if (!TryQueue(run))
+        if (_memory is not null)
         {
-            Inline(_store.SaveRunAsync(run));
+            _memory.Track(run);
+            return;
         }
+
+        Changed(run);
     }
 
-    public void Transition(StateTransition transition)
+    /// <summary>The run's record changed: queue it unless it is queued already (the writer reads it when it drains).</summary>
+    public void Changed(RunContext run)
     {
-        if (!TryQueue(transition))
+        if (_memory is not null || (_queue is not null && (!run.TryMarkQueued() || _queue.TryWrite(new Write(run, null)))))
         {
-            Inline(_store.AddTransitionsAsync([transition]));
+            return;
         }
+
+        // A store that writes inline, or a run still ending after the recorder stopped: write the change now.
+        var transitions = new List<StateTransition>();
+        var record = run.TakeChanges(transitions);
+        Inline(_store.WriteAsync(new RunWriteBatch { Runs = [record], Transitions = transitions }));
     }
 
     public void Log(RunLogEntry entry)
@@ -87,13 +103,13 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>Completes when everything recorded before this call is in the store; fails when the store refused it.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (_channel is null)
+        if (_queue is null)
         {
             return default;
         }
 
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return _channel.Writer.TryWrite(new Write(null, flushed))
+        return _queue.TryWrite(new Write(null, flushed))
             ? new(flushed.Task.WaitAsync(cancellationToken))
             : new(_writer!.WaitAsync(cancellationToken));
     }
@@ -101,16 +117,16 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>Stops taking writes and waits until everything taken is in the store.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_channel is null)
+        if (_queue is null)
         {
             return;
         }
 
-        _channel.Writer.TryComplete();
+        _queue.Complete();
         await _writer!.ConfigureAwait(false);
     }
 
-    private bool TryQueue(object item) => _channel is not null && _channel.Writer.TryWrite(new Write(item, null));
+    private bool TryQueue(object item) => _queue is not null && _queue.TryWrite(new Write(item, null));
 
     /// <summary>Writes to a store that writes inline, or to a durable one once the recorder has stopped (runs still ending as the engine shuts down).</summary>
     private void Inline(ValueTask write)
@@ -122,7 +138,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
                 write.AsTask().GetAwaiter().GetResult();
             }
         }
-        catch (Exception ex) when (_channel is not null)
+        catch (Exception ex) when (_queue is not null)
         {
             LogWriteFailed(_log, 1, ex);
         }
@@ -130,36 +146,53 @@ internal sealed partial class RunRecorder : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var reader = _channel!.Reader;
-        var batch = new Batch();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        Batch? batch = null;
+        while (await _queue!.TakeAllAsync().ConfigureAwait(false) is { } writes)
         {
-            while (batch.Count < MaxBatch && reader.TryRead(out var write))
+            batch ??= new Batch();
+            var count = writes.Count;
+            for (var start = 0; start < count; start += MaxBatch)
             {
-                batch.Add(write);
+                for (var i = start; i < Math.Min(count, start + MaxBatch); i++)
+                {
+                    batch.Add(writes[i]);
+                }
+
+                await WriteAsync(batch).ConfigureAwait(false);
             }
 
-            Exception? failure = null;
-            if (!batch.IsEmpty)
-            {
-                try
-                {
-                    await _store.WriteAsync(batch.ToWriteBatch()).ConfigureAwait(false);
-                    if (batch.CacheEntries.Count > 0)
-                    {
-                        CacheEntriesWritten?.Invoke(batch.CacheEntries);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    failure = ex;
-                    LogWriteFailed(_log, batch.Count, ex);
-                }
-            }
+            _queue.Return(writes);
 
-            batch.Complete(failure);
-            batch.Clear();
+            // A burst grew the batch's buffers; once it is over they go, so a finished flow leaves nothing behind.
+            if (count > IdleBatch && _queue.IsEmpty)
+            {
+                batch = null;
+            }
         }
+    }
+
+    private async Task WriteAsync(Batch batch)
+    {
+        Exception? failure = null;
+        if (!batch.IsEmpty)
+        {
+            try
+            {
+                await _store.WriteAsync(batch.ToWriteBatch()).ConfigureAwait(false);
+                if (batch.CacheEntries.Count > 0)
+                {
+                    CacheEntriesWritten?.Invoke(batch.CacheEntries);
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+                LogWriteFailed(_log, batch.Count, ex);
+            }
+        }
+
+        batch.Complete(failure);
+        batch.Clear();
     }
 
     [LoggerMessage(100, LogLevel.Error, "The run store refused a batch of {Count} writes; those runs' records are incomplete")]
@@ -168,7 +201,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>One queued write: a record of one of the batch's kinds, or (item null) a flush marker.</summary>
     private readonly record struct Write(object? Item, TaskCompletionSource? Flushed);
 
-    /// <summary>The writes of one drain. A run's snapshots collapse to the last one, kept at the place of the first.</summary>
+    /// <summary>The writes of one drain: runs (each read once, as it is when drained), their new transitions, and the rest.</summary>
     private sealed class Batch
     {
         private readonly List<RunRecord> _runs = [];
@@ -189,15 +222,8 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             Count++;
             switch (write.Item)
             {
-                case RunRecord run when _runIndex.TryGetValue(run.Id, out var index):
-                    _runs[index] = run;
-                    break;
-                case RunRecord run:
-                    _runIndex[run.Id] = _runs.Count;
-                    _runs.Add(run);
-                    break;
-                case StateTransition transition:
-                    _transitions.Add(transition);
+                case RunContext run:
+                    Add(run.TakeChanges(_transitions));
                     break;
                 case RunLogEntry log:
                     _logs.Add(log);
@@ -222,6 +248,20 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             Artifacts = _artifacts,
             CacheEntries = CacheEntries,
         };
+
+        /// <summary>A run's records collapse to the last one, kept at the place of the first.</summary>
+        private void Add(RunRecord run)
+        {
+            if (_runIndex.TryGetValue(run.Id, out var index))
+            {
+                _runs[index] = run;
+            }
+            else
+            {
+                _runIndex[run.Id] = _runs.Count;
+                _runs.Add(run);
+            }
+        }
 
         public void Complete(Exception? failure)
         {

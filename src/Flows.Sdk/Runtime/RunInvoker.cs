@@ -3,6 +3,7 @@ using System.Text.Json;
 using Flows.Caching;
 using Flows.Concurrency;
 using Flows.Logging;
+using Flows.Retries;
 using Flows.Secrets;
 using Polly;
 
@@ -28,7 +29,7 @@ public static class RunInvoker
         ArgumentNullException.ThrowIfNull(descriptor);
         var parent = RunContext.Current;
         var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
-        RunContext.Current = run;
+        var current = CurrentRunScope.Enter(run, parent);
         var scope = run.Engine.BeginLogScope(run);
         try
         {
@@ -39,7 +40,8 @@ public static class RunInvoker
             Wait(run.Engine.RecordCreated(run));
             if (Wait(run.Engine.Cache.LookupAsync<TResult>(run)) is { Hit: true } cached)
             {
-                Wait(RunHook(run, descriptor.OnCompletion, args, Wait(run.Engine.RecordCached(run, cached.Entry!)), nameof(RunAttribute.OnCompletion)));
+                Wait(run.Engine.RecordCached(run, cached.Entry!));
+                Wait(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
                 return cached.Value;
             }
 
@@ -49,24 +51,24 @@ public static class RunInvoker
                 admission.Wait(run);
                 args = SecretInjection.Inject(run, descriptor, args);
                 result = run.Binding.Pipeline is { } pipeline
-                    ? ExecuteWithRetries(pipeline, run, descriptor, args)
+                    ? AttemptWithRetries(pipeline, run, descriptor, args)
                     : Attempt(run, descriptor, args, run.Token);
             }
             catch (Exception ex)
             {
-                var failed = Wait(run.Engine.RecordFailed(run, ex));
-                Wait(RunFailureHook(run, descriptor, args, failed));
+                Wait(run.Engine.RecordFailed(run, ex));
+                Wait(RunFailureHook(run, descriptor, args));
                 throw;
             }
 
-            var completed = Wait(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
-            Wait(RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)));
+            Wait(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
+            Wait(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
             return result;
         }
         finally
         {
             scope?.Dispose();
-            RunContext.Current = parent;
+            current.Exit();
             linked?.Dispose();
         }
     }
@@ -87,8 +89,8 @@ public static class RunInvoker
             await run.Engine.RecordCreated(run).ConfigureAwait(false);
             if (await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false) is { Hit: true } cached)
             {
-                var record = await run.Engine.RecordCached(run, cached.Entry!).ConfigureAwait(false);
-                await RunHook(run, descriptor.OnCompletion, args, record, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+                await run.Engine.RecordCached(run, cached.Entry!).ConfigureAwait(false);
+                await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
                 return cached.Value;
             }
 
@@ -98,18 +100,18 @@ public static class RunInvoker
                 await admission.WaitAsync(run).ConfigureAwait(false);
                 args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
                 result = run.Binding.Pipeline is { } pipeline
-                    ? await ExecuteWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
+                    ? await AttemptWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
                     : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                var failed = await run.Engine.RecordFailed(run, ex).ConfigureAwait(false);
-                await RunFailureHook(run, descriptor, args, failed).ConfigureAwait(false);
+                await run.Engine.RecordFailed(run, ex).ConfigureAwait(false);
+                await RunFailureHook(run, descriptor, args).ConfigureAwait(false);
                 throw;
             }
 
-            var completed = await run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)).ConfigureAwait(false);
-            await RunHook(run, descriptor.OnCompletion, args, completed, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+            await run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)).ConfigureAwait(false);
+            await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
             return result;
         }
     }
@@ -130,15 +132,50 @@ public static class RunInvoker
         return run;
     }
 
-    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    /// <summary>The first attempt runs on its own; only a failure enters the retry pipeline (see <see cref="ReplayedFailure"/>).</summary>
+    private static TResult AttemptWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        try
+        {
+            return Attempt(run, descriptor, args, run.Token);
+        }
+        catch (Exception ex)
+        {
+            return ExecuteWithRetries(pipeline, run, descriptor, args, new ReplayedFailure(ex));
+        }
+    }
+
+    private static ValueTask<TResult> AttemptWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        var first = AttemptAsync(run, descriptor, args, run.Token);
+        return first.IsCompletedSuccessfully ? first : RetryIfFailedAsync(first, pipeline, run, descriptor, args);
+
+        static async ValueTask<TResult> RetryIfFailedAsync(ValueTask<TResult> first, ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+        {
+            try
+            {
+                return await first.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                return await ExecuteWithRetriesAsync(pipeline, run, descriptor, args, new ReplayedFailure(ex)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first)
     {
         var context = ResilienceContextPool.Shared.Get(run.Token);
         try
         {
             return pipeline.Execute(
-                static (ctx, state) => Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken),
+                static (ctx, state) =>
+                {
+                    state.first.ThrowOnce();
+                    return Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken);
+                },
                 context,
-                (run, descriptor, args));
+                (run, descriptor, args, first));
         }
         finally
         {
@@ -146,15 +183,19 @@ public static class RunInvoker
         }
     }
 
-    private static async ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    private static async ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first)
     {
         var context = ResilienceContextPool.Shared.Get(run.Token);
         try
         {
             return await pipeline.ExecuteAsync(
-                static (ctx, state) => AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken),
+                static (ctx, state) =>
+                {
+                    state.first.ThrowOnce();
+                    return AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken);
+                },
                 context,
-                (run, descriptor, args)).ConfigureAwait(false);
+                (run, descriptor, args, first)).ConfigureAwait(false);
         }
         finally
         {
@@ -175,8 +216,7 @@ public static class RunInvoker
             return invoke(args, token);
         }
 
-        using var timeoutSource = new CancellationTokenSource(timeout, run.Engine.TimeProvider);
-        using var link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
         try
         {
             return invoke(args, timeoutSource.Token);
@@ -209,8 +249,7 @@ public static class RunInvoker
             return await invoke(args, token).ConfigureAwait(false);
         }
 
-        using var timeoutSource = new CancellationTokenSource(timeout, run.Engine.TimeProvider);
-        using var link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+        using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
         try
         {
             return await invoke(args, timeoutSource.Token).ConfigureAwait(false);
@@ -222,23 +261,22 @@ public static class RunInvoker
     }
 
     /// <summary>OnCancellation for Cancelled runs, OnCrashed for Crashed ones, OnFailure for Failed and TimedOut.</summary>
-    private static ValueTask RunFailureHook<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunRecord record) => record.State switch
+    private static ValueTask RunFailureHook<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args) => run.State switch
     {
-        RunState.Cancelled => RunHook(run, descriptor.OnCancellation, args, record, nameof(RunAttribute.OnCancellation)),
-        RunState.Crashed => RunHook(run, descriptor.OnCrashed, args, record, nameof(RunAttribute.OnCrashed)),
-        _ => RunHook(run, descriptor.OnFailure, args, record, nameof(RunAttribute.OnFailure)),
+        RunState.Cancelled => RunHook(run, descriptor.OnCancellation, args, nameof(RunAttribute.OnCancellation)),
+        RunState.Crashed => RunHook(run, descriptor.OnCrashed, args, nameof(RunAttribute.OnCrashed)),
+        _ => RunHook(run, descriptor.OnFailure, args, nameof(RunAttribute.OnFailure)),
     };
 
-    private static async ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, RunRecord record, string name)
-    {
-        if (hook is null)
-        {
-            return;
-        }
+    /// <summary>Runs a hook with the run's final record; runs without the hook never build that record.</summary>
+    private static ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, string name) =>
+        hook is null ? default : RunHookAsync(run, hook, args, name);
 
+    private static async ValueTask RunHookAsync<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask> hook, TArgs args, string name)
+    {
         try
         {
-            await hook(args, record).ConfigureAwait(false);
+            await hook(args, run.Snapshot()).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

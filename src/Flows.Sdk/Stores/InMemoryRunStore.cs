@@ -4,20 +4,34 @@ namespace Flows.Stores;
 
 /// <summary>
 /// A run store that keeps everything in process memory: for tests and for short scripts whose history need not
-/// outlive the process. Every operation completes synchronously.
+/// outlive the process. Every operation completes synchronously. Runs of an engine writing to it are kept as the
+/// live runs themselves and read when queried, so recording a run's states costs no copies.
 /// </summary>
 public sealed class InMemoryRunStore : IRunStore
 {
-    // Each run keeps the sequence number of its first save, so runs created in the same clock tick keep their order.
-    private readonly ConcurrentDictionary<Guid, (RunRecord Run, long Sequence)> _runs = new();
-    private long _sequence;
+    // Runs in the order of their first save, so runs created in the same clock tick keep their order; each is a
+    // RunRecord (written) or an ILiveRun (tracked), see Record. Keeping a run costs a slot in the list; the index by
+    // id is brought up to date when someone looks a run up by id, not on the hot path of every run.
+    private readonly Lock _gate = new();
+    private readonly List<object> _runs = [];
+    private readonly Dictionary<Guid, int> _index = [];
+    private int _indexed;
     private readonly ConcurrentDictionary<Guid, List<StateTransition>> _transitions = new();
     private readonly List<RunLogEntry> _logs = [];
     private readonly List<RunArtifact> _artifacts = [];
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
 
     /// <summary>How many runs are stored.</summary>
-    public int Count => _runs.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _runs.Count;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public bool WritesInline => true;
@@ -66,7 +80,7 @@ public sealed class InMemoryRunStore : IRunStore
 
     /// <inheritdoc />
     public ValueTask<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
-        new(_runs.TryGetValue(runId, out var entry) ? entry.Run : null);
+        new(Find(runId) is { } run ? Record(run) : null);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
@@ -74,7 +88,8 @@ public sealed class InMemoryRunStore : IRunStore
         ArgumentNullException.ThrowIfNull(query);
         IReadOnlyList<RunRecord> result =
         [
-            .. _runs.Values
+            .. Runs()
+                .Select((run, sequence) => (Run: Record(run), Sequence: sequence))
                 .Where(e => query.Matches(e.Run))
                 .OrderByDescending(e => e.Run.CreatedAt)
                 .ThenByDescending(e => e.Sequence)
@@ -88,6 +103,11 @@ public sealed class InMemoryRunStore : IRunStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
+        if (Find(runId) is ILiveRun live)
+        {
+            return new(live.Transitions());
+        }
+
         if (!_transitions.TryGetValue(runId, out var list))
         {
             return new([]);
@@ -112,19 +132,86 @@ public sealed class InMemoryRunStore : IRunStore
         new(_cache.TryGetValue(key, out var entry) ? entry : null);
 
     /// <summary>Every stored run, oldest first.</summary>
-    internal IReadOnlyList<RunRecord> AllRuns => [.. _runs.Values.OrderBy(e => e.Sequence).Select(e => e.Run)];
+    internal IReadOnlyList<RunRecord> AllRuns => [.. Runs().Select(Record)];
 
     /// <summary>Every stored log line, in the order written.</summary>
     internal IReadOnlyList<RunLogEntry> AllLogs => Select(_logs, static _ => true);
 
+    /// <summary>Keeps a run in progress as it is: its record and transitions are read from it whenever they are asked for.</summary>
+    internal void Track(ILiveRun run)
+    {
+        lock (_gate)
+        {
+            _runs.Add(run);
+        }
+    }
+
+    private static RunRecord Record(object run) => run as RunRecord ?? ((ILiveRun)run).Snapshot();
+
+    private object[] Runs()
+    {
+        lock (_gate)
+        {
+            return [.. _runs];
+        }
+    }
+
+    private object? Find(Guid runId)
+    {
+        lock (_gate)
+        {
+            return IndexOf(runId) is var i and >= 0 ? _runs[i] : null;
+        }
+    }
+
+    /// <summary>Indexes the runs added since the last look-up, then looks this one up. Call under the gate.</summary>
+    private int IndexOf(Guid runId)
+    {
+        for (; _indexed < _runs.Count; _indexed++)
+        {
+            _index[Id(_runs[_indexed])] = _indexed;
+        }
+
+        return _index.GetValueOrDefault(runId, -1);
+
+        static Guid Id(object run) => run is RunRecord record ? record.Id : ((ILiveRun)run).Id;
+    }
+
+    /// <summary>Before a tracked run is written to directly, turns it into a stored record and stored transitions.</summary>
+    private void Freeze(Guid runId)
+    {
+        lock (_gate)
+        {
+            if (IndexOf(runId) is not (var i and >= 0) || _runs[i] is not ILiveRun live)
+            {
+                return;
+            }
+
+            _runs[i] = live.Snapshot();
+            var list = _transitions.GetOrAdd(runId, static _ => []);
+            lock (list)
+            {
+                list.InsertRange(0, live.Transitions());
+            }
+        }
+    }
+
     private void Save(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        _runs.AddOrUpdate(
-            run.Id,
-            static (_, state) => (state.run, Interlocked.Increment(ref state.store._sequence)),
-            static (_, existing, state) => (state.run, existing.Sequence),
-            (run, store: this));
+        Freeze(run.Id);
+        lock (_gate)
+        {
+            if (IndexOf(run.Id) is var i and >= 0)
+            {
+                _runs[i] = run;
+            }
+            else
+            {
+                _index[run.Id] = _indexed++;
+                _runs.Add(run);
+            }
+        }
     }
 
     private void AddTransitions(IReadOnlyList<StateTransition> transitions)
@@ -132,6 +219,7 @@ public sealed class InMemoryRunStore : IRunStore
         ArgumentNullException.ThrowIfNull(transitions);
         foreach (var transition in transitions)
         {
+            Freeze(transition.RunId);
             var list = _transitions.GetOrAdd(transition.RunId, static _ => []);
             lock (list)
             {

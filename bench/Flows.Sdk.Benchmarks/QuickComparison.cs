@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Flows;
+using Flows.Stores;
+using Polly;
+using Polly.Retry;
+
+namespace Flows.Benchmarks;
+
+/// <summary>
+/// The side-by-side comparison the README quotes, in one process and well under a minute:
+/// <code>dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- quick</code>
+/// The same trivial method is called plainly, through a hand-written Polly retry + timeout pipeline, as a
+/// <c>[Task]</c> with the same retry and timeout options, and as a bare <c>[Task]</c>; sync and async, standalone
+/// and inside a flow run. Per variant it prints ns per call and bytes allocated per call, then the ratios
+/// task/plain and task/Polly as its last lines.
+/// <para>
+/// Store: the in-memory store, logging off (no logger factory), as the targets are stated. That store keeps every
+/// run, so memory grows with calls: each round of <see cref="CallsPerRound"/> calls gets a fresh engine and store,
+/// and the previous round's runs become garbage the next rounds pay to collect. The figure is the median round,
+/// that is, steady state with the cost of keeping (and later dropping) every run included. Bytes are those
+/// allocated on the calling thread, which with the in-memory store is every byte a call allocates, including what
+/// the store keeps.
+/// </para>
+/// </summary>
+public static class QuickComparison
+{
+    public const string Command = "quick";
+
+    private const int CallsPerRound = 100_000;
+    private const int Rounds = 21;
+    /// <summary>Warm-up rounds per variant, not counted: enough calls for tiered JIT to settle on its optimised code.</summary>
+    private const int WarmupRounds = 3;
+
+    public static async Task<int> RunAsync()
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            Flows.Sdk quick comparison: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores ({ProcessorName()})
+            in-memory store (fresh each round, every run kept), logging off; median of {Rounds} rounds of {CallsPerRound:N0} calls; bytes allocated on the calling thread
+
+            | variant                         | where      |    ns / call |  bytes / call |
+            |---------------------------------|------------|-------------:|--------------:|
+            """));
+
+        // Rounds go round-robin over the variants, so a burst of load from elsewhere on the machine spreads over all of
+        // them instead of landing on one.
+        var clock = Stopwatch.StartNew();
+        var variants = new[] { false, true }.SelectMany(inFlow => QuickVariants.All.Select(variant => (variant, inFlow))).ToList();
+        var rounds = variants.ToDictionary(v => (v.variant.Name, v.inFlow), _ => new List<Measurement>());
+        for (var round = -WarmupRounds; round < Rounds; round++)
+        {
+            foreach (var (variant, inFlow) in variants)
+            {
+                var measurement = await RoundAsync(variant, inFlow, CallsPerRound);
+                if (round >= 0)
+                {
+                    rounds[(variant.Name, inFlow)].Add(measurement);
+                }
+            }
+        }
+
+        var results = rounds.ToDictionary(r => r.Key, r => Median(r.Value));
+        foreach (var (variant, inFlow) in variants)
+        {
+            var measurement = results[(variant.Name, inFlow)];
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {variant.Name,-31} | {(inFlow ? "in a flow" : "standalone"),-10} | {measurement.NanosecondsPerCall,12:N1} | {measurement.BytesPerCall,13:N0} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measured in {clock.Elapsed.TotalSeconds:N1} s"));
+        Console.WriteLine("targets (sync [Task] with retry+timeout, standalone and in a flow): <= 2x Polly, <= plain + 1 us, <= 400 B per call");
+        foreach (var inFlow in new[] { false, true })
+        {
+            var plain = results[(QuickVariants.PlainSync, inFlow)];
+            var polly = results[(QuickVariants.PollySync, inFlow)];
+            var task = results[(QuickVariants.TaskRetrySync, inFlow)];
+            var where = inFlow ? "in a flow " : "standalone";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {where}: {task.NanosecondsPerCall / polly.NanosecondsPerCall:N2}x Polly {Verdict(task.NanosecondsPerCall <= 2 * polly.NanosecondsPerCall)}, "
+                + $"plain + {(task.NanosecondsPerCall - plain.NanosecondsPerCall) / 1000:N2} us {Verdict(task.NanosecondsPerCall - plain.NanosecondsPerCall <= 1000)}, "
+                + $"{task.BytesPerCall:N0} B {Verdict(task.BytesPerCall <= 400)}"));
+        }
+
+        // The last lines: task/plain compares the bare [Task] with the plain call, task/Polly the [Task] with retry +
+        // timeout options with the same call in a Polly retry + timeout pipeline.
+        foreach (var (mode, plainName, pollyName, bareName, retryName) in new[]
+        {
+            ("sync ", QuickVariants.PlainSync, QuickVariants.PollySync, QuickVariants.TaskSync, QuickVariants.TaskRetrySync),
+            ("async", QuickVariants.PlainAsync, QuickVariants.PollyAsync, QuickVariants.TaskAsync, QuickVariants.TaskRetryAsync),
+        })
+        {
+            foreach (var inFlow in new[] { false, true })
+            {
+                var plain = results[(plainName, inFlow)].NanosecondsPerCall;
+                var bare = results[(bareName, inFlow)].NanosecondsPerCall;
+                var polly = results[(pollyName, inFlow)].NanosecondsPerCall;
+                var retry = results[(retryName, inFlow)].NanosecondsPerCall;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{mode} {(inFlow ? "in a flow " : "standalone")}  task/plain {bare / plain,8:N1}x (+{(bare - plain) / 1000:N2} us)   task/Polly {retry / polly,6:N2}x"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static Measurement Median(List<Measurement> rounds)
+    {
+        rounds.Sort((a, b) => a.NanosecondsPerCall.CompareTo(b.NanosecondsPerCall));
+        return rounds[rounds.Count / 2];
+    }
+
+    /// <summary>One round on a fresh engine and in-memory store, so the store's size stays bounded.</summary>
+    private static async Task<Measurement> RoundAsync(QuickVariant variant, bool inFlow, int calls)
+    {
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = new InMemoryRunStore() });
+        using var scope = engine.Use();
+        if (inFlow)
+        {
+            return variant.Sync is not null
+                ? QuickFlows.SyncInFlow(variant.Index, calls)
+                : await QuickFlows.AsyncInFlow(variant.Index, calls);
+        }
+
+        return variant.Sync is { } sync ? Loop(sync, calls) : await LoopAsync(variant.Async!, calls);
+    }
+
+    internal static Measurement Loop(Func<int, int> call, int calls)
+    {
+        var sum = 0;
+        var bytes = GC.GetAllocatedBytesForCurrentThread();
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < calls; i++)
+        {
+            sum += call(i);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return Measurement.Of(elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes, calls, sum);
+    }
+
+    /// <summary>Every call completes synchronously, so the loop stays on the calling thread and its allocations are counted.</summary>
+    internal static async Task<Measurement> LoopAsync(Func<int, ValueTask<int>> call, int calls)
+    {
+        var sum = 0;
+        var bytes = GC.GetAllocatedBytesForCurrentThread();
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < calls; i++)
+        {
+            sum += await call(i);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return Measurement.Of(elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes, calls, sum);
+    }
+
+    private static string Verdict(bool met) => met ? "(met)" : "(MISSED)";
+
+    private static string ProcessorName()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? "unknown CPU" : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown CPU";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown CPU";
+        }
+    }
+}
+
+/// <summary>One round's result: time and bytes per call. The checksum keeps the calls from being optimised away.</summary>
+public readonly record struct Measurement(double NanosecondsPerCall, double BytesPerCall, int Checksum)
+{
+    public static Measurement Of(TimeSpan elapsed, long bytes, int calls, int checksum) =>
+        new(elapsed.TotalNanoseconds / calls, bytes / (double)calls, checksum);
+}
+
+/// <summary>A way of calling the measured method: exactly one of <see cref="Sync"/> and <see cref="Async"/> is set.</summary>
+public sealed record QuickVariant(int Index, string Name, Func<int, int>? Sync, Func<int, ValueTask<int>>? Async);
+
+/// <summary>The variants, all calling a method whose body is <c>x * 2</c>.</summary>
+public static class QuickVariants
+{
+    public const string PlainSync = "plain sync";
+    public const string PollySync = "Polly retry+timeout sync";
+    public const string TaskRetrySync = "[Task] retry+timeout sync";
+    public const string TaskSync = "[Task] bare sync";
+    public const string PlainAsync = "plain async";
+    public const string PollyAsync = "Polly retry+timeout async";
+    public const string TaskRetryAsync = "[Task] retry+timeout async";
+    public const string TaskAsync = "[Task] bare async";
+
+    /// <summary>Retry three times, 30 s timeout per attempt: what the [Task] variants ask for with Retries = 3, TimeoutSeconds = 30.</summary>
+    private static readonly ResiliencePipeline Pipeline = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 3, Delay = TimeSpan.FromSeconds(1) })
+        .AddTimeout(TimeSpan.FromSeconds(30))
+        .Build();
+
+    public static IReadOnlyList<QuickVariant> All { get; } =
+    [
+        new(0, PlainSync, QuickWork.Plain, null),
+        new(1, PollySync, static x => Pipeline.Execute(static (state, _) => QuickWork.Plain(state), x), null),
+        new(2, TaskRetrySync, static x => QuickWork.RetryTimeout(x, default), null),
+        new(3, TaskSync, static x => QuickWork.Bare(x), null),
+        new(4, PlainAsync, null, static x => new ValueTask<int>(QuickWork.PlainAsync(x))),
+        new(5, PollyAsync, null, static x => Pipeline.ExecuteAsync(static (state, _) => new ValueTask<int>(QuickWork.PlainAsync(state)), x)),
+        new(6, TaskRetryAsync, null, static x => new ValueTask<int>(QuickWork.RetryTimeoutAsync(x, default))),
+        new(7, TaskAsync, null, static x => new ValueTask<int>(QuickWork.BareAsync(x))),
+    ];
+}
+
+/// <summary>
+/// The measured methods: identical bodies, as plain methods and as tasks. Tasks with a timeout take a token, as
+/// FLOWS1007 requires; the callers pass none, as the Polly variants' callers do.
+/// </summary>
+public static class QuickWork
+{
+    public static int Plain(int x) => x * 2;
+
+    public static Task<int> PlainAsync(int x) => Task.FromResult(x * 2);
+
+    [Task("quick-retry-timeout", Retries = 3, TimeoutSeconds = 30)]
+    public static int RetryTimeout(int x, CancellationToken cancellationToken) => x * 2;
+
+    [Task("quick-bare")]
+    public static int Bare(int x) => x * 2;
+
+    [Task("quick-retry-timeout-async", Retries = 3, TimeoutSeconds = 30)]
+    public static Task<int> RetryTimeoutAsync(int x, CancellationToken cancellationToken) => Task.FromResult(x * 2);
+
+    [Task("quick-bare-async")]
+    public static Task<int> BareAsync(int x) => Task.FromResult(x * 2);
+}
+
+/// <summary>The flow runs the in-a-flow measurements happen in: the loop is the flow's body.</summary>
+public static class QuickFlows
+{
+    [Flow("quick-sync-flow")]
+    public static Measurement SyncInFlow(int variant, int calls) => QuickComparison.Loop(QuickVariants.All[variant].Sync!, calls);
+
+    [Flow("quick-async-flow")]
+    public static Task<Measurement> AsyncInFlow(int variant, int calls) => QuickComparison.LoopAsync(QuickVariants.All[variant].Async!, calls);
+}

@@ -1,0 +1,42 @@
+namespace Flows;
+
+/// <summary>
+/// Makes a run <see cref="RunContext.Current"/> for a synchronous call and makes the caller's run current again
+/// afterwards. (Asynchronous calls need neither: an async method restores its caller's context when it returns.)
+/// </summary>
+internal readonly struct CurrentRunScope
+{
+    private readonly RunContext? _parent;
+    private readonly ExecutionContext? _caller;
+    private readonly ExecutionContext? _entered;
+
+    private CurrentRunScope(RunContext? parent, ExecutionContext? caller, ExecutionContext? entered)
+    {
+        _parent = parent;
+        _caller = caller;
+        _entered = entered;
+    }
+
+    public static CurrentRunScope Enter(RunContext run, RunContext? parent)
+    {
+        var caller = ExecutionContext.Capture();
+        RunContext.Current = run;
+        return new CurrentRunScope(parent, caller, caller is null ? null : ExecutionContext.Capture());
+    }
+
+    /// <summary>
+    /// When the call changed no other async-local value, the caller's own context is put back, which allocates
+    /// nothing; otherwise only the current run is reset, so what the call set stays set, as after a plain call.
+    /// </summary>
+    public void Exit()
+    {
+        if (_caller is not null && ReferenceEquals(ExecutionContext.Capture(), _entered))
+        {
+            ExecutionContext.Restore(_caller);
+        }
+        else
+        {
+            RunContext.Current = _parent;
+        }
+    }
+}
