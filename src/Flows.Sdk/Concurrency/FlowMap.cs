@@ -16,6 +16,8 @@ public static partial class Flow
     /// <c>await</c> of a single failed call would throw it. The other calls' outcomes are in their own runs.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxConcurrency"/> is less than 1.</exception>
+    // An async lambda converts to the Task and the ValueTask overload alike; the Task one wins instead of CS0121.
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static Task<TResult[]> Map<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, Task<TResult>> body, int maxConcurrency, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -30,6 +32,8 @@ public static partial class Flow
     }
 
     /// <inheritdoc cref="Map{TItem, TResult}(IEnumerable{TItem}, Func{TItem, Task{TResult}}, int, CancellationToken)"/>
+    // An async lambda converts to the Task and the ValueTask overload alike; the Task one wins instead of CS0121.
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static Task Map<TItem>(IEnumerable<TItem> items, Func<TItem, Task> body, int maxConcurrency, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);

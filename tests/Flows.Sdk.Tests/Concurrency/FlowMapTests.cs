@@ -33,14 +33,34 @@ public sealed class FlowMapTests
     public void TheFirstFailure_StopsTheMap_LetsCallsInFlightFinish_AndIsThrownUnchanged()
     {
         using var harness = new FlowTestHarness();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var error = Assert.ThrowsAsync<InvalidOperationException>(() => Flow.Map(Enumerable.Range(0, 40), item => Mapped.FailsAtFive(item), 4));
+        // Items 0-2 start and wait at the gate; item 3 fails as it starts. Only then may the calls in flight finish,
+        // so whatever the thread pool does, the failure comes first and nothing after item 3 may start.
+        var map = Flow.Map(Enumerable.Range(0, 40), item => Mapped.FailsAtThree(item, gate.Task), 4);
+        gate.SetResult();
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => map);
 
-        Assert.That(error!.Message, Is.EqualTo("item 5 is bad"));
-        var runs = harness.TaskRuns("mapped-fails-at-five");
-        Assert.That(runs, Has.Count.LessThan(40), "items after the failure did not start");
+        Assert.That(error!.Message, Is.EqualTo("item 3 is bad"));
+        var runs = harness.TaskRuns("mapped-fails-at-three");
+        Assert.That(runs, Has.Count.EqualTo(4), "items after the failure did not start");
         Assert.That(runs.Count(r => r.State == RunState.Failed), Is.EqualTo(1));
         Assert.That(runs.Where(r => r.State != RunState.Failed).Select(r => r.State), Is.All.EqualTo(RunState.Completed), "calls in flight ran to their end before the map threw");
+    }
+
+    [Test]
+    public async Task AnAsyncLambda_PicksAnOverloadWithoutACast()
+    {
+        using var harness = new FlowTestHarness();
+
+        var results = await Flow.Map(Enumerable.Range(1, 5), async item =>
+        {
+            await Task.Yield();
+            return item * 10;
+        }, 2);
+        await Flow.Map(Enumerable.Range(1, 3), async item => await Task.Yield(), 2);
+
+        Assert.That(results, Is.EqualTo(new[] { 10, 20, 30, 40, 50 }));
     }
 
     [Test]

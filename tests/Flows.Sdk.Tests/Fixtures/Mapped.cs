@@ -38,6 +38,20 @@ public sealed class Mapped
         return item == 5 ? throw new InvalidOperationException($"item {item} is bad") : item;
     }
 
+    /// <summary>Item 3 fails the moment it starts; the others wait for <paramref name="gate"/>, then finish.</summary>
+    [Task("mapped-fails-at-three")]
+    public static async Task<int> FailsAtThree(int item, Task gate)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        if (item == 3)
+        {
+            throw new InvalidOperationException($"item {item} is bad");
+        }
+
+        await gate;
+        return item;
+    }
+
     /// <summary>Item 5 fails; the items after it only end when cancelled.</summary>
     [Task("mapped-fails-at-five-hangs-after")]
     public static async Task<int> FailsAtFiveHangsAfter(int item, CancellationToken cancellationToken)
