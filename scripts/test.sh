@@ -382,7 +382,9 @@ test_rc=0
 # --no-build: test exactly the Release output built above. Run in the background
 # and wait, so a TERM/INT reaches the trap at once (bash defers traps while a
 # foreground child runs) and cleanup() can stop dotnet before the cluster.
-dotnet test "$SOLUTION" -c Release --no-build --nologo --logger "trx" --results-directory "$RESULTS_DIR" "$@" &
+# A test that hangs is killed after 5 minutes and counted as failed, instead of running into CI's time limit.
+dotnet test "$SOLUTION" -c Release --no-build --nologo --logger "trx" --results-directory "$RESULTS_DIR" \
+    --blame-hang-timeout 5m "$@" &
 DOTNET_PID=$!
 wait "$DOTNET_PID" || test_rc=$?
 DOTNET_PID=""

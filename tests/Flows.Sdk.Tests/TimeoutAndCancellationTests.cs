@@ -27,14 +27,11 @@ public sealed class TimeoutAndCancellationTests
         using var harness = new FlowTestHarness();
 
         var call = Task.Run(() => Slow.SpinPastTimeout(default));
-        while (harness.TaskRuns("slow-timeout-sync").SingleOrDefault()?.State != RunState.Running)
-        {
-            await Task.Delay(1);
-        }
+        await Eventually.Until(() => harness.TaskRuns("slow-timeout-sync").SingleOrDefault()?.State == RunState.Running, "the attempt is running");
 
         harness.Time.Advance(TimeSpan.FromSeconds(5));
 
-        Assert.ThrowsAsync<RunTimeoutException>(async () => await call);
+        Assert.ThrowsAsync<RunTimeoutException>(async () => await Eventually.Within(call));
         Assert.That(harness.TaskRuns("slow-timeout-sync").Single().State, Is.EqualTo(RunState.TimedOut));
     }
 
@@ -60,14 +57,11 @@ public sealed class TimeoutAndCancellationTests
         using var cancellation = new CancellationTokenSource();
 
         var call = new Slow().Run(cancellation.Token);
-        while (harness.TaskRuns("slow-no-token").SingleOrDefault()?.State != RunState.Running)
-        {
-            await Task.Delay(1);
-        }
+        await Eventually.Until(() => harness.TaskRuns("slow-no-token").SingleOrDefault()?.State == RunState.Running, "the task is running");
 
         await cancellation.CancelAsync();
 
-        Assert.CatchAsync<OperationCanceledException>(async () => await call);
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(call));
         Assert.That(harness.TaskRuns("slow-no-token").Single().State, Is.EqualTo(RunState.Cancelled));
         Assert.That(harness.Runs.Single().State, Is.EqualTo(RunState.Cancelled));
     }

@@ -210,13 +210,15 @@ public static class RunInvoker
 
         // Slots are held for this attempt only: a retry gives them back while it waits for its delay.
         using var slots = RunLimiter.Acquire(run, token);
-        run.Engine.RecordAttempt(run);
         if (run.Binding.Timeout is not { } timeout)
         {
+            run.Engine.RecordAttempt(run);
             return invoke(args, token);
         }
 
+        // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
         using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
+        run.Engine.RecordAttempt(run);
         try
         {
             return invoke(args, timeoutSource.Token);
@@ -243,13 +245,15 @@ public static class RunInvoker
     {
         var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
         token.ThrowIfCancellationRequested();
-        run.Engine.RecordAttempt(run);
         if (run.Binding.Timeout is not { } timeout)
         {
+            run.Engine.RecordAttempt(run);
             return await invoke(args, token).ConfigureAwait(false);
         }
 
+        // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
         using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
+        run.Engine.RecordAttempt(run);
         try
         {
             return await invoke(args, timeoutSource.Token).ConfigureAwait(false);
