@@ -34,10 +34,14 @@ internal static class CallSiteParser
             return null;
         }
 
-        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol called
-            || TargetOf(called) is not { } target)
+        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol called)
         {
             return null;
+        }
+
+        if (TargetOf(called) is not { } target)
+        {
+            return FromOtherAssembly(called, invocation);
         }
 
         var location = model.GetInterceptableLocation(invocation, cancellationToken);
@@ -60,6 +64,27 @@ internal static class CallSiteParser
         var lambda = $"{(target.Parameters.Length == 1 ? names : $"({names})")} => {expression}({names})";
         var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.MethodGroupUse, LocationInfo.From(expression), display, lambda);
         return new CallSiteSpec(Key(target), null, diagnostic);
+    }
+
+    /// <summary>
+    /// A task or flow declared in a referenced assembly: its descriptor lives there and is internal, so the call cannot
+    /// be routed through the runtime from here (FLOWS1011); anything else is not ours.
+    /// </summary>
+    private static CallSiteSpec? FromOtherAssembly(IMethodSymbol called, InvocationExpressionSyntax invocation)
+    {
+        var method = (called.ReducedFrom ?? called).OriginalDefinition;
+        if (SymbolRules.RunKindOf(method) is not { } kind || method.Locations.Any(l => l.IsInSource))
+        {
+            return null;
+        }
+
+        var diagnostic = DiagnosticInfo.Create(
+            DiagnosticDescriptors.RunFromOtherAssembly,
+            LocationInfo.From(invocation),
+            method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+            kind == RunKindSpec.Flow ? "flow" : "task",
+            method.ContainingAssembly?.Name ?? "another assembly");
+        return new CallSiteSpec(Key(method), null, diagnostic);
     }
 
     /// <summary>The attributed method declared in this compilation, or null.</summary>

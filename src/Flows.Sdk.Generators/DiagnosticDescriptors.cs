@@ -87,4 +87,12 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor RunFromOtherAssembly = new(
+        id: "FLOWS1011",
+        title: "Task or flow of another assembly is called as a plain method",
+        messageFormat: "'{0}' is a {1} of assembly '{2}'; calls from another assembly are not intercepted, so this call is not recorded, retried or timed out; call it from a [Task] or [Flow] declared in this project, or from code in '{2}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
 }

@@ -127,6 +127,20 @@ public sealed class DiagnosticTests
             }));
     }
 
+    [Test]
+    public void ACallOfATaskFromAnotherAssembly_ReportsFLOWS1011_AndIsNotIntercepted()
+    {
+        var library = GeneratorHarness.CompileLibrary("Shared.Jobs", """namespace Shared { public static class Jobs { [Task("shared-double")] public static int Double(int x) => x * 2; } }""");
+
+        var outcome = GeneratorHarness.Run("""public static class App { public static int Use() => Shared.Jobs.Double(21); }""", library);
+
+        Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1011" }));
+        Assert.That(
+            outcome.Diagnostics.Single().GetMessage(System.Globalization.CultureInfo.InvariantCulture),
+            Does.StartWith("'Jobs.Double(int)' is a task of assembly 'Shared.Jobs'; calls from another assembly are not intercepted"));
+        Assert.That(outcome.CompilationProblems, Is.Empty);
+    }
+
     [TestCase("var counts = new[] { 1, 2 }.Select(x => Double(x)).ToList();", TestName = "TaskCalledFromLambda_ReportsNothing")]
     [TestCase("var name = nameof(Double);", TestName = "TaskInNameof_ReportsNothing")]
     public void LambdaUse_ReportsNothing(string statement)

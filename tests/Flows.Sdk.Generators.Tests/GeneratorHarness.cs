@@ -66,6 +66,29 @@ internal static class GeneratorHarness
         return new GeneratorOutcome(driver.GetRunResult(), output);
     }
 
+    /// <summary>Runs the generator over <paramref name="source"/> compiled against an extra referenced assembly.</summary>
+    public static GeneratorOutcome Run(string source, MetadataReference reference)
+    {
+        var compilation = Compile(Parse(source)).AddReferences(reference);
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        return new GeneratorOutcome(driver.GetRunResult(), output);
+    }
+
+    /// <summary>Compiles <paramref name="source"/> (with the generator) into an assembly named <paramref name="name"/>, for other compilations to reference.</summary>
+    public static MetadataReference CompileLibrary(string name, string source)
+    {
+        var compilation = Compile(Parse(source, $"{name}.cs")).WithAssemblyName(name);
+        CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        using var image = new MemoryStream();
+        var emitted = output.Emit(image);
+        if (!emitted.Success)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, emitted.Diagnostics));
+        }
+
+        return MetadataReference.CreateFromImage(image.ToArray());
+    }
+
     /// <summary>Build properties as MSBuild passes them to generators (<c>build_property.*</c>).</summary>
     private sealed class BuildProperties(string interceptorsNamespaces) : AnalyzerConfigOptionsProvider
     {
