@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Flows.Runtime;
 
 namespace Flows.Concurrency;
 
@@ -47,14 +48,7 @@ internal sealed class FlowRunAdmission : IDisposable
     public ValueTask WaitAsync(RunContext run) => _gate is null || _lease is not null ? default : QueueAsync(_gate, run);
 
     /// <summary>As <see cref="WaitAsync"/> for synchronous flows: a wait blocks the run's thread.</summary>
-    public void Wait(RunContext run)
-    {
-        var wait = WaitAsync(run);
-        if (!wait.IsCompletedSuccessfully)
-        {
-            wait.AsTask().GetAwaiter().GetResult();
-        }
-    }
+    public void Wait(RunContext run) => SyncWait.For(WaitAsync(run));
 
     public void Dispose() => _lease?.Dispose();
 

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Flows.Runtime;
 
 namespace Flows.Concurrency;
 
@@ -24,8 +25,7 @@ internal sealed class RunLimiter(LimitGate[] gates)
             return default;
         }
 
-        var slots = limiter.TakeAsync(run, cancellationToken);
-        return slots.IsCompleted ? slots.GetAwaiter().GetResult() : slots.AsTask().GetAwaiter().GetResult();
+        return SyncWait.For(limiter.TakeAsync(run, cancellationToken));
     }
 
     private ValueTask<RunSlots> TakeAsync(RunContext run, CancellationToken cancellationToken)

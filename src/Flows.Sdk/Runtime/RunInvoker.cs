@@ -37,11 +37,11 @@ public static class RunInvoker
             using var prints = PrintCapture.Begin(run);
 
             // Synchronous flows block here and at their end until the store has their record (write-through).
-            Wait(run.Engine.RecordCreated(run));
-            if (Wait(run.Engine.Cache.LookupAsync<TResult>(run)) is { Hit: true } cached)
+            SyncWait.For(run.Engine.RecordCreated(run));
+            if (SyncWait.For(run.Engine.Cache.LookupAsync<TResult>(run)) is { Hit: true } cached)
             {
-                Wait(run.Engine.RecordCached(run, cached.Entry!));
-                Wait(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
+                SyncWait.For(run.Engine.RecordCached(run, cached.Entry!));
+                SyncWait.For(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
                 return cached.Value;
             }
 
@@ -56,13 +56,13 @@ public static class RunInvoker
             }
             catch (Exception ex)
             {
-                Wait(run.Engine.RecordFailed(run, ex));
-                Wait(RunFailureHook(run, descriptor, args));
+                SyncWait.For(run.Engine.RecordFailed(run, ex));
+                SyncWait.For(RunFailureHook(run, descriptor, args));
                 throw;
             }
 
-            Wait(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
-            Wait(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
+            SyncWait.For(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
+            SyncWait.For(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
             return result;
         }
         finally
@@ -287,21 +287,6 @@ public static class RunInvoker
             run.Engine.RecordHookFailure(run, name, ex);
         }
     }
-
-    /// <summary>
-    /// Synchronous runs wait for their hooks, their cache lookup and their flow's write-through; work that really
-    /// awaits something blocks the run's thread until it ends.
-    /// </summary>
-    private static void Wait(ValueTask pending)
-    {
-        if (!pending.IsCompletedSuccessfully)
-        {
-            pending.AsTask().GetAwaiter().GetResult();
-        }
-    }
-
-    private static T Wait<T>(ValueTask<T> pending) =>
-        pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
 
     /// <summary>Flow runs record their result; task results are recorded only where caching needs them.</summary>
     private static string? ResultJson<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TResult result)

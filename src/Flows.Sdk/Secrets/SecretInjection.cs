@@ -32,8 +32,7 @@ internal static class SecretInjection
     /// </summary>
     public static TArgs Inject<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
     {
-        var injected = InjectAsync(run, descriptor, args);
-        return injected.IsCompletedSuccessfully ? injected.Result : injected.AsTask().GetAwaiter().GetResult();
+        return SyncWait.For(InjectAsync(run, descriptor, args));
     }
 
     private static async ValueTask<TArgs> Remask<TArgs>(RunContext run, ValueTask<TArgs> injected)
