@@ -155,9 +155,8 @@ public sealed class ConcurrencyLimitTests
 
         Assert.That(Runs(engine).Select(r => r.State), Is.EquivalentTo(new[] { RunState.Retrying, RunState.Running }));
         limited.Release.SetResult();
-        await other;
-        time.Advance(TimeSpan.FromSeconds(10));
-        await retried;
+        await Eventually.Within(other);
+        await Eventually.AdvanceUntilDone(time, retried, TimeSpan.FromSeconds(10));
         Assert.That(Runs(engine).Select(r => (r.State, r.Attempt)), Is.EquivalentTo(new[] { (RunState.Completed, 2), (RunState.Completed, 1) }));
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Tests;
 
@@ -25,5 +26,27 @@ internal static class Eventually
 
             await Task.Delay(1);
         }
+    }
+
+    /// <summary>
+    /// Advances <paramref name="time"/> by <paramref name="step"/> until <paramref name="task"/> ends.
+    /// A delay armed on the thread pool may be armed just after an advance, and would then wait for the next one:
+    /// advancing once is a race, advancing until done is not.
+    /// </summary>
+    public static async Task AdvanceUntilDone(FakeTimeProvider time, Task task, TimeSpan step)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!task.IsCompleted)
+        {
+            if (clock.Elapsed > Limit)
+            {
+                Assert.Fail($"Gave up after {Limit.TotalSeconds} s advancing the clock by {step} until the call ended.");
+            }
+
+            time.Advance(step);
+            await Task.WhenAny(task, Task.Delay(1));
+        }
+
+        await task;
     }
 }
