@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Flows.Stores;
+using Flows.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +23,37 @@ public sealed class HostingTests
 
         Assert.That(runs.Select(r => (r.Name, r.State)), Is.EqualTo(new[] { ("store-sync", RunState.Completed), ("store-sync", RunState.Completed) }));
         Assert.That(File.Exists(path));
+    }
+
+    [Test]
+    public async Task AHost_MeasuresRunsOnTheMeterOfItsOwnMeterFactory()
+    {
+        using var folder = TestStores.NewFolder();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Flows:Store:Path"] = folder.File("history.db") });
+        builder.Services.AddFlows();
+        using var host = builder.Build();
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        var measured = new ConcurrentQueue<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+            measured.Enqueue($"{instrument.Name} {tags.ToArray().Single(t => t.Key == FlowsTelemetry.NameTag).Value}"));
+        listener.Start();
+
+        await host.StartAsync();
+        await StoreJobs.Sync(["OH"]);
+        await host.StopAsync();
+
+        Assert.That(measured, Does.Contain($"{FlowsTelemetry.RunDuration} store-sync"));
     }
 
     [Test]

@@ -21,6 +21,7 @@ internal sealed class DescriptorBinding
         Timeout = Options.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(Options.TimeoutSeconds) : null;
         Logger = engine.LoggerFactory.CreateLogger($"Flows.{descriptor.Kind}.{Options.Name}");
         Label = $"{(descriptor.Kind == RunKind.Flow ? "Flow" : "Task")} '{Options.Name}'";
+        SpanName = $"{(descriptor.Kind == RunKind.Flow ? "flow" : "task")} {Options.Name}";
         Limiter = engine.Limits.For(descriptor.Kind, Options);
         RunGate = FlowRunGate.For(descriptor.Kind, Options);
     }
@@ -46,6 +47,9 @@ internal sealed class DescriptorBinding
 
     /// <summary>"Task 'download'", for messages.</summary>
     public string Label { get; }
+
+    /// <summary>"task download", the name of each run's span.</summary>
+    public string SpanName { get; }
 
     public RunTimeoutException TimeoutError(int attempt, Exception inner) =>
         new($"{Label} timed out after {Options.TimeoutSeconds:0.###} s on attempt {attempt} of {Options.Retries + 1}. "

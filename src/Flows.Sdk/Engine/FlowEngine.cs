@@ -6,6 +6,7 @@ using Flows.Logging;
 using Flows.Runtime;
 using Flows.Secrets;
 using Flows.Stores;
+using Flows.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -61,6 +62,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         LoggerFactory.AddProvider(new RunLogProvider(this));
         _log = LoggerFactory.CreateLogger("Flows.Runtime");
         _recorder = new RunRecorder(Store, _log);
+        Telemetry = RunTelemetry.For(options.MeterFactory);
         Cache = new TaskCache(this, _recorder);
     }
 
@@ -101,6 +103,9 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     internal LimitRegistry Limits { get; }
 
     internal TaskCache Cache { get; }
+
+    /// <summary>Spans and metrics of this engine's runs.</summary>
+    internal RunTelemetry Telemetry { get; }
 
     /// <summary>Cancelled when the engine is disposed: every run in progress sees its token cancelled.</summary>
     internal CancellationToken ShutdownToken => _shutdown.Token;
@@ -268,6 +273,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     {
         run.RecordTransition(RunState.Pending, TimeProvider.GetUtcNow(), message);
         _recorder.Changed(run);
+        RunTelemetry.Waiting(run, message);
     }
 
     internal void RecordRetry(RunContext run, TimeSpan delay, Exception? error)
@@ -275,6 +281,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         var message = Describe(error);
         run.RecordTransition(RunState.Retrying, TimeProvider.GetUtcNow(), $"{message} Retrying in {delay.TotalSeconds:0.###} s.", message);
         _recorder.Changed(run);
+        Telemetry.Retried(run, delay, message);
         RuntimeLog.AttemptFailed(run.Binding.Logger, run.Binding.Label, run.Attempt, message, delay.TotalSeconds);
     }
 
@@ -347,6 +354,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         var now = TimeProvider.GetUtcNow();
         run.RecordFinal(state, now, result, error, message, startedAt);
         _recorder.Changed(run);
+        Telemetry.Ended(run, state, error ?? message);
         if (run.Descriptor.Kind == RunKind.Flow)
         {
             RuntimeLog.FlowRunFinished(_log, run.Binding.Label, state, DurationMs(run));

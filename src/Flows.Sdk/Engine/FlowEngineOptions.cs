@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.Configuration;
@@ -19,6 +20,12 @@ public sealed class FlowEngineOptions
     /// inside a run with that run. Defaults to a factory with no other output.
     /// </summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Where the engine's meter comes from (a host's, so its metrics can be told apart and collected in tests).
+    /// Defaults to one process-wide meter named <see cref="Telemetry.FlowsTelemetry.MeterName"/>.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>Services used to create the classes that declare instance flows run by name.</summary>
     public IServiceProvider? Services { get; set; }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Flows.Runtime;
 
 namespace Flows;
@@ -47,6 +48,9 @@ internal sealed partial class RunContext
 
     /// <summary>The cache key, for task runs of tasks that cache.</summary>
     public string? CacheKey { get; set; }
+
+    /// <summary>The run's span, while someone listens to <see cref="Telemetry.FlowsTelemetry.ActivitySourceName"/>.</summary>
+    public Activity? Activity { get; set; }
 
     /// <summary>The nearest enclosing flow run (itself for a flow run).</summary>
     public RunContext? Flow => Descriptor.Kind == RunKind.Flow ? this : Parent?.Flow;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Flows.Hosting;
 using Flows.Secrets;
 using Flows.Stores;
@@ -42,6 +43,7 @@ public static class FlowsServiceCollectionExtensions
                 OwnsStore = store is null,
                 TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
+                MeterFactory = sp.GetService<IMeterFactory>(),
                 Services = sp,
                 Configuration = sp.GetService<IConfiguration>(),
                 StoredLogLevel = options.StoredLogLevel,

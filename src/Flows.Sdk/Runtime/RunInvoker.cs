@@ -29,6 +29,7 @@ public static class RunInvoker
         ArgumentNullException.ThrowIfNull(descriptor);
         var parent = RunContext.Current;
         var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
+        var telemetry = run.Engine.Telemetry.Begin(run);
         var current = CurrentRunScope.Enter(run, parent);
         var scope = run.Engine.BeginLogScope(run);
         try
@@ -69,6 +70,7 @@ public static class RunInvoker
         {
             scope?.Dispose();
             current.Exit();
+            telemetry.Dispose();
             linked?.Dispose();
         }
     }
@@ -82,6 +84,7 @@ public static class RunInvoker
         var run = Start(descriptor, args, RunContext.Current, cancellationToken, runId, out var linked);
         RunContext.Current = run;
         using (linked)
+        using (run.Engine.Telemetry.Begin(run))
         using (run.Engine.BeginLogScope(run))
         using (var admission = FlowRunAdmission.Begin(run))
         using (PrintCapture.Begin(run))

@@ -54,6 +54,7 @@ public sealed class FlowTestHarness : IAsyncDisposable, IDisposable
             Services = new DeferredServices(_provider),
             Configuration = options.Configuration,
             Random = options.Random ?? random.NextDouble,
+            MeterFactory = options.MeterFactory,
         };
         engineOptions.Secrets.Providers.Add(new InlineSecretProvider(options.Secrets));
         engineOptions.Secrets.CacheDuration = options.SecretCacheDuration;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Flows.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,9 @@ public sealed class FlowTestHarnessOptions
 
     /// <summary>Rate limits by tag, as <see cref="FlowEngineOptions.RateLimits"/>; windows pass on the fake clock.</summary>
     public IDictionary<string, RateLimit> RateLimits { get; } = new Dictionary<string, RateLimit>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Where the engine's meter comes from, to collect this harness's metrics apart from other tests'.</summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>The source of jitter randomness. Defaults to a fixed-seed generator so runs repeat.</summary>
     public Func<double>? Random { get; set; }
