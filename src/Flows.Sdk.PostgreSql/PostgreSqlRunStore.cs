@@ -57,6 +57,20 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// What Npgsql deems transient (network failures, timeouts, serialization failures, deadlocks, resource limits),
+    /// plus a connection the server closed (class 08) or a server shutting down or starting (57P01–57P03): the
+    /// pool opens a fresh connection for the next attempt.
+    /// </summary>
+    private protected override bool IsTransient(DbException error) => error switch
+    {
+        NpgsqlException { IsTransient: true } => true,
+        PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal) || postgres.SqlState is "57P01" or "57P02" or "57P03",
+        _ => false,
+    };
+
+    private protected override void DiscardIdleConnections() => _dataSource.Clear();
+
     private protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

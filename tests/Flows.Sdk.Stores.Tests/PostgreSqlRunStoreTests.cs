@@ -45,6 +45,31 @@ public sealed class PostgreSqlRunStoreTests
     }
 
     [Test]
+    public async Task WritesRefusedBecauseTheServerDroppedTheConnections_AreMadeAgain_AndNothingIsLost()
+    {
+        var application = "flows-" + _schema;
+        var builder = new NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString) { ApplicationName = application };
+        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = _schema });
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = store });
+        using var scope = engine.Use();
+        await StoreJobs.Sync(["OH"]);
+
+        // Every pooled connection dies under the store, as in a failover or a restart of the server.
+        var dropped = await TestStores.ScalarAsync($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{application}'");
+        var total = await StoreJobs.Sync(["PA", "NY"]);
+        await engine.FlushAsync();
+
+        Assert.That(dropped, Is.GreaterThan(0L), "connections were dropped");
+        Assert.That(total, Is.EqualTo(4));
+        var runs = await store.QueryRunsAsync(new RunQuery());
+        Assert.That(runs.Select(r => (r.Name, r.State)), Is.EquivalentTo(new[]
+        {
+            ("store-sync", RunState.Completed), ("store-count", RunState.Completed),
+            ("store-sync", RunState.Completed), ("store-count", RunState.Completed), ("store-count", RunState.Completed),
+        }));
+    }
+
+    [Test]
     public async Task StoresOpeningAtOnce_MigrateOnce_AndAllWork()
     {
         var stores = Enumerable.Range(0, 4).Select(_ => TestStores.Postgres(_schema)).ToList();

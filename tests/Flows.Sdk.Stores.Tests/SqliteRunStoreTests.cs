@@ -19,6 +19,18 @@ public sealed class SqliteRunStoreTests
         _folder.Dispose();
     }
 
+    [TestCase(5, true, TestName = "SQLITE_BUSY is transient")]
+    [TestCase(6, true, TestName = "SQLITE_LOCKED is transient")]
+    [TestCase(11, false, TestName = "SQLITE_CORRUPT is not transient")]
+    [TestCase(13, false, TestName = "SQLITE_FULL is not transient")]
+    public void AWriteRefusedByALockedFile_IsOneTheRecorderMakesAgain(int code, bool transient)
+    {
+        using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = _folder.File("flows.db") });
+        var refused = new RunStoreException("could not write", new SqliteException("refused", code));
+
+        Assert.That(((IRunStore)store).IsTransient(refused), Is.EqualTo(transient));
+    }
+
     [Test]
     public async Task ACorruptFile_FailsNamingTheStore_AndIsLeftAsItWas()
     {

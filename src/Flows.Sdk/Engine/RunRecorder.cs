@@ -20,6 +20,12 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>The most writes a drain may have had for the writer to keep its batch's buffers when the queue is empty.</summary>
     private const int IdleBatch = 1024;
 
+    /// <summary>
+    /// The waits before a batch the store refused with a transient error is offered again: about 8 s in all, long
+    /// enough for a dropped connection to be replaced or a server to fail over, short enough not to hold up shutdown.
+    /// </summary>
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
     private readonly IRunStore _store;
     private readonly ILogger _log;
     private readonly InMemoryRunStore? _memory;
@@ -176,24 +182,45 @@ internal sealed partial class RunRecorder : IAsyncDisposable
         Exception? failure = null;
         if (!batch.IsEmpty)
         {
-            try
+            failure = await WriteWithRetriesAsync(batch.ToWriteBatch(), batch.Count).ConfigureAwait(false);
+            if (failure is null && batch.CacheEntries.Count > 0)
             {
-                await _store.WriteAsync(batch.ToWriteBatch()).ConfigureAwait(false);
-                if (batch.CacheEntries.Count > 0)
-                {
-                    CacheEntriesWritten?.Invoke(batch.CacheEntries);
-                }
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-                LogWriteFailed(_log, batch.Count, ex);
+                CacheEntriesWritten?.Invoke(batch.CacheEntries);
             }
         }
 
         batch.Complete(failure);
         batch.Clear();
     }
+
+    /// <summary>
+    /// Writes the batch, offering it again after a transient failure (the batch is one transaction, so a failed
+    /// attempt left nothing behind); returns the error that made it give up, or null once written.
+    /// </summary>
+    private async Task<Exception?> WriteWithRetriesAsync(RunWriteBatch writes, int count)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _store.WriteAsync(writes).ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception ex) when (attempt < RetryDelays.Length && _store.IsTransient(ex))
+            {
+                LogWriteRetried(_log, count, RetryDelays[attempt].TotalSeconds, ex);
+                await Task.Delay(RetryDelays[attempt]).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogWriteFailed(_log, count, ex);
+                return ex;
+            }
+        }
+    }
+
+    [LoggerMessage(101, LogLevel.Warning, "The run store refused a batch of {Count} writes with a transient error; trying again in {DelaySeconds} s")]
+    private static partial void LogWriteRetried(ILogger logger, int count, double delaySeconds, Exception exception);
 
     [LoggerMessage(100, LogLevel.Error, "The run store refused a batch of {Count} writes; those runs' records are incomplete")]
     private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);

@@ -20,6 +20,13 @@ public interface IRunStore
     /// </summary>
     ValueTask OpenAsync(CancellationToken cancellationToken = default) => default;
 
+    /// <summary>
+    /// True when a write that failed with <paramref name="exception"/> may succeed if made again unchanged: a dropped
+    /// connection, a server restarting, a locked database file. The engine's recorder retries such batches a few
+    /// times before it gives up on them. Defaults to false.
+    /// </summary>
+    bool IsTransient(Exception exception) => false;
+
     /// <summary>Applies a batch of writes, all or nothing.</summary>
     ValueTask WriteAsync(RunWriteBatch batch, CancellationToken cancellationToken = default);
 

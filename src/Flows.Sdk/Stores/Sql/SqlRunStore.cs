@@ -66,10 +66,34 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
             return;
         }
 
-        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await WriteRowsAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await WriteRowsAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex) when (IsTransient(ex))
+        {
+            // The other idle connections most likely died with this one (a server restart, a failover): the next
+            // attempt should get a fresh one rather than each of them in turn.
+            DiscardIdleConnections();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool IsTransient(Exception exception)
+    {
+        for (var error = exception; error is not null; error = error.InnerException)
+        {
+            if (error is DbException db && IsTransient(db))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <inheritdoc />
@@ -241,6 +265,14 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     private protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     /// <summary>Begins the migration transaction, holding whatever lock keeps two processes from migrating at once.</summary>
+    /// <summary>Closes the pool's idle connections, after a transient failure; by default there is no pool to clear.</summary>
+    private protected virtual void DiscardIdleConnections()
+    {
+    }
+
+    /// <summary>Whether the database's error is one a later attempt may not meet (see <see cref="IRunStore.IsTransient"/>).</summary>
+    private protected abstract bool IsTransient(DbException error);
+
     private protected abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>SQL that returns 1 when the schema-version table exists, else 0.</summary>

@@ -18,6 +18,8 @@ public sealed class SqliteRunStore : SqlRunStore
     // SQLite result codes met when the file is not a database of ours.
     private const int NotADatabase = 26;
     private const int Corrupt = 11;
+    private const int Busy = 5;
+    private const int Locked = 6;
 
     private readonly string _connectionString;
 
@@ -75,6 +77,9 @@ public sealed class SqliteRunStore : SqlRunStore
             throw;
         }
     }
+
+    /// <summary>SQLITE_BUSY and SQLITE_LOCKED: another connection held the file longer than the busy timeout.</summary>
+    private protected override bool IsTransient(DbException error) => error is SqliteException { SqliteErrorCode: Busy or Locked };
 
     private protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
