@@ -61,7 +61,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             : new RedactingLoggerFactory(options.LoggerFactory ?? (_ownedLoggerFactory = new LoggerFactory()), masker);
         LoggerFactory.AddProvider(new RunLogProvider(this));
         _log = LoggerFactory.CreateLogger("Flows.Runtime");
-        _recorder = new RunRecorder(Store, _log);
+        _recorder = new RunRecorder(Store, _log, options.RecorderBacklogLimit);
         Telemetry = RunTelemetry.For(options.MeterFactory);
         Cache = new TaskCache(this, _recorder);
     }
@@ -245,7 +245,10 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         return new RunContext(binding, parent, runId ?? RunIds.Next(now), token, now);
     }
 
-    /// <summary>Records a new run; for a flow run, completes once its start is in the store (write-through).</summary>
+    /// <summary>
+    /// Records a new run; for a flow run, completes once its start is in the store (write-through); for a task run,
+    /// at once unless the store has fallen far behind (see <see cref="RunRecorder.WaitForRoomAsync"/>).
+    /// </summary>
     internal ValueTask RecordCreated(RunContext run)
     {
         run.RecordPending();
@@ -259,7 +262,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             RuntimeLog.TaskRunStarted(_log, run.Binding.Label, run.Id);
         }
 
-        return WrittenThrough(run);
+        return run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync() : _recorder.WaitForRoomAsync();
     }
 
     internal void RecordAttempt(RunContext run)

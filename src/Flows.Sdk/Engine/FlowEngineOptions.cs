@@ -63,6 +63,12 @@ public sealed class FlowEngineOptions
     /// <summary>The clock retry delays wait on, when it differs from <see cref="TimeProvider"/> (test harnesses skip these waits).</summary>
     internal TimeProvider? RetryTimeProvider { get; set; }
 
+    /// <summary>
+    /// How many writes may wait for a durable store before new task runs wait for it to catch up (to half of this).
+    /// Large enough never to be reached while the store keeps pace; small enough to bound the memory a slow store costs.
+    /// </summary>
+    internal int RecorderBacklogLimit { get; set; } = 50_000;
+
     /// <summary>True when the engine created <see cref="Store"/> and disposes it with itself.</summary>
     internal bool OwnsStore { get; set; }
 }

@@ -32,7 +32,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     private readonly DrainQueue<Write>? _queue;
     private readonly Task? _writer;
 
-    public RunRecorder(IRunStore store, ILogger log)
+    public RunRecorder(IRunStore store, ILogger log, int backlogLimit)
     {
         _store = store;
         _log = log;
@@ -42,8 +42,9 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             return;
         }
 
-        // Unbounded: recording never blocks a run; the writer keeps up in practice (see bench/ StoreThroughput).
-        _queue = new DrainQueue<Write>();
+        // Recording never blocks a run in progress; only new task runs wait, and only while the store is behind by
+        // backlogLimit writes (see WaitForRoomAsync).
+        _queue = new DrainQueue<Write>(backlogLimit);
 
         // The writer must not inherit a run's context: its own failures are logged, and must not be stored in a run.
         using (ExecutionContext.SuppressFlow())
@@ -106,6 +107,12 @@ internal sealed partial class RunRecorder : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes at once unless the store is behind by the backlog limit, then once it has caught up by half: new task
+    /// runs wait here, so a store slower than the runs slows them down instead of letting the queue grow without end.
+    /// </summary>
+    public ValueTask WaitForRoomAsync() => _queue?.WaitForRoomAsync() ?? default;
+
     /// <summary>Completes when everything recorded before this call is in the store; fails when the store refused it.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -159,12 +166,14 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             var count = writes.Count;
             for (var start = 0; start < count; start += MaxBatch)
             {
-                for (var i = start; i < Math.Min(count, start + MaxBatch); i++)
+                var end = Math.Min(count, start + MaxBatch);
+                for (var i = start; i < end; i++)
                 {
                     batch.Add(writes[i]);
                 }
 
                 await WriteAsync(batch).ConfigureAwait(false);
+                _queue.Handled(end - start);
             }
 
             _queue.Return(writes);
