@@ -89,7 +89,7 @@ public sealed class FlowMapTests
         await Eventually.Until(() => harness.TaskRuns("mapped-fails-at-five-hangs-after").Count(r => r.State == RunState.Running) == 4, "four items are in flight");
         await cancellation.CancelAsync();
 
-        Assert.CatchAsync<OperationCanceledException>(async () => await map);
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(map));
         Assert.That(harness.TaskRuns("mapped-fails-at-five-hangs-after").Select(r => r.State).ToList(), Has.Count.EqualTo(4).And.All.EqualTo(RunState.Cancelled));
     }
 
