@@ -14,7 +14,7 @@ public sealed class TimeoutAndCancellationTests
         Assert.That(call.IsCompleted, Is.False);
         harness.Time.Advance(TimeSpan.FromSeconds(0.1));
 
-        var thrown = Assert.ThrowsAsync<RunTimeoutException>(async () => await call);
+        var thrown = Assert.ThrowsAsync<RunTimeoutException>(async () => await Eventually.Within(call));
         Assert.That(thrown!.Message, Does.Contain("Task 'slow-timeout' timed out after 5 s"));
         var run = harness.TaskRuns("slow-timeout").Single();
         Assert.That(run.State, Is.EqualTo(RunState.TimedOut));
@@ -44,7 +44,7 @@ public sealed class TimeoutAndCancellationTests
         var call = new Slow().WaitUntilCancelled(cancellation.Token);
         await cancellation.CancelAsync();
 
-        Assert.CatchAsync<OperationCanceledException>(async () => await call);
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(call));
         var run = harness.TaskRuns("slow-until-cancelled").Single();
         Assert.That(run.State, Is.EqualTo(RunState.Cancelled));
         Assert.That(harness.Transitions(run).Last().State, Is.EqualTo(RunState.Cancelled));

@@ -14,7 +14,7 @@ public sealed class EndingHookTests
         var call = ending.Waits(cancellation.Token);
         await cancellation.CancelAsync();
 
-        Assert.CatchAsync<OperationCanceledException>(async () => await call);
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(call));
         Assert.That(harness.Runs.Single().State, Is.EqualTo(RunState.Cancelled));
         Assert.That(ending.Calls, Is.EqualTo(new[] { "cancelled Cancelled" }));
     }
@@ -28,7 +28,7 @@ public sealed class EndingHookTests
         var call = ending.Waits(default);
         harness.Engine.Dispose();
 
-        Assert.CatchAsync<OperationCanceledException>(async () => await call);
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(call));
         var run = harness.Runs.Single();
         Assert.That(run.State, Is.EqualTo(RunState.Crashed));
         Assert.That(harness.Transitions(run).Last().State, Is.EqualTo(RunState.Crashed));

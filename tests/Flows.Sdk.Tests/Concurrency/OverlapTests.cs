@@ -17,7 +17,7 @@ public sealed class OverlapTests
         Assert.That(second.IsCompleted, Is.False);
         flows.Release.SetResult();
 
-        Assert.That(await Task.WhenAll(first, second), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(await Eventually.Within(Task.WhenAll(first, second)), Is.EqualTo(new[] { 1, 2 }));
         var waited = harness.Runs.Single(r => harness.Transitions(r).Any(RunWaits.IsWait));
         Assert.That(waited.Parameters, Does.Contain("\"id\":2"));
         Assert.That(harness.Transitions(waited).Single(RunWaits.IsWait).Message, Is.EqualTo("Waiting for a run slot of flow 'overlap-queue' (MaxConcurrentRuns 1)"));
@@ -70,12 +70,12 @@ public sealed class OverlapTests
         var first = flows.QueueWithToken(1, default);
         var second = flows.QueueWithToken(2, cancellation.Token);
         await cancellation.CancelAsync();
-        Assert.CatchAsync<OperationCanceledException>(async () => await second);
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(second));
         flows.Release.SetResult();
         await first;
 
         Assert.That(harness.Runs.Select(r => r.State), Is.EquivalentTo(new[] { RunState.Completed, RunState.Cancelled }));
-        Assert.That(await flows.QueueWithToken(3, default), Is.EqualTo(3), "the cancelled run left no slot taken");
+        Assert.That(await Eventually.Within(flows.QueueWithToken(3, default)), Is.EqualTo(3), "the cancelled run left no slot taken");
     }
 
     [Test]

@@ -6,6 +6,9 @@ public sealed class Mapped
     private int _inFlight;
     private int _maxInFlight;
 
+    private readonly TaskCompletionSource _threeAfterFiveWait = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _startedAfterFive;
+
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     [Task("mapped-square")]
@@ -64,6 +67,33 @@ public sealed class Mapped
 
         if (item > 5)
         {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return item;
+    }
+
+    /// <summary>
+    /// Item 5 fails once three items after it are in flight; those only end when cancelled. With four workers the
+    /// failure so always meets exactly items 6 to 8 running, whatever the thread pool does.
+    /// </summary>
+    [Task("mapped-fails-at-five-while-others-wait")]
+    public async Task<int> FailsAtFiveWhileOthersWait(int item, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (item == 5)
+        {
+            await _threeAfterFiveWait.Task;
+            throw new InvalidOperationException($"item {item} is bad");
+        }
+
+        if (item > 5)
+        {
+            if (Interlocked.Increment(ref _startedAfterFive) == 3)
+            {
+                _threeAfterFiveWait.SetResult();
+            }
+
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
