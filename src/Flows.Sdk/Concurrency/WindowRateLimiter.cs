@@ -193,14 +193,14 @@ internal sealed class WindowRateLimiter : RateLimiter
 
         public void Cancel()
         {
-            if (TrySetCanceled(token))
+            // Cancelled and counted out in one step: a caller that saw the waiter cancelled but still queued would
+            // wait behind it for the next window although a permit is free. Continuations run asynchronously, so
+            // completing the task inside the lock runs no caller code there.
+            lock (owner.Lock)
             {
-                lock (owner.Lock)
+                if (TrySetCanceled(token) && !owner._disposed)
                 {
-                    if (!owner._disposed)
-                    {
-                        owner._queued -= Count;
-                    }
+                    owner._queued -= Count;
                 }
             }
         }
