@@ -46,6 +46,18 @@ public sealed class FlowsGenerator : IIncrementalGenerator
             }
         });
 
+        // Entry points for interceptors in other assemblies; their class is named after this assembly.
+        var assemblyName = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty)
+            .WithTrackingName(TrackingNames.AssemblyName);
+        context.RegisterSourceOutput(catalog.Combine(assemblyName), static (spc, pair) =>
+        {
+            if (pair.Left.Entries.Count > 0)
+            {
+                spc.AddSource(EntryPointEmitter.FileName, EntryPointEmitter.Emit(pair.Left, pair.Right));
+            }
+        });
+
         var callSites = context.SyntaxProvider
             .CreateSyntaxProvider(CallSiteParser.IsCandidate, CallSiteParser.Parse)
             .Where(static site => site is not null)

@@ -65,36 +65,39 @@ internal static class InterceptorEmitter
         return writer.ToString();
     }
 
-    private static void WriteInterceptor(SourceWriter writer, CatalogEntry entry, List<InterceptedCall> calls)
+    /// <summary>
+    /// The parameter list of a method that stands in for a task or flow: an instance method's receiver first (as
+    /// <c>this</c> in an interceptor, plain in an entry point), then its parameters, an extension method's first one
+    /// with <c>this</c> in an interceptor only.
+    /// </summary>
+    public static string ParameterList(string containingType, bool isStatic, bool isExtension, IEnumerable<ParameterSpec> parameters, bool asInterceptor)
     {
-        var method = entry.Method;
-        writer.Line($"/// <summary>Runs <see cref=\"{method.Cref}\"/> as a {method.KindName} run.</summary>");
-        foreach (var call in calls)
+        var thisModifier = asInterceptor ? "this " : string.Empty;
+        var list = parameters.Select((p, i) => (i == 0 && isExtension ? thisModifier : string.Empty) + $"{p.Type} {p.Name}");
+        if (!isStatic)
         {
-            writer.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Version}, {CSharpLiterals.String(call.Data)})] // {call.DisplayLocation}");
+            list = new[] { $"{thisModifier}{containingType} @this" }.Concat(list);
         }
 
-        var parameters = method.Parameters.Select((p, i) => (i == 0 && method.IsExtension ? "this " : string.Empty) + $"{p.Type} {p.Name}");
-        if (!method.IsStatic)
-        {
-            parameters = new[] { $"this {method.ContainingType} @this" }.Concat(parameters);
-        }
-
-        writer.Line($"internal static {method.ReturnType} {entry.UniqueName}({string.Join(", ", parameters)})");
-        writer.Indent().Line($"=> {Body(entry)};").Unindent();
+        return string.Join(", ", list);
     }
 
-    private static string Body(CatalogEntry entry)
+    /// <summary>The arguments that pass a stand-in's parameters on: the receiver first for instance methods.</summary>
+    public static string ArgumentList(bool isStatic, IEnumerable<ParameterSpec> parameters)
+    {
+        var arguments = parameters.Select(p => p.Name);
+        return string.Join(", ", isStatic ? arguments : new[] { "@this" }.Concat(arguments));
+    }
+
+    /// <summary>
+    /// The expression that runs a catalogued method through <c>RunInvoker</c>, given the parameters of
+    /// <see cref="ParameterList"/>: the body of its interceptor and of its entry point.
+    /// </summary>
+    public static string Body(CatalogEntry entry)
     {
         var method = entry.Method;
-        var arguments = method.Parameters.Select(p => p.Name);
-        if (!method.IsStatic)
-        {
-            arguments = new[] { "@this" }.Concat(arguments);
-        }
-
         var token = method.Parameters.FirstOrDefault(p => p.IsCancellationToken)?.Name ?? "default";
-        var invokeArguments = $"global::Flows.Generated.FlowsCatalog.{entry.UniqueName}, new global::Flows.Generated.FlowsCatalog.{entry.UniqueName}_Args({string.Join(", ", arguments)}), {token}";
+        var invokeArguments = $"global::Flows.Generated.FlowsCatalog.{entry.UniqueName}, new global::Flows.Generated.FlowsCatalog.{entry.UniqueName}_Args({ArgumentList(method.IsStatic, method.Parameters)}), {token}";
         var invokeAsync = $"{Runtime}.RunInvoker.InvokeAsync({invokeArguments})";
         return method.Shape switch
         {
@@ -104,5 +107,22 @@ internal static class InterceptorEmitter
             ReturnShape.Task => $"{Runtime}.Invocation.ToTask({invokeAsync})",
             _ => $"{Runtime}.Invocation.ToValueTask({invokeAsync})",
         };
+    }
+
+    private static void WriteInterceptor(SourceWriter writer, CatalogEntry entry, List<InterceptedCall> calls)
+    {
+        var method = entry.Method;
+        writer.Line($"/// <summary>Runs <see cref=\"{method.Cref}\"/> as a {method.KindName} run.</summary>");
+        WriteLocations(writer, calls);
+        writer.Line($"internal static {method.ReturnType} {entry.UniqueName}({ParameterList(method.ContainingType, method.IsStatic, method.IsExtension, method.Parameters, asInterceptor: true)})");
+        writer.Indent().Line($"=> {Body(entry)};").Unindent();
+    }
+
+    private static void WriteLocations(SourceWriter writer, List<InterceptedCall> calls)
+    {
+        foreach (var call in calls)
+        {
+            writer.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Version}, {CSharpLiterals.String(call.Data)})] // {call.DisplayLocation}");
+        }
     }
 }
