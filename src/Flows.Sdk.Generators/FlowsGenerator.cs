@@ -80,7 +80,10 @@ public sealed class FlowsGenerator : IIncrementalGenerator
             .Select(static (pair, _) => IsInterceptorsNamespaceEnabled(pair.Left, pair.Right.GlobalOptions))
             .WithTrackingName(TrackingNames.InterceptorsEnabled);
 
-        var anyMethod = allMethods.Select(static (results, _) => results.Length > 0);
+        // Calls of another assembly's tasks need interceptors too, even in a project that declares none.
+        var anyMethod = allMethods
+            .Combine(callSites.Collect())
+            .Select(static (pair, _) => pair.Left.Length > 0 || pair.Right.Any(static site => site.Forward is not null));
         context.RegisterSourceOutput(interceptorsEnabled.Combine(anyMethod), static (spc, pair) =>
         {
             if (!pair.Left && pair.Right)
