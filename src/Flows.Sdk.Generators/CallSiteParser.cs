@@ -41,7 +41,7 @@ internal static class CallSiteParser
 
         if (TargetOf(called) is not { } target)
         {
-            return FromOtherAssembly(called, invocation);
+            return FromOtherAssembly(model, called, invocation, cancellationToken);
         }
 
         var location = model.GetInterceptableLocation(invocation, cancellationToken);
@@ -67,10 +67,12 @@ internal static class CallSiteParser
     }
 
     /// <summary>
-    /// A task or flow declared in a referenced assembly: its descriptor lives there and is internal, so the call cannot
-    /// be routed through the runtime from here (FLOWS1011); anything else is not ours.
+    /// A task or flow declared in a referenced assembly: its descriptor is internal to that assembly, so the call is
+    /// forwarded to the entry point its generator wrote for the method. Without one this project can call (the
+    /// assembly was built without a matching generator, or the entry point is internal to it) the call stays a
+    /// plain call (FLOWS1011). Anything else is not ours.
     /// </summary>
-    private static CallSiteSpec? FromOtherAssembly(IMethodSymbol called, InvocationExpressionSyntax invocation)
+    private static CallSiteSpec? FromOtherAssembly(SemanticModel model, IMethodSymbol called, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
     {
         var method = (called.ReducedFrom ?? called).OriginalDefinition;
         if (SymbolRules.RunKindOf(method) is not { } kind || method.Locations.Any(l => l.IsInSource))
@@ -78,14 +80,104 @@ internal static class CallSiteParser
             return null;
         }
 
+        var key = Key(method);
+        var kindName = kind == RunKindSpec.Flow ? "flow" : "task";
+        var assembly = method.ContainingAssembly?.Name ?? "another assembly";
+        var entry = EntryPointOf(method, key);
+        if (entry is not null && model.Compilation.IsSymbolAccessibleWithin(entry, model.Compilation.Assembly))
+        {
+            var location = model.GetInterceptableLocation(invocation, cancellationToken);
+            return location is null
+                ? null
+                : new CallSiteSpec(key, new InterceptedCall(location.Version, location.Data, location.GetDisplayLocation()), null, Forward(method, kindName, entry));
+        }
+
+        // Internal entry points are not even imported without InternalsVisibleTo, so ask the method why.
+        var reason = !SymbolRules.IsPublic(method)
+            ? $"its entry point is internal to '{assembly}' because the {kindName} or a type containing it is not public; make them public, or let '{assembly}' grant this project InternalsVisibleTo"
+            : $"'{assembly}' has no Flows entry point for it: it was built without the Flows.Sdk generator or with another version of it; build '{assembly}' with the Flows.Sdk version this project uses";
         var diagnostic = DiagnosticInfo.Create(
             DiagnosticDescriptors.RunFromOtherAssembly,
             LocationInfo.From(invocation),
             method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
-            kind == RunKindSpec.Flow ? "flow" : "task",
-            method.ContainingAssembly?.Name ?? "another assembly");
-        return new CallSiteSpec(Key(method), null, diagnostic);
+            kindName,
+            assembly,
+            reason);
+        return new CallSiteSpec(key, null, diagnostic);
     }
+
+    /// <summary>
+    /// The entry point the method's assembly generated for it: the method of its entry point class whose
+    /// <c>[RunEntryPoint]</c> names the method and whose signature is the method's, with an instance method's
+    /// receiver first. Null when there is none.
+    /// </summary>
+    private static IMethodSymbol? EntryPointOf(IMethodSymbol method, string key)
+    {
+        var type = method.ContainingAssembly?.GetTypeByMetadataName(
+            EntryPointEmitter.Namespace + "." + EntryPointEmitter.TypeName(method.ContainingAssembly.Name));
+        if (type is null)
+        {
+            return null;
+        }
+
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol { IsStatic: true } entry && EntryIdOf(entry) == key && HasSignatureOf(entry, method))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? EntryIdOf(IMethodSymbol entry)
+    {
+        foreach (var attribute in entry.GetAttributes())
+        {
+            if (attribute.AttributeClass is { Name: "RunEntryPointAttribute" } type
+                && type.ContainingNamespace.ToDisplayString() == "Flows.Runtime"
+                && attribute.ConstructorArguments.Length == 1)
+            {
+                return attribute.ConstructorArguments[0].Value as string;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasSignatureOf(IMethodSymbol entry, IMethodSymbol method)
+    {
+        var receivers = method.IsStatic ? 0 : 1;
+        if (entry.Parameters.Length != method.Parameters.Length + receivers
+            || !SymbolEqualityComparer.Default.Equals(entry.ReturnType, method.ReturnType)
+            || (receivers == 1 && !SymbolEqualityComparer.Default.Equals(entry.Parameters[0].Type, method.ContainingType)))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            if (entry.Parameters[i + receivers].RefKind != RefKind.None
+                || !SymbolEqualityComparer.Default.Equals(entry.Parameters[i + receivers].Type, method.Parameters[i].Type))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ForwardSpec Forward(IMethodSymbol method, string kindName, IMethodSymbol entry) => new(
+        EntryPoint: entry.ContainingType.ToDisplayString(CSharpLiterals.TypeOfFormat) + "." + entry.Name,
+        EntryName: entry.Name,
+        KindName: kindName,
+        Cref: MethodParser.Cref(method),
+        ContainingType: MethodParser.ContainingTypeOf(method),
+        IsStatic: method.IsStatic,
+        IsExtension: method.IsExtensionMethod,
+        ReturnType: MethodParser.ReturnTypeOf(method),
+        Parameters: method.Parameters.Select(MethodParser.ParameterOf).ToImmutableEquatableArray());
 
     /// <summary>The attributed method declared in this compilation, or null.</summary>
     private static IMethodSymbol? TargetOf(IMethodSymbol called)

@@ -90,9 +90,10 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor RunFromOtherAssembly = new(
         id: "FLOWS1011",
-        title: "Task or flow of another assembly is called as a plain method",
-        messageFormat: "'{0}' is a {1} of assembly '{2}'; calls from another assembly are not intercepted, so this call is not recorded, retried or timed out; call it from a [Task] or [Flow] declared in this project, or from code in '{2}'",
+        title: "Task or flow of another assembly cannot be run through the runtime",
+        messageFormat: "'{0}' is a {1} of assembly '{2}' and this call of it is not recorded, retried or timed out: {3}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
-        isEnabledByDefault: true);
+        isEnabledByDefault: true,
+        description: "Calls of a task or flow of a referenced assembly are forwarded to the entry point the Flows.Sdk generator writes for it in that assembly. A call runs as a plain method call when there is no such entry point, or when it is internal to that assembly.");
 }

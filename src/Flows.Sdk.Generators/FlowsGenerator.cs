@@ -46,6 +46,18 @@ public sealed class FlowsGenerator : IIncrementalGenerator
             }
         });
 
+        // Entry points for interceptors in other assemblies; their class is named after this assembly.
+        var assemblyName = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty)
+            .WithTrackingName(TrackingNames.AssemblyName);
+        context.RegisterSourceOutput(catalog.Combine(assemblyName), static (spc, pair) =>
+        {
+            if (pair.Left.Entries.Count > 0)
+            {
+                spc.AddSource(EntryPointEmitter.FileName, EntryPointEmitter.Emit(pair.Left, pair.Right));
+            }
+        });
+
         var callSites = context.SyntaxProvider
             .CreateSyntaxProvider(CallSiteParser.IsCandidate, CallSiteParser.Parse)
             .Where(static site => site is not null)
@@ -68,7 +80,10 @@ public sealed class FlowsGenerator : IIncrementalGenerator
             .Select(static (pair, _) => IsInterceptorsNamespaceEnabled(pair.Left, pair.Right.GlobalOptions))
             .WithTrackingName(TrackingNames.InterceptorsEnabled);
 
-        var anyMethod = allMethods.Select(static (results, _) => results.Length > 0);
+        // Calls of another assembly's tasks need interceptors too, even in a project that declares none.
+        var anyMethod = allMethods
+            .Combine(callSites.Collect())
+            .Select(static (pair, _) => pair.Left.Length > 0 || pair.Right.Any(static site => site.Forward is not null));
         context.RegisterSourceOutput(interceptorsEnabled.Combine(anyMethod), static (spc, pair) =>
         {
             if (!pair.Left && pair.Right)

@@ -7,7 +7,8 @@ namespace Flows.Sdk.Generators;
 
 /// <summary>
 /// Writes <c>Flows.Interceptors.g.cs</c>: one interceptor per called task or flow, carrying an
-/// <c>[InterceptsLocation]</c> for each of its call sites, that hands the call to <c>RunInvoker</c>.
+/// <c>[InterceptsLocation]</c> for each of its call sites, that hands the call to <c>RunInvoker</c> (a method of this
+/// assembly) or to the generated entry point of the assembly that declares it (a method of a referenced assembly).
 /// </summary>
 internal static class InterceptorEmitter
 {
@@ -19,10 +20,22 @@ internal static class InterceptorEmitter
     public static string? Emit(CatalogSpec catalog, ImmutableArray<CallSiteSpec> callSites)
     {
         var callsByMethod = new Dictionary<string, List<InterceptedCall>>(System.StringComparer.Ordinal);
+        var forwarded = new SortedDictionary<string, (ForwardSpec Target, List<InterceptedCall> Calls)>(System.StringComparer.Ordinal);
         foreach (var site in callSites)
         {
             if (site.Call is null)
             {
+                continue;
+            }
+
+            if (site.Forward is { } forward)
+            {
+                if (!forwarded.TryGetValue(forward.EntryPoint, out var group))
+                {
+                    forwarded[forward.EntryPoint] = group = (forward, []);
+                }
+
+                group.Calls.Add(site.Call);
                 continue;
             }
 
@@ -35,7 +48,7 @@ internal static class InterceptorEmitter
         }
 
         var intercepted = catalog.Entries.Where(e => callsByMethod.ContainsKey(e.Method.Key)).ToList();
-        if (intercepted.Count == 0)
+        if (intercepted.Count == 0 && forwarded.Count == 0)
         {
             return null;
         }
@@ -51,50 +64,58 @@ internal static class InterceptorEmitter
         writer.Line("namespace Flows.Generated").Open();
         writer.Line("/// <summary>Routes every call of a task or flow in this assembly through the Flows runtime.</summary>");
         writer.Block("file static class FlowsInterceptors");
-        for (var i = 0; i < intercepted.Count; i++)
+        var used = new HashSet<string>(System.StringComparer.Ordinal);
+        var first = true;
+        foreach (var entry in intercepted)
         {
-            if (i > 0)
-            {
-                writer.Line();
-            }
+            Separate(writer, ref first);
+            used.Add(entry.UniqueName);
+            WriteInterceptor(writer, entry, callsByMethod[entry.Method.Key]);
+        }
 
-            WriteInterceptor(writer, intercepted[i], callsByMethod[intercepted[i].Method.Key]);
+        foreach (var (target, calls) in forwarded.Values)
+        {
+            Separate(writer, ref first);
+            WriteForwardingInterceptor(writer, target, calls, UniqueName(target.EntryName, used));
         }
 
         writer.Close().Close();
         return writer.ToString();
     }
 
-    private static void WriteInterceptor(SourceWriter writer, CatalogEntry entry, List<InterceptedCall> calls)
+    /// <summary>
+    /// The parameter list of a method that stands in for a task or flow: an instance method's receiver first (as
+    /// <c>this</c> in an interceptor, plain in an entry point), then its parameters, an extension method's first one
+    /// with <c>this</c> in an interceptor only.
+    /// </summary>
+    public static string ParameterList(string containingType, bool isStatic, bool isExtension, IEnumerable<ParameterSpec> parameters, bool asInterceptor)
     {
-        var method = entry.Method;
-        writer.Line($"/// <summary>Runs <see cref=\"{method.Cref}\"/> as a {method.KindName} run.</summary>");
-        foreach (var call in calls)
+        var thisModifier = asInterceptor ? "this " : string.Empty;
+        var list = parameters.Select((p, i) => (i == 0 && isExtension ? thisModifier : string.Empty) + $"{p.Type} {p.Name}");
+        if (!isStatic)
         {
-            writer.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Version}, {CSharpLiterals.String(call.Data)})] // {call.DisplayLocation}");
+            list = new[] { $"{thisModifier}{containingType} @this" }.Concat(list);
         }
 
-        var parameters = method.Parameters.Select((p, i) => (i == 0 && method.IsExtension ? "this " : string.Empty) + $"{p.Type} {p.Name}");
-        if (!method.IsStatic)
-        {
-            parameters = new[] { $"this {method.ContainingType} @this" }.Concat(parameters);
-        }
-
-        writer.Line($"internal static {method.ReturnType} {entry.UniqueName}({string.Join(", ", parameters)})");
-        writer.Indent().Line($"=> {Body(entry)};").Unindent();
+        return string.Join(", ", list);
     }
 
-    private static string Body(CatalogEntry entry)
+    /// <summary>The arguments that pass a stand-in's parameters on: the receiver first for instance methods.</summary>
+    public static string ArgumentList(bool isStatic, IEnumerable<ParameterSpec> parameters)
+    {
+        var arguments = parameters.Select(p => p.Name);
+        return string.Join(", ", isStatic ? arguments : new[] { "@this" }.Concat(arguments));
+    }
+
+    /// <summary>
+    /// The expression that runs a catalogued method through <c>RunInvoker</c>, given the parameters of
+    /// <see cref="ParameterList"/>: the body of its interceptor and of its entry point.
+    /// </summary>
+    public static string Body(CatalogEntry entry)
     {
         var method = entry.Method;
-        var arguments = method.Parameters.Select(p => p.Name);
-        if (!method.IsStatic)
-        {
-            arguments = new[] { "@this" }.Concat(arguments);
-        }
-
         var token = method.Parameters.FirstOrDefault(p => p.IsCancellationToken)?.Name ?? "default";
-        var invokeArguments = $"global::Flows.Generated.FlowsCatalog.{entry.UniqueName}, new global::Flows.Generated.FlowsCatalog.{entry.UniqueName}_Args({string.Join(", ", arguments)}), {token}";
+        var invokeArguments = $"global::Flows.Generated.FlowsCatalog.{entry.UniqueName}, new global::Flows.Generated.FlowsCatalog.{entry.UniqueName}_Args({ArgumentList(method.IsStatic, method.Parameters)}), {token}";
         var invokeAsync = $"{Runtime}.RunInvoker.InvokeAsync({invokeArguments})";
         return method.Shape switch
         {
@@ -104,5 +125,51 @@ internal static class InterceptorEmitter
             ReturnShape.Task => $"{Runtime}.Invocation.ToTask({invokeAsync})",
             _ => $"{Runtime}.Invocation.ToValueTask({invokeAsync})",
         };
+    }
+
+    private static void WriteInterceptor(SourceWriter writer, CatalogEntry entry, List<InterceptedCall> calls)
+    {
+        var method = entry.Method;
+        writer.Line($"/// <summary>Runs <see cref=\"{method.Cref}\"/> as a {method.KindName} run.</summary>");
+        WriteLocations(writer, calls);
+        writer.Line($"internal static {method.ReturnType} {entry.UniqueName}({ParameterList(method.ContainingType, method.IsStatic, method.IsExtension, method.Parameters, asInterceptor: true)})");
+        writer.Indent().Line($"=> {Body(entry)};").Unindent();
+    }
+
+    private static void WriteForwardingInterceptor(SourceWriter writer, ForwardSpec target, List<InterceptedCall> calls, string name)
+    {
+        writer.Line($"/// <summary>Runs <see cref=\"{target.Cref}\"/> as a {target.KindName} run, through the entry point of the assembly that declares it.</summary>");
+        WriteLocations(writer, calls);
+        writer.Line($"internal static {target.ReturnType} {name}({ParameterList(target.ContainingType, target.IsStatic, target.IsExtension, target.Parameters, asInterceptor: true)})");
+        writer.Indent().Line($"=> {target.EntryPoint}({ArgumentList(target.IsStatic, target.Parameters)});").Unindent();
+    }
+
+    private static void WriteLocations(SourceWriter writer, List<InterceptedCall> calls)
+    {
+        foreach (var call in calls)
+        {
+            writer.Line($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Version}, {CSharpLiterals.String(call.Data)})] // {call.DisplayLocation}");
+        }
+    }
+
+    private static void Separate(SourceWriter writer, ref bool first)
+    {
+        if (!first)
+        {
+            writer.Line();
+        }
+
+        first = false;
+    }
+
+    private static string UniqueName(string seed, HashSet<string> used)
+    {
+        var unique = seed;
+        for (var i = 2; !used.Add(unique); i++)
+        {
+            unique = seed + "_" + i;
+        }
+
+        return unique;
     }
 }

@@ -56,13 +56,14 @@ internal static class MethodParser
             Key: method.GetDocumentationCommentId() ?? display,
             Kind: kind,
             RunName: runName,
-            ContainingType: method.ContainingType.ToDisplayString(CSharpLiterals.TypeOfFormat),
+            ContainingType: ContainingTypeOf(method),
             TypeNameChain: TypeNameChain(method.ContainingType),
             Cref: Cref(method),
             MethodName: SymbolRules.Identifier(method.Name),
             IsStatic: method.IsStatic,
             IsExtension: method.IsExtensionMethod,
-            ReturnType: method.ReturnType.ToDisplayString(CSharpLiterals.TypeFormat),
+            IsPublic: SymbolRules.IsPublic(method),
+            ReturnType: ReturnTypeOf(method),
             Shape: shape,
             ResultType: resultType,
             Parameters: parameters.ToImmutableEquatableArray(),
@@ -150,33 +151,41 @@ internal static class MethodParser
         var parameters = new List<ParameterSpec>(method.Parameters.Length);
         foreach (var parameter in method.Parameters)
         {
-            var secret = SecretName(parameter);
-            var defaultValue = parameter.HasExplicitDefaultValue ? CSharpLiterals.Default(parameter.ExplicitDefaultValue, parameter.Type) : null;
-            if (secret is not null && defaultValue is null)
+            var spec = ParameterOf(parameter);
+            if (spec.SecretName is { } secret && spec.DefaultValue is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.SecretWithoutDefault, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, display, secret));
             }
 
-            if (secret is not null && SecretProblem(parameter, secret) is { } problem)
+            if (spec.SecretName is not null && SecretProblem(parameter, spec.SecretName) is { } problem)
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.InvalidSecret, LocationInfo.From(parameter.Locations.FirstOrDefault()), parameter.Name, display, problem));
             }
 
-            parameters.Add(new ParameterSpec(
-                Name: SymbolRules.Identifier(parameter.Name),
-                MetadataName: parameter.Name,
-                Type: parameter.Type.ToDisplayString(CSharpLiterals.TypeFormat),
-                TypeOfType: parameter.Type.ToDisplayString(CSharpLiterals.TypeOfFormat),
-                TypeDisplay: parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
-                DefaultValue: defaultValue,
-                SecretName: secret,
-                IsCancellationToken: SymbolRules.Is(parameter.Type, "System.Threading", "CancellationToken")));
+            parameters.Add(spec);
         }
 
         return parameters;
     }
+
+    /// <summary>The declaring type, <c>global::</c>-qualified, as signatures and <c>typeof</c> write it.</summary>
+    public static string ContainingTypeOf(IMethodSymbol method) => method.ContainingType.ToDisplayString(CSharpLiterals.TypeOfFormat);
+
+    /// <summary>The return type as declared, with nullable annotations.</summary>
+    public static string ReturnTypeOf(IMethodSymbol method) => method.ReturnType.ToDisplayString(CSharpLiterals.TypeFormat);
+
+    /// <summary>One parameter as generated code declares and passes it; works on source and metadata symbols alike.</summary>
+    public static ParameterSpec ParameterOf(IParameterSymbol parameter) => new(
+        Name: SymbolRules.Identifier(parameter.Name),
+        MetadataName: parameter.Name,
+        Type: parameter.Type.ToDisplayString(CSharpLiterals.TypeFormat),
+        TypeOfType: parameter.Type.ToDisplayString(CSharpLiterals.TypeOfFormat),
+        TypeDisplay: parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
+        DefaultValue: parameter.HasExplicitDefaultValue ? CSharpLiterals.Default(parameter.ExplicitDefaultValue, parameter.Type) : null,
+        SecretName: SecretName(parameter),
+        IsCancellationToken: SymbolRules.Is(parameter.Type, "System.Threading", "CancellationToken"));
 
     /// <summary>Why a [Secret] parameter cannot be injected, or null when it can.</summary>
     private static string? SecretProblem(IParameterSymbol parameter, string secret)
@@ -243,7 +252,8 @@ internal static class MethodParser
     private static string TypeNameChain(INamedTypeSymbol type) =>
         type.ContainingType is null ? type.Name : TypeNameChain(type.ContainingType) + "_" + type.Name;
 
-    private static string Cref(IMethodSymbol method)
+    /// <summary>A <c>cref</c> to the method, for doc comments.</summary>
+    public static string Cref(IMethodSymbol method)
     {
         var parameters = string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(CSharpLiterals.CrefFormat)));
         var text = method.ContainingType.ToDisplayString(CSharpLiterals.CrefFormat) + "." + method.Name + "(" + parameters + ")";

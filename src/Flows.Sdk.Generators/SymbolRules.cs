@@ -31,6 +31,20 @@ internal static class SymbolRules
         return true;
     }
 
+    /// <summary>The member and every type around it are public: other assemblies can call it.</summary>
+    public static bool IsPublic(ISymbol symbol)
+    {
+        for (ISymbol? current = symbol; current is not null and not INamespaceSymbol; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility != Accessibility.Public)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The [Task] or [Flow] on a method, if any.</summary>
     public static Model.RunKindSpec? RunKindOf(IMethodSymbol method)
     {

@@ -7,4 +7,5 @@ internal static class TrackingNames
     public const string CallSites = "FlowsCallSites";
     public const string Catalog = "FlowsCatalog";
     public const string InterceptorsEnabled = "FlowsInterceptorsEnabled";
+    public const string AssemblyName = "FlowsAssemblyName";
 }

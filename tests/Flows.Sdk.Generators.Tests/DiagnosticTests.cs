@@ -128,16 +128,30 @@ public sealed class DiagnosticTests
     }
 
     [Test]
-    public void ACallOfATaskFromAnotherAssembly_ReportsFLOWS1011_AndIsNotIntercepted()
+    public void ACallOfATaskFromAnAssemblyWithoutEntryPoints_ReportsFLOWS1011_AndIsNotIntercepted()
     {
-        var library = GeneratorHarness.CompileLibrary("Shared.Jobs", """namespace Shared { public static class Jobs { [Task("shared-double")] public static int Double(int x) => x * 2; } }""");
+        var library = GeneratorHarness.CompileLibrary("Shared.Jobs", """namespace Shared { public static class Jobs { [Task("shared-double")] public static int Double(int x) => x * 2; } }""", withGenerator: false);
 
         var outcome = GeneratorHarness.Run("""public static class App { public static int Use() => Shared.Jobs.Double(21); }""", library);
 
         Assert.That(outcome.DiagnosticIds, Is.EquivalentTo(new[] { "FLOWS1011" }));
         Assert.That(
             outcome.Diagnostics.Single().GetMessage(System.Globalization.CultureInfo.InvariantCulture),
-            Does.StartWith("'Jobs.Double(int)' is a task of assembly 'Shared.Jobs'; calls from another assembly are not intercepted"));
+            Is.EqualTo("'Jobs.Double(int)' is a task of assembly 'Shared.Jobs' and this call of it is not recorded, retried or timed out: "
+                + "'Shared.Jobs' has no Flows entry point for it: it was built without the Flows.Sdk generator or with another version of it; build 'Shared.Jobs' with the Flows.Sdk version this project uses"));
+        Assert.That(outcome.Source("Flows.Interceptors.g.cs"), Is.Null);
+        Assert.That(outcome.CompilationProblems, Is.Empty);
+    }
+
+    [Test]
+    public void ACallOfATaskFromAnAssemblyWithEntryPoints_ReportsNothing()
+    {
+        var library = GeneratorHarness.CompileLibrary("Shared.Jobs", """namespace Shared { public static class Jobs { [Task("shared-double")] public static int Double(int x) => x * 2; } }""");
+
+        var outcome = GeneratorHarness.Run("""public static class App { public static int Use() => Shared.Jobs.Double(21); }""", library);
+
+        Assert.That(outcome.Diagnostics, Is.Empty);
+        Assert.That(outcome.Source("Flows.Interceptors.g.cs"), Is.Not.Null);
         Assert.That(outcome.CompilationProblems, Is.Empty);
     }
 

@@ -66,19 +66,33 @@ internal static class GeneratorHarness
         return new GeneratorOutcome(driver.GetRunResult(), output);
     }
 
-    /// <summary>Runs the generator over <paramref name="source"/> compiled against an extra referenced assembly.</summary>
-    public static GeneratorOutcome Run(string source, MetadataReference reference)
+    /// <summary>Runs the generator over <paramref name="source"/> compiled against extra referenced assemblies.</summary>
+    public static GeneratorOutcome Run(string source, params MetadataReference[] references) =>
+        Run(source, inBuildProperty: true, inFeatures: true, references);
+
+    /// <summary>Runs the generator over <paramref name="source"/> compiled against extra referenced assemblies, with Flows.Generated listed or not.</summary>
+    public static GeneratorOutcome Run(string source, bool inBuildProperty, bool inFeatures, params MetadataReference[] references)
     {
-        var compilation = Compile(Parse(source)).AddReferences(reference);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var parseOptions = inFeatures ? ParseOptions : ParseOptionsWithoutInterceptors;
+        var compilation = Compile(Parse(source, options: parseOptions)).AddReferences(references);
+        var driver = CreateDriver(inBuildProperty: inBuildProperty, parseOptions: parseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return new GeneratorOutcome(driver.GetRunResult(), output);
     }
 
-    /// <summary>Compiles <paramref name="source"/> (with the generator) into an assembly named <paramref name="name"/>, for other compilations to reference.</summary>
-    public static MetadataReference CompileLibrary(string name, string source)
+    /// <summary>
+    /// Compiles <paramref name="source"/> into an assembly named <paramref name="name"/>, for other compilations to
+    /// reference: with the generator (as a project using Flows.Sdk builds), or without it (as one built by a
+    /// generator that writes no entry points).
+    /// </summary>
+    public static MetadataReference CompileLibrary(string name, string source, bool withGenerator = true)
     {
-        var compilation = Compile(Parse(source, $"{name}.cs")).WithAssemblyName(name);
-        CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        Compilation output = Compile(Parse(source, $"{name}.cs")).WithAssemblyName(name);
+        if (withGenerator)
+        {
+            CreateDriver().RunGeneratorsAndUpdateCompilation(output, out output, out _);
+        }
+
         using var image = new MemoryStream();
         var emitted = output.Emit(image);
         if (!emitted.Success)

@@ -31,6 +31,24 @@ public sealed class GoldenFileTests
         AssertGolden($"{name}.Interceptors.cs.txt", outcome.Source("Flows.Interceptors.g.cs"));
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void GeneratedEntryPoints_MatchGoldenFile(string name, string source)
+    {
+        var outcome = GeneratorHarness.Run(source);
+
+        AssertGolden($"{name}.EntryPoints.cs.txt", outcome.Source("Flows.EntryPoints.g.cs"));
+    }
+
+    [Test]
+    public void CrossAssemblyInterceptors_MatchGoldenFile()
+    {
+        var library = GeneratorHarness.CompileLibrary("Shared.Jobs", Samples.SharedLibrary);
+
+        var outcome = GeneratorHarness.Run(Samples.SharedConsumer, library);
+
+        AssertGolden("SharedConsumer.Interceptors.cs.txt", outcome.Source("Flows.Interceptors.g.cs"));
+    }
+
     private static void AssertGolden(string fileName, string? actual, [CallerFilePath] string thisFile = "")
     {
         Assert.That(actual, Is.Not.Null, $"{fileName}: nothing was generated");

@@ -19,7 +19,7 @@ public sealed class IncrementalTests
         driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(plain, GeneratorHarness.Parse(editedPlainClass, "Plain.cs")));
 
         var steps = driver.GetRunResult().Results.Single().TrackedSteps;
-        foreach (var name in new[] { TrackingNames.Methods, TrackingNames.Catalog, TrackingNames.CallSites })
+        foreach (var name in new[] { TrackingNames.Methods, TrackingNames.Catalog, TrackingNames.CallSites, TrackingNames.AssemblyName })
         {
             var reasons = steps[name].SelectMany(step => step.Outputs).Select(output => output.Reason).ToList();
             Assert.That(reasons, Is.Not.Empty, name);

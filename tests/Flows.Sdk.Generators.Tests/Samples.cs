@@ -68,4 +68,58 @@ internal static class Samples
             }
         }
         """;
+
+    /// <summary>
+    /// A library of tasks other assemblies call: static (sync with retries, async, ValueTask), an extension method,
+    /// instance tasks with defaults and a nullable parameter, a flow, and an internal task.
+    /// </summary>
+    public const string SharedLibrary = """
+        namespace Shared
+        {
+            public static class Jobs
+            {
+                [Task("shared-double", Retries = 2)] public static int Double(int x) => x * 2;
+                [Task] public static async Task<string> FetchAsync(string key, CancellationToken ct) { await Task.Yield(); return key; }
+                [Task] public static ValueTask PingAsync() => default;
+                [Task] public static void Touch(this string path, int times) { }
+                [Flow("shared-all")] public static Task RunAll(string[] states) => Task.CompletedTask;
+            }
+
+            public class Worker
+            {
+                [Task] public int Scale(int x, int factor = 2) => x * factor;
+                [Task] public Task Save(string? note = null) => Task.CompletedTask;
+            }
+
+            internal static class Internals
+            {
+                [Task] internal static int Hidden(int x) => x;
+            }
+        }
+        """;
+
+    /// <summary>Calls every public task and flow of <see cref="SharedLibrary"/>, one of them twice, from a project that declares none.</summary>
+    public const string SharedConsumer = """
+        namespace App
+        {
+            using Shared;
+
+            public static class Program
+            {
+                public static async Task<int> Use(Worker worker)
+                {
+                    var a = Jobs.Double(21);
+                    var b = Jobs.Double(1);
+                    var s = await Jobs.FetchAsync("k", CancellationToken.None);
+                    await Jobs.PingAsync();
+                    "path".Touch(2);
+                    Jobs.Touch("p", 3);
+                    var c = worker.Scale(3);
+                    await worker.Save();
+                    await Jobs.RunAll(["OH"]);
+                    return a + b + c + s.Length;
+                }
+            }
+        }
+        """;
 }

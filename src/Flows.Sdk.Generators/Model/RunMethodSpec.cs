@@ -30,6 +30,7 @@ internal enum ReturnShape
 /// <param name="MethodName">The method's name as written in C# (escaped when a keyword).</param>
 /// <param name="IsStatic">Static or instance.</param>
 /// <param name="IsExtension">A classic extension method (its first parameter carries <c>this</c>).</param>
+/// <param name="IsPublic">The method and every type containing it are public, so other assemblies can call it.</param>
 /// <param name="ReturnType">The return type as written, with nullable annotations.</param>
 /// <param name="Shape">How the return type is adapted.</param>
 /// <param name="ResultType">The descriptor's <c>TResult</c>: the awaited or returned type, or <c>Unit</c>.</param>
@@ -53,6 +54,7 @@ internal sealed record RunMethodSpec(
     string MethodName,
     bool IsStatic,
     bool IsExtension,
+    bool IsPublic,
     string ReturnType,
     ReturnShape Shape,
     string ResultType,
