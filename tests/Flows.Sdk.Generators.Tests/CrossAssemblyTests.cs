@@ -64,6 +64,23 @@ public sealed class CrossAssemblyTests
     }
 
     [Test]
+    public void AFriendAssemblyWithTasksOfItsOwn_CompilesWithoutWarnings()
+    {
+        // An application that shows its internals to its test project, which declares test tasks of its own: both
+        // have an internal catalog type of the same name.
+        var library = GeneratorHarness.CompileLibrary("App", """
+            [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Flows.Tests.Input")]
+            namespace App { internal static class Jobs { [Task] internal static int Hidden(int x) => x; } }
+            """);
+
+        var outcome = GeneratorHarness.Run("public static class TestJobs { [Task] public static int Own(int x) => App.Jobs.Hidden(x); }", library);
+
+        Assert.That(outcome.Diagnostics, Is.Empty);
+        Assert.That(outcome.CompilationProblems.Select(d => d.ToString()), Is.Empty);
+        Assert.That(RunCalls(outcome).Single().Interceptor, Is.Not.Null);
+    }
+
+    [Test]
     public void AnInternalTask_CalledFromAFriendAssembly_IsIntercepted()
     {
         var library = GeneratorHarness.CompileLibrary("Friendly", """
