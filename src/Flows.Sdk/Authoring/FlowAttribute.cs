@@ -13,7 +13,11 @@ public sealed class FlowAttribute : RunAttribute
     /// <summary>A flow with a stable name.</summary>
     public FlowAttribute(string name) : base(name) { }
 
-    /// <summary>A cron expression (five or six fields) on which the flow is started by a scheduling host.</summary>
+    /// <summary>
+    /// A cron expression (five or six fields) on which the flow is meant to start. It is kept in the flow's options
+    /// (<see cref="Runtime.RunOptions.Schedule"/>) for a scheduling host to read; the engine and <c>AddFlows</c> do not start
+    /// runs from it by themselves.
+    /// </summary>
     public string? Schedule { get; set; }
 
     /// <summary>The IANA or Windows time zone <see cref="Schedule"/> is read in. Defaults to UTC.</summary>
