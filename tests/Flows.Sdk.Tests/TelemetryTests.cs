@@ -85,6 +85,23 @@ public sealed class TelemetryTests
     }
 
     [Test]
+    public async Task ARunSkippedByItsOverlapPolicy_IsNotRecorded_AndHasNoSpan()
+    {
+        using var spans = new SpanCollector();
+        using var harness = new FlowTestHarness();
+        using var caller = TestSource.StartActivity("caller")!;
+        var flows = new Overlapping();
+
+        var first = flows.Skip(1);
+        Assert.ThrowsAsync<FlowRunRejectedException>(async () => await flows.Skip(2));
+        flows.Release.SetResult();
+        await Eventually.Within(first);
+
+        Assert.That(harness.Runs, Has.Count.EqualTo(1));
+        Assert.That(spans.InTrace(caller.TraceId).Select(s => s.GetTagItem(FlowsTelemetry.RunIdTag)), Is.EqualTo(new[] { harness.Runs[0].Id.ToString() }));
+    }
+
+    [Test]
     public async Task Metrics_CountActiveRuns_RetriesAndDurationsByState_OnTheEnginesMeter()
     {
         using var meters = new TestMeterFactory();

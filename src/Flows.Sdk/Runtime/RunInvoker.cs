@@ -29,12 +29,13 @@ public static class RunInvoker
         ArgumentNullException.ThrowIfNull(descriptor);
         var parent = RunContext.Current;
         var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
-        var telemetry = run.Engine.Telemetry.Begin(run);
         var current = CurrentRunScope.Enter(run, parent);
         var scope = run.Engine.BeginLogScope(run);
         try
         {
+            // A run skipped by its flow's overlap policy is never recorded, so it gets no span either.
             using var admission = FlowRunAdmission.Begin(run);
+            using var telemetry = run.Engine.Telemetry.Begin(run);
             using var prints = PrintCapture.Begin(run);
 
             // Synchronous flows block here and at their end until the store has their record (write-through).
@@ -70,7 +71,6 @@ public static class RunInvoker
         {
             scope?.Dispose();
             current.Exit();
-            telemetry.Dispose();
             linked?.Dispose();
         }
     }
@@ -84,9 +84,9 @@ public static class RunInvoker
         var run = Start(descriptor, args, RunContext.Current, cancellationToken, runId, out var linked);
         RunContext.Current = run;
         using (linked)
-        using (run.Engine.Telemetry.Begin(run))
         using (run.Engine.BeginLogScope(run))
         using (var admission = FlowRunAdmission.Begin(run))
+        using (run.Engine.Telemetry.Begin(run))
         using (PrintCapture.Begin(run))
         {
             await run.Engine.RecordCreated(run).ConfigureAwait(false);
