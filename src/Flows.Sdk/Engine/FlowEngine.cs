@@ -308,7 +308,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// <summary>Records a task run that took its result from the cache instead of running.</summary>
     internal ValueTask RecordCached(RunContext run, CacheEntry entry)
     {
-        Finish(run, RunState.Cached, entry.Result, null, $"Result of run {entry.RunId}, cached at {entry.CreatedAt:O}.", TimeProvider.GetUtcNow());
+        Finish(run, RunState.Cached, entry.Result, null, $"Result of run {entry.RunId}, cached at {entry.CreatedAt:O}.", startsNow: true);
         return WrittenThrough(run);
     }
 
@@ -352,10 +352,10 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     internal IDisposable? BeginLogScope(RunContext run) => _scopesWanted ? _log.BeginScope(new RunScope(run)) : null;
 
     /// <summary>Records the run's final state and returns when it was reached.</summary>
-    private DateTimeOffset Finish(RunContext run, RunState state, string? result, string? error, string? message = null, DateTimeOffset? startedAt = null)
+    private DateTimeOffset Finish(RunContext run, RunState state, string? result, string? error, string? message = null, bool startsNow = false)
     {
         var now = TimeProvider.GetUtcNow();
-        run.RecordFinal(state, now, result, error, message, startedAt);
+        run.RecordFinal(state, now, result, error, message, startsNow);
         _recorder.Changed(run);
         Telemetry.Ended(run, state, error ?? message);
         if (run.Descriptor.Kind == RunKind.Flow)

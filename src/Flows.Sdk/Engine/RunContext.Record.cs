@@ -96,8 +96,11 @@ internal sealed partial class RunContext : ILiveRun
         }
     }
 
-    /// <summary>The run reaches its final state; the transition's message is <paramref name="message"/>, else the error.</summary>
-    public void RecordFinal(RunState state, DateTimeOffset now, string? result, string? error, string? message, DateTimeOffset? startedAt = null)
+    /// <summary>
+    /// The run reaches its final state; the transition's message is <paramref name="message"/>, else the error. With
+    /// <paramref name="startsNow"/> (a cached result), a run that never started starts and ends at the same instant.
+    /// </summary>
+    public void RecordFinal(RunState state, DateTimeOffset now, string? result, string? error, string? message, bool startsNow = false)
     {
         lock (this)
         {
@@ -105,9 +108,9 @@ internal sealed partial class RunContext : ILiveRun
             _ended = now.UtcTicks;
             _result = result;
             _error = error;
-            if (_started == 0 && startedAt is { } started)
+            if (_started == 0 && startsNow)
             {
-                _started = started.UtcTicks;
+                _started = now.UtcTicks;
             }
 
             if (message is null && _implied == 2)
