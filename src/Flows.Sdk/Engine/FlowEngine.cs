@@ -61,7 +61,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             : new RedactingLoggerFactory(options.LoggerFactory ?? (_ownedLoggerFactory = new LoggerFactory()), masker);
         LoggerFactory.AddProvider(new RunLogProvider(this));
         _log = LoggerFactory.CreateLogger("Flows.Runtime");
-        _recorder = new RunRecorder(Store, _log, options.RecorderBacklogLimit);
+        _recorder = new RunRecorder(Store, _log, RetryTimeProvider, options.RecorderBacklogLimit);
         Telemetry = RunTelemetry.For(options.MeterFactory);
         Cache = new TaskCache(this, _recorder);
     }

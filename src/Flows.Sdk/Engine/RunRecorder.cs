@@ -28,14 +28,20 @@ internal sealed partial class RunRecorder : IAsyncDisposable
 
     private readonly IRunStore _store;
     private readonly ILogger _log;
+    private readonly TimeProvider _retryTime;
     private readonly InMemoryRunStore? _memory;
     private readonly DrainQueue<Write>? _queue;
     private readonly Task? _writer;
 
-    public RunRecorder(IRunStore store, ILogger log, int backlogLimit)
+    /// <param name="store">Where the writes go.</param>
+    /// <param name="log">Where the writer's own failures are logged.</param>
+    /// <param name="retryTime">The clock the waits between attempts at a refused batch run on: the engine's retry clock.</param>
+    /// <param name="backlogLimit">How many writes may wait before new task runs wait too.</param>
+    public RunRecorder(IRunStore store, ILogger log, TimeProvider retryTime, int backlogLimit)
     {
         _store = store;
         _log = log;
+        _retryTime = retryTime;
         if (store.WritesInline)
         {
             _memory = store as InMemoryRunStore;
@@ -218,7 +224,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             catch (Exception ex) when (attempt < RetryDelays.Length && _store.IsTransient(ex))
             {
                 LogWriteRetried(_log, count, RetryDelays[attempt].TotalSeconds, ex);
-                await Task.Delay(RetryDelays[attempt]).ConfigureAwait(false);
+                await Task.Delay(RetryDelays[attempt], _retryTime).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
