@@ -7,9 +7,12 @@ namespace Flows.Stores;
 
 /// <summary>
 /// Runs kept in PostgreSQL, for teams that share history and for several worker processes. The schema is created
-/// and migrated on first use under an advisory lock, so processes that start at once are safe. Each store instance
-/// heartbeats; the unfinished runs of an instance whose heartbeat lapsed are marked <see cref="RunState.Crashed"/>.
-/// Timestamps are kept to the microsecond (PostgreSQL's <c>timestamptz</c>).
+/// and migrated on first use under an advisory lock, so processes that start at once are safe; a store whose schema
+/// is current is opened without any DDL, so a role with no more than USAGE on the schema and SELECT, INSERT, UPDATE
+/// and DELETE on its tables can use a store an administrator migrated. Each store instance heartbeats on the
+/// server's clock (<c>clock_timestamp()</c>), and lapses are judged on it too, so processes whose clocks disagree
+/// never take each other for gone; the unfinished runs of an instance whose heartbeat lapsed are marked
+/// <see cref="RunState.Crashed"/>. Timestamps are kept to the microsecond (PostgreSQL's <c>timestamptz</c>).
 /// </summary>
 public sealed class PostgreSqlRunStore : SqlRunStore
 {
@@ -17,6 +20,7 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     private readonly bool _ownsDataSource;
     private readonly string _schema;
     private readonly string _user;
+    private readonly string _database;
 
     /// <summary>A store on the database a connection string names, in the <c>flows</c> schema.</summary>
     public PostgreSqlRunStore(string connectionString)
@@ -31,7 +35,9 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         _schema = options.Schema;
         _ownsDataSource = options.DataSource is null;
         _dataSource = options.DataSource ?? CreateDataSource(options.ConnectionString!, options.Password);
-        _user = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString).Username ?? Environment.UserName;
+        var connection = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
+        _user = connection.Username ?? Environment.UserName;
+        _database = connection.Database ?? _user;
     }
 
     /// <summary>The schema holding the tables.</summary>
@@ -51,8 +57,17 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         return builder.Build();
     }
 
+    // From the catalog, which every role may read: a role without USAGE on the schema then fails reading the
+    // version, with a message about privileges, instead of taking a migrated store for an empty one.
     private protected override string SchemaTableExistsSql =>
-        $"SELECT CASE WHEN to_regclass('{Quote(_schema).Replace("'", "''", StringComparison.Ordinal)}.flows_schema') IS NULL THEN 0 ELSE 1 END";
+        "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        + $"WHERE n.nspname = '{_schema.Replace("'", "''", StringComparison.Ordinal)}' AND c.relname = 'flows_schema'";
+
+    /// <summary>The server's clock: the same for every process, whatever their own clocks say.</summary>
+    private protected override string NowSql => "clock_timestamp()";
+
+    // KEY SHARE: a peer's DELETE of the row waits for the write to commit; this store's own heartbeat (an UPDATE) does not.
+    private protected override string LockOwnerSql => " FOR KEY SHARE";
 
     private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -77,12 +92,27 @@ public sealed class PostgreSqlRunStore : SqlRunStore
 
         // One migration at a time per schema, across processes; released with the transaction.
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext(@lock))", [("lock", "flows-schema:" + _schema)], cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Quote(_schema)}", [], cancellationToken).ConfigureAwait(false);
+
+        // Only when missing: CREATE SCHEMA checks the CREATE privilege on the database even when the schema exists.
+        var exists = await ScalarAsync(connection, transaction, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = @schema", [("schema", _schema)], cancellationToken).ConfigureAwait(false);
+        if (Convert.ToInt64(exists, CultureInfo.InvariantCulture) == 0)
+        {
+            await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Quote(_schema)}", [], cancellationToken).ConfigureAwait(false);
+        }
+
         return transaction;
     }
 
-    private protected override string Explain(DbException error) => error switch
+    private protected override string Explain(DbException error, bool migrating) => error switch
     {
+        PostgresException { SqlState: "42501" } e when migrating =>
+            $"the role '{_user}' may not create or migrate the store's schema ({e.MessageText}): the schema '{_schema}' is missing or older than "
+            + $"this Flows.Sdk, and creating it takes CREATE on database '{_database}'. An administrator must migrate it once, by opening the "
+            + $"store as a role that may (such as the database's owner), or grant this role the privilege: GRANT CREATE ON DATABASE {Quote(_database)} TO {Quote(_user)}. "
+            + $"Once migrated, the role needs only USAGE on schema '{_schema}' and SELECT, INSERT, UPDATE, DELETE on its tables. Nothing was changed.",
+        PostgresException { SqlState: "42501" } e =>
+            $"the role '{_user}' lacks a privilege on the store's schema or tables ({e.MessageText}). An administrator must grant it: "
+            + $"GRANT USAGE ON SCHEMA {Quote(_schema)} TO {Quote(_user)}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {Quote(_schema)} TO {Quote(_user)}. Nothing was changed.",
         PostgresException { SqlState: var state } e when state.StartsWith("28", StringComparison.Ordinal) =>
             $"the server refused the login of user '{_user}' ({state}: {e.MessageText}). Check the user and password of the connection string "
             + "(Flows:Store:ConnectionString, or the secret it comes from). Nothing was changed.",
@@ -92,9 +122,14 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         _ => error.Message,
     };
 
-    private protected override async ValueTask ReleaseAsync()
+    private protected override async ValueTask ReleaseAsync(bool final)
     {
-        if (_ownsDataSource)
+        if (!final)
+        {
+            // After a failed open the data source stays, for the next attempt; only its idle connections go.
+            _dataSource.Clear();
+        }
+        else if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
         }
@@ -105,6 +140,8 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     private protected override object Time(DateTimeOffset time) => time.ToUniversalTime();
 
     private protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    private protected override object Duration(TimeSpan duration) => duration;
 
     /// <summary>One statement per table: the batch's columns go as typed arrays through <c>unnest</c>, not row by row.</summary>
     private protected override async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)

@@ -18,15 +18,21 @@ public sealed class PostgreSqlRunStoreOptions
     /// <summary>A data source to use instead of <see cref="ConnectionString"/> (the application keeps ownership of it).</summary>
     public NpgsqlDataSource? DataSource { get; set; }
 
-    /// <summary>The schema holding the tables, created when missing. Defaults to <c>flows</c>.</summary>
+    /// <summary>
+    /// The schema holding the tables, created and migrated when missing or older than this code (which takes CREATE
+    /// on the database); a current schema is opened without any DDL. Defaults to <c>flows</c>.
+    /// </summary>
     public string Schema { get; set; } = "flows";
 
-    /// <summary>The clock for timestamps and heartbeats. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>
+    /// The clock for run timestamps and the backoff between attempts to open. Heartbeats are written and judged on
+    /// the server's clock. Defaults to <see cref="TimeProvider.System"/>.
+    /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>How often this process shows it is alive. Defaults to 10 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long without a heartbeat before the runs of a process count as crashed. Defaults to 60 s.</summary>
+    /// <summary>How long without a heartbeat, on the server's clock, before the runs of a process count as crashed. Defaults to 60 s.</summary>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

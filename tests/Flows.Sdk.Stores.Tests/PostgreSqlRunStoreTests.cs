@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using Flows.Stores;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Flows.Stores.Tests;
 
-/// <summary>What the PostgreSQL store does beyond the conformance suite: refused logins, newer schemas, concurrent starts, heartbeats.</summary>
+/// <summary>What the PostgreSQL store does beyond the conformance suite: refused logins, newer schemas, concurrent starts (heartbeats: <see cref="PostgreSqlOwnershipTests"/>).</summary>
 public sealed class PostgreSqlRunStoreTests
 {
     private string _schema = null!;
@@ -82,60 +80,6 @@ public sealed class PostgreSqlRunStoreTests
         foreach (var store in stores)
         {
             await store.DisposeAsync();
-        }
-    }
-
-    [Test]
-    public async Task RunsOfAStoreWhoseHeartbeatLapsed_AreMarkedCrashed_ByAnotherStore()
-    {
-        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var silent = TestStores.Postgres(_schema, time);
-        var run = TestStores.RunningFlow("lapsed", time.GetUtcNow());
-        await ((IRunStore)silent).SaveRunAsync(run);
-        var laterTime = new FakeTimeProvider(time.GetUtcNow().AddMinutes(2));
-
-        await using var watcher = TestStores.Postgres(_schema, laterTime);
-        await watcher.OpenAsync();
-
-        var crashed = await watcher.GetRunAsync(run.Id);
-        Assert.That(crashed!.State, Is.EqualTo(RunState.Crashed));
-        Assert.That((await watcher.GetTransitionsAsync(run.Id)).Last().State, Is.EqualTo(RunState.Crashed));
-    }
-
-    [Test]
-    public async Task RunsOfAStoreThatKeepsItsHeartbeat_AreLeftRunning()
-    {
-        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        await using var beating = TestStores.Postgres(_schema, time);
-        var run = TestStores.RunningFlow("beating", time.GetUtcNow());
-        await ((IRunStore)beating).SaveRunAsync(run);
-        for (var i = 0; i < 12; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(10));
-            await WaitForHeartbeatAsync(time.GetUtcNow());
-        }
-
-        await using var watcher = TestStores.Postgres(_schema, time);
-        await watcher.OpenAsync();
-
-        Assert.That((await watcher.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Running));
-    }
-
-    /// <summary>
-    /// The heartbeat runs on a timer callback and writes on the thread pool; wait until its write is visible. The
-    /// bound is real time, and generous: on a loaded machine a write and a query may take seconds.
-    /// </summary>
-    private async Task WaitForHeartbeatAsync(DateTimeOffset at)
-    {
-        var clock = Stopwatch.StartNew();
-        while (await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_owners WHERE heartbeat_at >= '{at:O}'") is not (long and > 0))
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                Assert.Fail($"The heartbeat of {at:O} was not written within 30 s.");
-            }
-
-            await Task.Delay(10);
         }
     }
 }

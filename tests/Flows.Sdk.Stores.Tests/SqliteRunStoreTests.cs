@@ -169,6 +169,39 @@ public sealed class SqliteRunStoreTests
         Assert.That((await next.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Running));
     }
 
+    [Test]
+    public async Task ARunWronglyMarkedCrashed_IsPutBackByItsLiveProcess_AndItsLaterUpdatesLand()
+    {
+        var path = _folder.File("flows.db");
+        await using var running = new SqliteRunStore(path);
+        var run = TestStores.RunningFlow("alive", DateTimeOffset.UtcNow);
+        await running.WriteAsync(new RunWriteBatch { Runs = [run], Transitions = [new StateTransition(run.Id, RunState.Running, run.CreatedAt, 1)] });
+
+        // Its owner row is gone (a peer in another container on this host took it for gone), so the next store crashes its run.
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = new SqliteCommand("DELETE FROM flows_owners WHERE id = $id", connection);
+            command.Parameters.AddWithValue("$id", running.OwnerId.ToByteArray());
+            Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+        }
+
+        await using var next = new SqliteRunStore(path);
+        await next.OpenAsync();
+        Assert.That((await next.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Crashed));
+
+        await running.WriteAsync(new RunWriteBatch
+        {
+            Runs = [run with { State = RunState.Completed, EndedAt = DateTimeOffset.UtcNow }],
+            Transitions = [new StateTransition(run.Id, RunState.Completed, DateTimeOffset.UtcNow, 1)],
+        });
+
+        var transitions = await next.GetTransitionsAsync(run.Id);
+        Assert.That((await next.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Completed));
+        Assert.That(transitions.Select(t => t.State), Is.EqualTo(new[] { RunState.Running, RunState.Crashed, RunState.Running, RunState.Completed }));
+        Assert.That(transitions[2].Message, Does.Contain("wrongly marked Crashed").And.Contain(next.OwnerId.ToString()));
+    }
+
     /// <summary>Opening the file fails with a message naming it and saying why, and the file keeps every byte.</summary>
     private static async Task AssertRefusedAndUnchangedAsync(string path, params string[] expected)
     {

@@ -16,7 +16,8 @@ public interface IRunStore
     /// <summary>
     /// Prepares the store: creates or migrates its schema and marks runs left behind by processes that died as
     /// <see cref="RunState.Crashed"/>. Hosts call it on start; every other operation opens the store on first use.
-    /// Throws <see cref="RunStoreException"/> naming the store when it cannot be used; the store is then left as it was.
+    /// Throws <see cref="RunStoreException"/> naming the store when it cannot be used; the store is then left as it was,
+    /// and a later call (or any use) tries again once a short backoff has passed.
     /// </summary>
     ValueTask OpenAsync(CancellationToken cancellationToken = default) => default;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -10,19 +11,29 @@ namespace Flows.Stores;
 /// <summary>
 /// The base of the SQL stores (<see cref="SqliteRunStore"/>, and PostgreSQL in Flows.Sdk.PostgreSql). What they share: the schema and its migration on first use, batched writes in one transaction, the
 /// queries, and crash detection. Each store instance registers itself as an <em>owner</em> with a heartbeat; every
-/// run it writes carries its owner id. Runs that are not finished and whose owner is gone (its heartbeat lapsed, or
-/// for SQLite its process no longer exists) are marked <see cref="RunState.Crashed"/> when a store opens and on
-/// every heartbeat.
+/// run it writes carries its owner id. Runs that are not finished and whose owner is gone (its heartbeat lapsed on the
+/// database's clock, or for SQLite its process no longer exists) are marked <see cref="RunState.Crashed"/> when a
+/// store opens and on every heartbeat. A store never marks its own runs: when it finds its owner row removed by a
+/// peer (after a pause, a sleep, a network cut) it registers again and puts back the live runs the peer marked.
+/// An open that fails is tried again by a later use, after a backoff.
 /// </summary>
 public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
 {
     private const string RunColumns =
         "id, kind, name, flow_run_id, parent_run_id, state, attempt, parameters, result, cache_key, error, tags, version, created_at, started_at, ended_at";
 
-    private readonly Lazy<Task> _opened;
+    private static readonly DateTimeOffset? ProcessStartedAt = ProcessStart();
+
+    private readonly Lock _openLock = new();
     private readonly TimeSpan _heartbeatInterval;
     private readonly TimeSpan _heartbeatTimeout;
     private readonly string _crashMessage;
+
+    // The runs this store last wrote as unfinished: those its process is still running.
+    private readonly ConcurrentDictionary<Guid, RunRecord> _live = new();
+    private Task? _open;
+    private int _failedOpens;
+    private DateTimeOffset _retryOpenAt;
     private ITimer? _heartbeat;
     private int _disposed;
 
@@ -36,8 +47,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
         TimeProvider = timeProvider;
         _heartbeatInterval = heartbeatInterval;
         _heartbeatTimeout = heartbeatTimeout;
-        _crashMessage = $"The process running it stopped before it finished (found by {Environment.MachineName}, pid {Environment.ProcessId}).";
-        _opened = new Lazy<Task>(() => OpenCoreAsync(CancellationToken.None));
+        _crashMessage = $"The process running it stopped before it finished (found by {Environment.MachineName}, pid {Environment.ProcessId}, store owner {OwnerId}).";
     }
 
     /// <summary>"SQLite store at /home/me/.flows/flows.db", for messages.</summary>
@@ -55,7 +65,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     private string Owners => Types.Table("flows_owners");
 
     /// <inheritdoc />
-    public ValueTask OpenAsync(CancellationToken cancellationToken = default) => new(_opened.Value.WaitAsync(cancellationToken));
+    public ValueTask OpenAsync(CancellationToken cancellationToken = default) => new(OpenedAsync().WaitAsync(cancellationToken));
 
     /// <inheritdoc />
     public async ValueTask WriteAsync(RunWriteBatch batch, CancellationToken cancellationToken = default)
@@ -70,8 +80,10 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
         {
             await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureRegisteredAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             await WriteRowsAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Track(batch.Runs);
         }
         catch (DbException ex) when (IsTransient(ex))
         {
@@ -177,7 +189,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     /// <summary>Marks unfinished runs of owners that are gone as crashed; returns how many. Runs on open and every heartbeat.</summary>
     public async Task<int> MarkCrashedRunsAsync(CancellationToken cancellationToken = default)
     {
-        await _opened.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await OpenedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return await MarkCrashedCoreAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -185,31 +197,32 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var now = TimeProvider.GetUtcNow();
-        var gone = new List<Guid>();
-        await using (var command = Command(connection, null, $"SELECT id, machine, pid, process_started_at, heartbeat_at FROM {Owners} WHERE id <> @me", [("me", Id(OwnerId))]))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+
+        // Lapsed is decided by the database, on its clock (see NowSql): the clocks of the processes may disagree.
+        var owners = await ReadAsync(
+            connection,
+            null,
+            $"SELECT id, machine, pid, process_started_at, heartbeat_at, CASE WHEN heartbeat_at < {NowSql} - @timeout THEN 1 ELSE 0 END FROM {Owners} WHERE id <> @me",
+            [("me", Id(OwnerId)), ("now", Time(now)), ("timeout", Duration(_heartbeatTimeout))],
+            r => (Owner: new StoreOwner(r.GetGuid(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : ReadTime(r, 3), Convert.ToInt64(r.GetValue(5), CultureInfo.InvariantCulture) != 0), HeartbeatAt: r.GetValue(4)),
+            cancellationToken).ConfigureAwait(false);
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (owner, heartbeatAt) in owners)
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (IsGone(owner))
             {
-                var owner = new StoreOwner(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : ReadTime(reader, 3), ReadTime(reader, 4));
-                if (IsGone(owner, now))
-                {
-                    gone.Add(owner.Id);
-                }
+                // Unless it has beaten since it was read: then it is alive after all.
+                await ExecuteAsync(
+                    connection, transaction, $"DELETE FROM {Owners} WHERE id = @id AND heartbeat_at = @seen", [("id", Id(owner.Id)), ("seen", heartbeatAt)], cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var owner in gone)
-        {
-            await ExecuteAsync(connection, transaction, $"DELETE FROM {Owners} WHERE id = @id", [("id", Id(owner))], cancellationToken).ConfigureAwait(false);
-        }
-
         // Every unfinished run whose owner is no longer registered: those of the owners just removed, and those
-        // of owners that shut down while a run was still ending.
-        const string Orphaned = "state < 4 AND (owner_id IS NULL OR owner_id NOT IN (SELECT id FROM {0}))";
+        // of owners that shut down while a run was still ending. Never this store's own: its process is alive.
+        const string Orphaned = "state < 4 AND (owner_id IS NULL OR (owner_id <> @me AND owner_id NOT IN (SELECT id FROM {0})))";
         var orphaned = string.Format(CultureInfo.InvariantCulture, Orphaned, Owners);
-        var parameters = new (string, object?)[] { ("state", (int)RunState.Crashed), ("now", Time(now)), ("message", _crashMessage) };
+        var parameters = new (string, object?)[] { ("state", (int)RunState.Crashed), ("now", Time(now)), ("message", _crashMessage), ("me", Id(OwnerId)) };
         await ExecuteAsync(
             connection,
             transaction,
@@ -234,12 +247,21 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
             return;
         }
 
-        if (_heartbeat is { } heartbeat)
+        // Under the open's lock: an open finishing now either saw the store disposed or has started its heartbeat.
+        ITimer? heartbeat;
+        Task? open;
+        lock (_openLock)
+        {
+            heartbeat = _heartbeat;
+            open = _open;
+        }
+
+        if (heartbeat is not null)
         {
             await heartbeat.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_opened.IsValueCreated && _opened.Value.IsCompletedSuccessfully)
+        if (open is { IsCompletedSuccessfully: true })
         {
             try
             {
@@ -252,7 +274,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
             }
         }
 
-        await ReleaseAsync().ConfigureAwait(false);
+        await ReleaseAsync(final: true).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -264,7 +286,6 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     /// <summary>Opens a connection to the database, without opening the store.</summary>
     private protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
-    /// <summary>Begins the migration transaction, holding whatever lock keeps two processes from migrating at once.</summary>
     /// <summary>Closes the pool's idle connections, after a transient failure; by default there is no pool to clear.</summary>
     private protected virtual void DiscardIdleConnections()
     {
@@ -273,6 +294,10 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     /// <summary>Whether the database's error is one a later attempt may not meet (see <see cref="IRunStore.IsTransient"/>).</summary>
     private protected abstract bool IsTransient(DbException error);
 
+    /// <summary>
+    /// Begins the migration transaction, holding whatever lock keeps two processes from migrating at once, and
+    /// creates what must exist before the schema's tables (a PostgreSQL schema) when it is missing.
+    /// </summary>
     private protected abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>SQL that returns 1 when the schema-version table exists, else 0.</summary>
@@ -284,14 +309,29 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     /// <summary>Runs once the schema is current and committed.</summary>
     private protected virtual Task AfterMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Turns a database error met while opening into a message that names the store and says what to do.</summary>
-    private protected abstract string Explain(DbException error);
+    /// <summary>
+    /// Turns a database error met while opening into a message that names the store and says what to do;
+    /// <paramref name="migrating"/> when it was met creating or migrating the schema.
+    /// </summary>
+    private protected abstract string Explain(DbException error, bool migrating);
 
     /// <summary>True when an owner's runs can no longer finish. By default: its heartbeat lapsed.</summary>
-    private protected virtual bool IsGone(StoreOwner owner, DateTimeOffset now) => now - owner.HeartbeatAt > _heartbeatTimeout;
+    private protected virtual bool IsGone(StoreOwner owner) => owner.Lapsed;
 
-    /// <summary>Releases the store's connections.</summary>
-    private protected virtual ValueTask ReleaseAsync() => default;
+    /// <summary>
+    /// The current time as SQL, on the clock heartbeats are written and judged by: an expression, or <c>@now</c> for
+    /// the store's <see cref="TimeProvider"/> (every query that uses it also gets a <c>now</c> parameter).
+    /// </summary>
+    private protected abstract string NowSql { get; }
+
+    /// <summary>A clause that keeps this store's owner row from being deleted by a peer until the write's transaction ends, when the database needs one.</summary>
+    private protected virtual string LockOwnerSql => string.Empty;
+
+    /// <summary>
+    /// Releases the store's connections: for good (<paramref name="final"/>) when the store is disposed, else after
+    /// a failed open, which a later use tries again.
+    /// </summary>
+    private protected virtual ValueTask ReleaseAsync(bool final) => default;
 
     /// <summary>The database value of a run id.</summary>
     private protected abstract object Id(Guid id);
@@ -301,6 +341,9 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
 
     /// <summary>Reads a timestamp written with <see cref="Time"/>.</summary>
     private protected abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+
+    /// <summary>The database value of a length of time, to add to or subtract from a <see cref="Time"/>.</summary>
+    private protected abstract object Duration(TimeSpan duration);
 
     /// <summary>Writes a batch inside its transaction: one prepared insert per table, run row by row. Stores may replace this with a bulk path.</summary>
     private protected virtual async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
@@ -389,7 +432,7 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     /// <summary>An opened connection to an opened (migrated) store.</summary>
     private protected async ValueTask<DbConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        await _opened.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await OpenedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -418,7 +461,13 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     private async ValueTask<IReadOnlyList<T>> ReadAsync<T>(string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null, sql, parameters);
+        return await ReadAsync(connection, null, sql, parameters, read, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<IReadOnlyList<T>> ReadAsync<T>(
+        DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var results = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -449,45 +498,120 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
         EndedAt = r.IsDBNull(15) ? null : ReadTime(r, 15),
     };
 
-    private async Task OpenCoreAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The open of the store: the attempt under way, the one that succeeded, or the one that failed while its
+    /// backoff lasts. Once the backoff has passed, the next use starts another attempt: a server not up yet, a
+    /// locked file or a folder not writable yet is tried again, without a retry on every call.
+    /// </summary>
+    private Task OpenedAsync()
+    {
+        lock (_openLock)
+        {
+            if (_open is null || (_open.IsFaulted && TimeProvider.GetUtcNow() >= _retryOpenAt))
+            {
+                // On the thread pool, so the open's synchronous parts (SQLite's) never run under the lock.
+                _open = Task.Run(OpenCoreAsync);
+            }
+
+            return _open;
+        }
+    }
+
+    private async Task OpenCoreAsync()
     {
         try
         {
-            await using (var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+            await using (var connection = await OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                await MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
-                await AfterMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
+                await MigrateAsync(connection, CancellationToken.None).ConfigureAwait(false);
+                await AfterMigrationAsync(connection, CancellationToken.None).ConfigureAwait(false);
+                await RegisterAsync(connection, null, CancellationToken.None).ConfigureAwait(false);
             }
+
+            await MarkCrashedCoreAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (DbException ex)
+        catch (Exception ex)
         {
-            await ReleaseAsync().ConfigureAwait(false);
-            throw new RunStoreException($"{Description} cannot be opened: {Explain(ex)}", ex);
-        }
-        catch (RunStoreException)
-        {
-            await ReleaseAsync().ConfigureAwait(false);
+            lock (_openLock)
+            {
+                _failedOpens++;
+                _retryOpenAt = TimeProvider.GetUtcNow() + OpenBackoff(_failedOpens);
+            }
+
+            await ReleaseAsync(final: false).ConfigureAwait(false);
+            if (ex is DbException error)
+            {
+                throw new RunStoreException($"{Description} cannot be opened: {Explain(error, migrating: false)}", error);
+            }
+
             throw;
         }
 
-        await MarkCrashedCoreAsync(cancellationToken).ConfigureAwait(false);
-        _heartbeat = TimeProvider.CreateTimer(static s => _ = ((SqlRunStore)s!).BeatAsync(), this, _heartbeatInterval, _heartbeatInterval);
+        lock (_openLock)
+        {
+            _failedOpens = 0;
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _heartbeat ??= TimeProvider.CreateTimer(static s => _ = ((SqlRunStore)s!).BeatAsync(), this, _heartbeatInterval, _heartbeatInterval);
+            }
+        }
     }
 
+    /// <summary>1 s after the first failed open, doubling with each further failure, at most 30 s.</summary>
+    private static TimeSpan OpenBackoff(int failures) => TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 6) - 1)));
+
+    /// <summary>
+    /// Brings the schema to the version this code writes. Most opens find it current: they read its version and
+    /// change nothing (no lock, no DDL), so a role that may only use the tables opens a store an administrator migrated.
+    /// </summary>
     private async Task MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var transaction = await BeginMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
-        var version = 0;
-        if (Convert.ToInt64(await ScalarAsync(connection, transaction, SchemaTableExistsSql, cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 1)
+        if (await SchemaVersionAsync(connection, null, cancellationToken).ConfigureAwait(false) == SqlSchema.Latest)
         {
-            version = Convert.ToInt32(await ScalarAsync(connection, transaction, $"SELECT max(version) FROM {Types.Table("flows_schema")}", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            await CheckEmptyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, $"CREATE TABLE {Types.Table("flows_schema")} (version INTEGER NOT NULL, applied_at TEXT NOT NULL)", [], cancellationToken).ConfigureAwait(false);
+            return;
         }
 
+        try
+        {
+            await using var transaction = await BeginMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
+
+            // Read again under the migration lock: another process may have migrated while this one waited.
+            var version = await SchemaVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            if (version is null)
+            {
+                await CheckEmptyAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, transaction, $"CREATE TABLE {Types.Table("flows_schema")} (version INTEGER NOT NULL, applied_at TEXT NOT NULL)", [], cancellationToken).ConfigureAwait(false);
+            }
+
+            for (var next = (version ?? 0) + 1; next <= SqlSchema.Latest; next++)
+            {
+                await ExecuteAsync(connection, transaction, SqlSchema.Migration(next, Types), [], cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(
+                    connection,
+                    transaction,
+                    $"INSERT INTO {Types.Table("flows_schema")} (version, applied_at) VALUES (@version, @at)",
+                    [("version", next), ("at", TimeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))],
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            throw new RunStoreException($"{Description} cannot be opened: {Explain(ex, migrating: true)}", ex);
+        }
+    }
+
+    /// <summary>The schema version the database holds, null when it has no Flows schema; fails when it is newer than this code.</summary>
+    private async Task<int?> SchemaVersionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        if (Convert.ToInt64(await ScalarAsync(connection, transaction, SchemaTableExistsSql, [], cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+        {
+            return null;
+        }
+
+        var latest = await ScalarAsync(connection, transaction, $"SELECT max(version) FROM {Types.Table("flows_schema")}", [], cancellationToken).ConfigureAwait(false);
+        var version = latest is null or DBNull ? 0 : Convert.ToInt32(latest, CultureInfo.InvariantCulture);
         if (version > SqlSchema.Latest)
         {
             throw new RunStoreException(
@@ -495,25 +619,92 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
                 + "It was written by a newer Flows.Sdk: upgrade this application's Flows.Sdk, or point it at another store. Nothing was changed.");
         }
 
-        for (var next = version + 1; next <= SqlSchema.Latest; next++)
-        {
-            await ExecuteAsync(connection, transaction, SqlSchema.Migration(next, Types), [], cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(
-                connection,
-                transaction,
-                $"INSERT INTO {Types.Table("flows_schema")} (version, applied_at) VALUES (@version, @at)",
-                [("version", next), ("at", TimeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture))],
-                cancellationToken).ConfigureAwait(false);
-        }
+        return version;
+    }
 
-        var now = Time(TimeProvider.GetUtcNow());
-        await ExecuteAsync(
+    /// <summary>Registers this store's owner row, or refreshes its heartbeat when it is there already.</summary>
+    private Task<int> RegisterAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        ExecuteAsync(
             connection,
             transaction,
-            $"INSERT INTO {Owners} (id, machine, pid, process_started_at, started_at, heartbeat_at) VALUES (@id, @machine, @pid, @process, @now, @now)",
-            [("id", Id(OwnerId)), ("machine", Environment.MachineName), ("pid", Environment.ProcessId), ("process", ProcessStart() is { } start ? Time(start) : null), ("now", now)],
-            cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            $"INSERT INTO {Owners} (id, machine, pid, process_started_at, started_at, heartbeat_at) VALUES (@id, @machine, @pid, @process, {NowSql}, {NowSql}) "
+            + "ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            [
+                ("id", Id(OwnerId)), ("machine", Environment.MachineName), ("pid", Environment.ProcessId),
+                ("process", ProcessStartedAt is { } start ? Time(start) : null), ("now", Time(TimeProvider.GetUtcNow())),
+            ],
+            cancellationToken);
+
+    /// <summary>
+    /// Before a write, in its transaction: when a peer has removed this store's owner row, registers again and puts
+    /// back the live runs the peer marked crashed, so their transitions read in the order things happened. Where the
+    /// database needs it, the row is then held until the write commits, so a peer cannot remove it half-way.
+    /// </summary>
+    private async Task EnsureRegisteredAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _disposed) == 0
+            && await ScalarAsync(connection, transaction, $"SELECT 1 FROM {Owners} WHERE id = @me{LockOwnerSql}", [("me", Id(OwnerId))], cancellationToken).ConfigureAwait(false) is null or DBNull)
+        {
+            await RegisterAgainAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Registers this store again after a peer removed its owner row (it took a lapse of the heartbeat for a death:
+    /// the process was paused, asleep, or cut off from the database), and puts back each run the peer marked crashed
+    /// that this process still runs: its state as this process last wrote it, with a transition that says so.
+    /// </summary>
+    private async Task RegisterAgainAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await RegisterAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var wronglyCrashed = new List<(RunRecord Run, string? Error, DateTimeOffset? At)>();
+        foreach (var chunk in _live.Values.Chunk(500))
+        {
+            var live = chunk.ToDictionary(r => r.Id);
+            var ids = chunk.Select((run, i) => ("r" + i.ToString(CultureInfo.InvariantCulture), Id(run.Id))).ToList();
+            var crashed = await ReadAsync(
+                connection,
+                transaction,
+                $"SELECT id, error, ended_at FROM {Runs} WHERE state = @crashed AND owner_id = @me AND id IN ({string.Join(", ", ids.Select(p => "@" + p.Item1))})",
+                [("crashed", (int)RunState.Crashed), ("me", Id(OwnerId)), .. ids],
+                r => (Run: live[r.GetGuid(0)], Error: Text(r, 1), At: r.IsDBNull(2) ? (DateTimeOffset?)null : ReadTime(r, 2)),
+                cancellationToken).ConfigureAwait(false);
+            wronglyCrashed.AddRange(crashed);
+        }
+
+        if (wronglyCrashed.Count == 0)
+        {
+            return;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        var putBack = new RunWriteBatch
+        {
+            Runs = [.. wronglyCrashed.Select(c => c.Run)],
+            Transitions = [.. wronglyCrashed.Select(c => new StateTransition(c.Run.Id, c.Run.State, now, c.Run.Attempt, PutBackMessage(c.Run.State, c.At, c.Error)))],
+        };
+        await WriteRowsAsync(connection, transaction, putBack, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string PutBackMessage(RunState state, DateTimeOffset? crashedAt, string? crash) =>
+        $"Put back to {state}: it was wrongly marked Crashed at {crashedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "an unknown time"} "
+        + $"(\"{crash}\"). The process running it ({Environment.MachineName}, pid {Environment.ProcessId}, store owner {OwnerId}) is alive; "
+        + "it had not shown so for longer than the heartbeat timeout (it was paused, asleep or cut off from the database), so a peer took it for gone.";
+
+    /// <summary>Remembers which runs this store's process is still running, as it last wrote them.</summary>
+    private void Track(IReadOnlyList<RunRecord> runs)
+    {
+        foreach (var run in runs)
+        {
+            if (run.State.IsFinal())
+            {
+                _live.TryRemove(run.Id, out _);
+            }
+            else
+            {
+                _live[run.Id] = run;
+            }
+        }
     }
 
     private async Task BeatAsync()
@@ -526,11 +717,23 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
         try
         {
             await using (var connection = await ConnectAsync(CancellationToken.None).ConfigureAwait(false))
+            await using (var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                await ExecuteAsync(connection, null, $"UPDATE {Owners} SET heartbeat_at = @now WHERE id = @id", [("now", Time(TimeProvider.GetUtcNow())), ("id", Id(OwnerId))], CancellationToken.None).ConfigureAwait(false);
+                var beaten = await ExecuteAsync(
+                    connection,
+                    transaction,
+                    $"UPDATE {Owners} SET heartbeat_at = {NowSql} WHERE id = @me",
+                    [("me", Id(OwnerId)), ("now", Time(TimeProvider.GetUtcNow()))],
+                    CancellationToken.None).ConfigureAwait(false);
+                if (beaten == 0 && Volatile.Read(ref _disposed) == 0)
+                {
+                    await RegisterAgainAsync(connection, transaction, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            await MarkCrashedRunsAsync(CancellationToken.None).ConfigureAwait(false);
+            await MarkCrashedCoreAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DbException or RunStoreException or ObjectDisposedException)
         {
@@ -538,9 +741,10 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
         }
     }
 
-    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    private protected static async Task<object?> ScalarAsync(
+        DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, sql, []);
+        await using var command = Command(connection, transaction, sql, parameters);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -566,8 +770,8 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
 
-/// <summary>A registered store instance: where it runs and when it last showed it was alive.</summary>
-internal sealed record StoreOwner(Guid Id, string Machine, int ProcessId, DateTimeOffset? ProcessStartedAt, DateTimeOffset HeartbeatAt);
+/// <summary>A registered store instance: where it runs, and whether its heartbeat lapsed on the database's clock.</summary>
+internal sealed record StoreOwner(Guid Id, string Machine, int ProcessId, DateTimeOffset? ProcessStartedAt, bool Lapsed);
 
 /// <summary>How a column's values are typed, so a store can build typed arrays for bulk inserts.</summary>
 internal enum ColumnKind

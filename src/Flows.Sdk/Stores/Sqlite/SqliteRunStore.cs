@@ -9,7 +9,9 @@ namespace Flows.Stores;
 /// <summary>
 /// The embedded default store: one SQLite file (write-ahead log), created and migrated on first use, safe to share
 /// between processes on one machine. Runs left unfinished by a process that died are marked
-/// <see cref="RunState.Crashed"/> when the store is next opened.
+/// <see cref="RunState.Crashed"/> when the store is next opened. Heartbeats are written and judged on the machine's
+/// clock (the store's <see cref="TimeProvider"/>): every process that shares a file in write-ahead-log mode is on the
+/// same machine, since the log's index lives in shared memory, so they all read the same clock.
 /// </summary>
 public sealed class SqliteRunStore : SqlRunStore
 {
@@ -21,7 +23,13 @@ public sealed class SqliteRunStore : SqlRunStore
     private const int Busy = 5;
     private const int Locked = 6;
 
+    // SQLite result codes met when the file or its folder cannot be created or written.
+    private const int Permission = 3;
+    private const int ReadOnly = 8;
+    private const int CannotOpen = 14;
+
     private readonly string _connectionString;
+    private readonly string _pathOrigin;
 
     /// <summary>A store on the file at <paramref name="path"/>.</summary>
     public SqliteRunStore(string path)
@@ -39,6 +47,7 @@ public sealed class SqliteRunStore : SqlRunStore
             options.HeartbeatTimeout)
     {
         Path = FullPath(options);
+        _pathOrigin = options.PathOrigin;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
@@ -59,7 +68,14 @@ public sealed class SqliteRunStore : SqlRunStore
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory))
         {
-            Directory.CreateDirectory(directory);
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new RunStoreException($"{Description} cannot be opened: {Unwritable(ex.Message)}", ex);
+            }
         }
 
         var connection = new SqliteConnection(_connectionString);
@@ -112,17 +128,24 @@ public sealed class SqliteRunStore : SqlRunStore
         // Only once the file is known to be ours: switching the journal mode writes to it.
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", [], cancellationToken).ConfigureAwait(false);
 
-    private protected override string Explain(DbException error) => error is SqliteException { SqliteErrorCode: NotADatabase or Corrupt }
-        ? "the file is not a SQLite database, or it is corrupt. Move it aside or point Flows:Store:Path (or FLOWS_HOME) at a new file. Nothing was changed."
-        : error.Message;
+    private protected override string Explain(DbException error, bool migrating) => error switch
+    {
+        SqliteException { SqliteErrorCode: NotADatabase or Corrupt } =>
+            "the file is not a SQLite database, or it is corrupt. Move it aside or point Flows:Store:Path (or FLOWS_HOME) at a new file. Nothing was changed.",
+        SqliteException { SqliteErrorCode: Permission or ReadOnly or CannotOpen } => Unwritable(error.Message),
+        _ => error.Message,
+    };
 
-    /// <summary>A process on this machine is gone when it no longer runs; elsewhere (a shared file), when its heartbeat lapsed.</summary>
-    private protected override bool IsGone(StoreOwner owner, DateTimeOffset now) =>
+    /// <summary>The store's time, on this machine's clock (see the class's remarks).</summary>
+    private protected override string NowSql => "@now";
+
+    /// <summary>A process on this machine is gone when it no longer runs; elsewhere (another container on this host), when its heartbeat lapsed.</summary>
+    private protected override bool IsGone(StoreOwner owner) =>
         string.Equals(owner.Machine, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
             ? !IsRunning(owner.ProcessId, owner.ProcessStartedAt)
-            : base.IsGone(owner, now);
+            : base.IsGone(owner);
 
-    private protected override ValueTask ReleaseAsync()
+    private protected override ValueTask ReleaseAsync(bool final)
     {
         // Pooled connections hold the file open; release them so the file can be moved or deleted.
         using var connection = new SqliteConnection(_connectionString);
@@ -188,6 +211,13 @@ public sealed class SqliteRunStore : SqlRunStore
     private protected override object Time(DateTimeOffset time) => time.UtcTicks;
 
     private protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
+
+    private protected override object Duration(TimeSpan duration) => duration.Ticks;
+
+    /// <summary>Why the folder or file cannot be written, and which setting chose the path, so the user knows what to change.</summary>
+    private string Unwritable(string reason) =>
+        $"its folder '{System.IO.Path.GetDirectoryName(Path)}' or the file cannot be created or written ({reason.TrimEnd('.')}). {_pathOrigin} "
+        + "The store tries again on its next use.";
 
     private static string FullPath(SqliteRunStoreOptions options)
     {
