@@ -37,7 +37,10 @@ public enum RunState
 /// <summary>Helpers over <see cref="RunState"/>.</summary>
 public static class RunStateExtensions
 {
-    /// <summary>True for states a run never leaves.</summary>
+    /// <summary>
+    /// True for states a run ends in. A run never leaves them, with one exception: a run a peer process wrongly marked
+    /// <see cref="RunState.Crashed"/> while its own process was alive is put back by that process, and says so in its transitions.
+    /// </summary>
     public static bool IsFinal(this RunState state) => state >= RunState.Completed;
 
     /// <summary>True for final states that count as success.</summary>
