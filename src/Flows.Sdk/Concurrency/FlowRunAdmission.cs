@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Flows.Runtime;
 
 namespace Flows.Concurrency;
 
@@ -48,17 +47,19 @@ internal sealed class FlowRunAdmission : IDisposable
     public ValueTask WaitAsync(RunContext run) => _gate is null || _lease is not null ? default : QueueAsync(_gate, run);
 
     /// <summary>As <see cref="WaitAsync"/> for synchronous flows: a wait blocks the run's thread.</summary>
-    public void Wait(RunContext run) => SyncWait.For(WaitAsync(run));
+    public void Wait(RunContext run)
+    {
+        if (_gate is not null && _lease is null)
+        {
+            _lease = Queueing(_gate).Wait(run, run.Token);
+        }
+    }
 
     public void Dispose() => _lease?.Dispose();
 
-    private async ValueTask QueueAsync(FlowRunGate gate, RunContext run)
-    {
-        if (gate.Policy == OverlapPolicy.CancelNew)
-        {
-            throw gate.Rejected();
-        }
+    private async ValueTask QueueAsync(FlowRunGate gate, RunContext run) =>
+        _lease = await Queueing(gate).WaitAsync(run, run.Token).ConfigureAwait(false);
 
-        _lease = await gate.Slots.WaitAsync(run, run.Token).ConfigureAwait(false);
-    }
+    /// <summary>The run slots to wait for, unless the policy cancels a run that would have to.</summary>
+    private static LimitGate Queueing(FlowRunGate gate) => gate.Policy == OverlapPolicy.CancelNew ? throw gate.Rejected() : gate.Slots;
 }

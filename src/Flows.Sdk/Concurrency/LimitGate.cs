@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Flows.Runtime;
 
 namespace Flows.Concurrency;
 
@@ -10,6 +11,7 @@ internal sealed class LimitGate
         Limiter = limiter;
         Description = description;
         WaitMessage = RunWaits.Message(description);
+        IsSlot = limiter is ConcurrencyLimiter;
     }
 
     public RateLimiter Limiter { get; }
@@ -20,6 +22,12 @@ internal sealed class LimitGate
     /// <summary>The message of the Pending transition a waiting run records.</summary>
     public string WaitMessage { get; }
 
+    /// <summary>
+    /// True for a concurrency limit, whose slot is held and can be shared with the runs an attempt starts; false for a
+    /// rate limit, whose permit is spent when taken, so every call spends its own.
+    /// </summary>
+    public bool IsSlot { get; }
+
     /// <summary>A concurrency limiter that waits in order of arrival and queues without bound.</summary>
     public static ConcurrencyLimiter Slots(int permits) => new(new ConcurrencyLimiterOptions
     {
@@ -29,11 +37,26 @@ internal sealed class LimitGate
     });
 
     /// <summary>Waits for one lease, recording the wait on the run first.</summary>
-    public async ValueTask<RateLimitLease> WaitAsync(RunContext run, CancellationToken cancellationToken)
+    public async ValueTask<RateLimitLease> WaitAsync(RunContext run, CancellationToken cancellationToken) =>
+        Granted(run, await Queue(run, cancellationToken).ConfigureAwait(false), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="WaitAsync"/>, blocking the thread on the limiter's own task. Whoever gives a lease back completes
+    /// that task and so wakes this thread itself; an async method in between would instead need a pool thread to run
+    /// its continuation before this one wakes, and on a pool whose threads all block here that hand-over starves.
+    /// </summary>
+    public RateLimitLease Wait(RunContext run, CancellationToken cancellationToken) =>
+        Granted(run, SyncWait.For(Queue(run, cancellationToken)), cancellationToken);
+
+    private ValueTask<RateLimitLease> Queue(RunContext run, CancellationToken cancellationToken)
     {
         run.Engine.RecordWaiting(run, WaitMessage);
         ConcurrencyLog.Waiting(run.Binding.Logger, run.Binding.Label, Description);
-        var lease = await Limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        return Limiter.AcquireAsync(1, cancellationToken);
+    }
+
+    private RateLimitLease Granted(RunContext run, RateLimitLease lease, CancellationToken cancellationToken)
+    {
         if (!lease.IsAcquired)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -14,7 +14,7 @@ internal sealed class LimitSettings
     public const string LimitsSection = "Flows:Limits";
     public const string RateLimitsSection = "Flows:RateLimits";
 
-    private const string LimitExpected = "a whole number of runs at a time, 1 or more (remove the setting to leave the tag unlimited)";
+    private const string LimitExpected = "a whole number of runs at a time, from 1 to 2147483647 (remove the setting to leave the tag unlimited)";
     private const string RateExpected = RateLimit.Format;
 
     private LimitSettings(Dictionary<string, int> limits, Dictionary<string, RateLimit> rateLimits)

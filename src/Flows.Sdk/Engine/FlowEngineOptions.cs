@@ -56,7 +56,8 @@ public sealed class FlowEngineOptions
 
     /// <summary>
     /// How many attempts of task runs with a tag may start per interval, by tag. Configuration
-    /// <c>Flows:RateLimits:&lt;tag&gt; = "10/1s"</c> overrides an entry.
+    /// <c>Flows:RateLimits:&lt;tag&gt; = "10/1s"</c> overrides an entry. Permits go from 1 to <see cref="int.MaxValue"/>
+    /// and the interval from 1 ms to 49 days (see <see cref="RateLimit"/>); a value out of range stops the engine's creation.
     /// </summary>
     public IDictionary<string, RateLimit> RateLimits { get; } = new Dictionary<string, RateLimit>(StringComparer.OrdinalIgnoreCase);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Flows.Concurrency;
 using Flows.Runtime;
 
 namespace Flows;
@@ -10,6 +11,8 @@ namespace Flows;
 internal sealed partial class RunContext
 {
     private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
+
+    private SharedSlots? _heldSlots;
 
     public RunContext(DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
     {
@@ -51,6 +54,16 @@ internal sealed partial class RunContext
 
     /// <summary>The run's span, while someone listens to <see cref="Telemetry.FlowsTelemetry.ActivitySourceName"/>.</summary>
     public Activity? Activity { get; set; }
+
+    /// <summary>
+    /// The concurrency slots the run's attempt in progress holds (its own or an ancestor's), which the runs it starts
+    /// share; null between attempts and for runs without limits.
+    /// </summary>
+    public SharedSlots? HeldSlots
+    {
+        get => Volatile.Read(ref _heldSlots);
+        set => Volatile.Write(ref _heldSlots, value);
+    }
 
     /// <summary>The nearest enclosing flow run (itself for a flow run).</summary>
     public RunContext? Flow => Descriptor.Kind == RunKind.Flow ? this : Parent?.Flow;

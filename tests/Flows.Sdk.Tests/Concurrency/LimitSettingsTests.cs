@@ -21,6 +21,45 @@ public sealed class LimitSettingsTests
         Assert.That(error!.Message, Does.StartWith($"Configuration value '{key}' = '{value}' is not valid: expected "));
     }
 
+    [TestCase("1/60d")]
+    [TestCase("1/99999999999d")]
+    [TestCase("1/50d")]
+    [TestCase("1/0.5ms")]
+    [TestCase("1/1.5ms")]
+    [TestCase("99999999999/1s")]
+    [TestCase("-1/1s")]
+    [TestCase("0/1s")]
+    public void ARateLimitOutOfRange_InConfiguration_FailsWhenTheEngineIsCreated_NamingTheSettingAndTheRange(string value)
+    {
+        var options = new FlowEngineOptions { Configuration = Configuration(("Flows:RateLimits:van-api", value)) };
+
+        var error = Assert.Throws<InvalidOperationException>(() => new FlowEngine(options).Dispose());
+
+        Assert.That(error!.Message, Does.StartWith($"Configuration value 'Flows:RateLimits:van-api' = '{value}' is not valid: expected "));
+        Assert.That(error.Message, Does.Contain("permits from 1 to 2147483647").And.Contain("from 1 ms to 49 days"));
+    }
+
+    [TestCase("1/49d", 49 * 24)]
+    [TestCase("2147483647/1ms", 0)]
+    public void ARateLimitAtTheEdgesOfTheRange_IsAccepted(string value, int hours)
+    {
+        var options = new FlowEngineOptions { Configuration = Configuration(("Flows:RateLimits:van-api", value)) };
+
+        using var engine = new FlowEngine(options);
+
+        Assert.That(engine.Limits.TagRate("van-api")!.Description, Is.EqualTo($"a permit of tag 'van-api' ({value})"));
+        Assert.That(((Concurrency.WindowRateLimiter)engine.Limits.TagRate("van-api")!.Limiter).ReplenishmentPeriod, Is.EqualTo(hours == 0 ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromHours(hours)));
+    }
+
+    [Test]
+    public void ARateLimitOutOfRange_InCode_FailsWhereItIsWritten_WithTheRange()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimit(1, TimeSpan.FromDays(60)));
+
+        Assert.That(error!.ParamName, Is.EqualTo("interval"));
+        Assert.That(error.Message, Does.Contain("from 1 ms to 49 days"));
+    }
+
     [Test]
     public void ALimitSection_InsteadOfAValue_FailsNamingIt()
     {

@@ -25,6 +25,25 @@ public sealed class OverlapTests
         Assert.That(harness.Runs.Select(r => r.State), Is.All.EqualTo(RunState.Completed));
     }
 
+    /// <summary>A synchronous run waiting for a run slot blocks its thread; handing it the slot must not need another pool thread.</summary>
+    [Test]
+    public async Task Queue_SynchronousRunsInALoopOnTwoHundredPoolThreads_AllFinish()
+    {
+        using var harness = new FlowTestHarness();
+
+        await Eventually.Within(Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => RunTenTimes(i)))));
+
+        Assert.That(harness.Runs.Select(r => r.State).ToList(), Has.Count.EqualTo(2_000).And.All.EqualTo(RunState.Completed));
+
+        static void RunTenTimes(int id)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                Overlapping.QueueSync(id);
+            }
+        }
+    }
+
     [Test]
     public async Task Skip_TheSecondRunIsNotRecordedAndTheCallSaysWhy()
     {

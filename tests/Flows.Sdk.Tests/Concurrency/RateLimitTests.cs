@@ -55,6 +55,7 @@ public sealed class RateLimitTests
     [TestCase("100/1m", 100, 60_000)]
     [TestCase("2/1.5h", 2, 5_400_000)]
     [TestCase("1/1d", 1, 86_400_000)]
+    [TestCase("3/1.005s", 3, 1_005)]
     public void Parse_ReadsPermitsPerInterval(string text, int permits, int milliseconds)
     {
         var limit = RateLimit.Parse(text);
@@ -71,6 +72,10 @@ public sealed class RateLimitTests
     [TestCase("ten/s")]
     [TestCase("10/1 week")]
     [TestCase("10 per second")]
+    [TestCase("1/60d")]
+    [TestCase("1/99999999999d")]
+    [TestCase("99999999999/1s")]
+    [TestCase("1/0.5ms")]
     public void Parse_RejectsAnythingElse(string text)
     {
         Assert.That(RateLimit.TryParse(text, out _), Is.False);

@@ -3,15 +3,13 @@ namespace Flows.Tests.Fixtures;
 /// <summary>Tasks under concurrency and rate limits that count how many of their runs are in flight.</summary>
 public sealed class Limited
 {
-    private int _inFlight;
-    private int _maxInFlight;
-    private int _started;
+    private readonly InFlight _inFlight = new();
 
     /// <summary>The most attempts that were inside a body at the same time.</summary>
-    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+    public int MaxInFlight => _inFlight.Max;
 
     /// <summary>How many attempts entered a body.</summary>
-    public int Started => Volatile.Read(ref _started);
+    public int Started => _inFlight.Started;
 
     /// <summary>Completed by the test to let waiting bodies finish.</summary>
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -99,15 +97,7 @@ public sealed class Limited
 
     public int Attempts { get; private set; }
 
-    private void Enter()
-    {
-        Interlocked.Increment(ref _started);
-        var now = Interlocked.Increment(ref _inFlight);
-        for (var max = MaxInFlight; now > max; max = MaxInFlight)
-        {
-            Interlocked.CompareExchange(ref _maxInFlight, now, max);
-        }
-    }
+    private void Enter() => _inFlight.Enter();
 
-    private void Leave() => Interlocked.Decrement(ref _inFlight);
+    private void Leave() => _inFlight.Leave();
 }

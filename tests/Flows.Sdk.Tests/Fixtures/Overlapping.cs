@@ -14,6 +14,9 @@ public sealed class Overlapping
         return id;
     }
 
+    [Flow("overlap-queue-sync", MaxConcurrentRuns = 2)]
+    public static int QueueSync(int id) => id;
+
     [Flow("overlap-queue-token", MaxConcurrentRuns = 1)]
     public async Task<int> QueueWithToken(int id, CancellationToken cancellationToken)
     {
