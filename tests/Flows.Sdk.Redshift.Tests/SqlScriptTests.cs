@@ -266,6 +266,14 @@ public sealed class SqlScriptTests
     }
 
     [Test]
+    public void CommitsOnItsOwn_SeesTruncateAfterComments()
+    {
+        var statements = Parse("-- empty it\nTRUNCATE staging; DELETE FROM t; SELECT 'TRUNCATE'");
+
+        Assert.That(statements.Select(SqlScript.CommitsOnItsOwn), Is.EqualTo(new[] { true, false, false }));
+    }
+
+    [Test]
     public void ControlsTransactions_SeesBeginAndCommitAfterComments()
     {
         Assert.That(SqlScript.ControlsTransactions(Parse("-- load\nBEGIN; SELECT 1; COMMIT;")), Is.True);

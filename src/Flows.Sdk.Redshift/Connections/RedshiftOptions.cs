@@ -67,7 +67,10 @@ public sealed class RedshiftOptions
     /// <summary>Per-session <c>statement_timeout</c>, set before each use and reset after; null leaves the server's.</summary>
     public TimeSpan? StatementTimeout { get; set; }
 
-    /// <summary>How many times a transaction that failed with a transient error (<see cref="RedshiftTransientErrors"/>) is run again. Default 2.</summary>
+    /// <summary>
+    /// How many times work that failed with a transient error (<see cref="RedshiftTransientErrors"/>) is run again,
+    /// when running it again cannot apply it twice (see <see cref="RedshiftOutcomeUnknownException"/>). Default 2.
+    /// </summary>
     public int TransactionRetries { get; set; } = 2;
 
     /// <summary>The delay before the first transaction retry; it doubles for each further one. Default 1 s.</summary>

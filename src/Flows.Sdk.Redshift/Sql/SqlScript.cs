@@ -71,6 +71,13 @@ internal sealed partial class SqlScript
     public static bool ControlsTransactions(IEnumerable<SqlStatement> statements) =>
         statements.Any(s => TransactionControl().IsMatch(StripLeadingComments(s.Text)));
 
+    /// <summary>Redshift's TRUNCATE commits the transaction it runs in.</summary>
+    [GeneratedRegex(@"^\s*TRUNCATE\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Truncate();
+
+    /// <summary>Whether the statement commits the transaction it runs in, on Redshift.</summary>
+    public static bool CommitsOnItsOwn(SqlStatement statement) => Truncate().IsMatch(StripLeadingComments(statement.Text));
+
     /// <summary>The text after any comments it starts with.</summary>
     public static string StripLeadingComments(string text)
     {
