@@ -174,6 +174,16 @@ public sealed class SqlScriptTests
         Assert.That(error.Message, Does.Contain(typeName));
     }
 
+    [TestCase("SELECT {{ v }}")]
+    [TestCase("SELECT 'x{{ v }}'")]
+    [TestCase("SELECT {{ vs }}")]
+    public void Parse_ANulCharacterInAValue_IsRefusedByName(string sql)
+    {
+        var error = Assert.Throws<RedshiftInputException>(() => Parse(sql, new { v = "a\0b", vs = new[] { "a\0b" } }));
+
+        Assert.That(error!.Message, Does.Match(@"^refresh\.sql line 1: \{\{ vs? \}\} contains a NUL character"));
+    }
+
     [Test]
     public void Parse_AListInsideAString_IsRefused()
     {

@@ -110,6 +110,8 @@ internal static class PlaceholderValues
     {
         double d when !double.IsFinite(d) => throw new RedshiftInputException($"{where} is {d}, which is not a finite number. Nothing was run."),
         float f when !float.IsFinite(f) => throw new RedshiftInputException($"{where} is {f}, which is not a finite number. Nothing was run."),
+        _ when SqlText.Invariant(value)! is var text && text.Contains('\0', StringComparison.Ordinal) =>
+            throw new RedshiftInputException($"{where} contains a NUL character, which PostgreSQL and Redshift cannot store. Nothing was run."),
         _ => SqlText.Invariant(value)!,
     };
 
