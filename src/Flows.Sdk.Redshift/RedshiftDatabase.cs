@@ -8,9 +8,12 @@ namespace Flows.Redshift;
 /// <summary>
 /// Amazon Redshift (or PostgreSQL) for flows and tasks: queries, migrated SQL files, COPY / UNLOAD and table
 /// loads. Every use of a connection is tagged with the current run (<c>query_group</c> on Redshift) and given the
-/// configured <c>statement_timeout</c>, both reset before the connection returns to the pool. Transactions that
-/// fail with a transient error (<see cref="RedshiftTransientErrors"/>) run again as a whole; when they keep
-/// failing, the error surfaces as <see cref="RedshiftTransientException"/> for a task's <c>RetryOn</c>.
+/// configured <c>statement_timeout</c>, both reset before the connection returns to the pool. Work that fails with
+/// a transient error (<see cref="RedshiftTransientErrors"/>) runs again as a whole when that cannot apply it twice:
+/// nothing had been sent, the server answered with an error (which rolled it back), the connection was lost inside
+/// a transaction before its COMMIT, or the work reads or is idempotent. When it keeps failing, the error surfaces
+/// as <see cref="RedshiftTransientException"/> for a task's <c>RetryOn</c>; when the connection was lost where
+/// the work may have committed, as <see cref="RedshiftOutcomeUnknownException"/>, and it is not run again.
 /// Inside a run, calls without a token use the run's token, and every line is logged with the run.
 /// </summary>
 /// <example>
@@ -38,16 +41,31 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
         _retry = TransactionRetry.Create(options);
     }
 
-    /// <summary>What an operation needs around its work.</summary>
+    /// <summary>What an operation needs around its work, and what makes running it again after a failure safe (see <see cref="RetrySafety"/>).</summary>
     internal enum Work
     {
-        /// <summary>One statement in autocommit: its own transaction, so it can run again as a whole.</summary>
+        /// <summary>One statement that only reads, in autocommit: run again after any transient error, a lost connection included.</summary>
+        Read,
+
+        /// <summary>
+        /// One statement in autocommit, on a connection checked first: run again after a transient error the server
+        /// answered with, or one before the statement was sent; a connection lost while it ran leaves its outcome unknown.
+        /// </summary>
         Statement,
 
-        /// <summary>BEGIN ... COMMIT around the work, run again as a whole on a transient error.</summary>
+        /// <summary>
+        /// BEGIN ... COMMIT around the work: run again as a whole after a transient error before COMMIT (the server
+        /// rolls back what a lost connection left open); a connection lost during COMMIT leaves the outcome unknown.
+        /// </summary>
         Transaction,
 
-        /// <summary>Statements as written, no retry (a script with its own transactions, or none at all).</summary>
+        /// <summary>
+        /// A transaction that leaves the same result however many times it commits (an upsert through a staging table,
+        /// a delete-and-reload, a drop-and-reload): run again even when its COMMIT's outcome is unknown.
+        /// </summary>
+        IdempotentTransaction,
+
+        /// <summary>Statements as written, each committing on its own, never run again (a script with its own transactions, or none at all).</summary>
         AsWritten,
     }
 
@@ -61,19 +79,28 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
     public async Task<NpgsqlDataSource> GetDataSourceAsync(CancellationToken cancellationToken = default) =>
         (await ReadyAsync(Effective(cancellationToken)).ConfigureAwait(false)).DataSource;
 
-    /// <summary>Runs one statement with Dapper-style parameters (<c>@name</c> from an object's properties); returns rows affected.</summary>
+    /// <summary>
+    /// Runs one statement with Dapper-style parameters (<c>@name</c> from an object's properties); returns rows
+    /// affected. It commits as it ends, so after a connection lost while it ran it is not run again (its outcome is
+    /// unknown: <see cref="RedshiftOutcomeUnknownException"/>); after a transient error before it was sent, or one
+    /// the server answered with (which rolled it back), it is.
+    /// </summary>
     public Task<int> ExecuteAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
-        return RunAsync("Statement", Work.Statement, (session, transaction, token) =>
+        return RunAsync("Statement", Work.Statement, "what the statement changes", (session, transaction, token) =>
             session.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: token)), cancellationToken);
     }
 
-    /// <summary>Runs a query and maps each row to <typeparamref name="T"/> (a class, a record or a scalar) with Dapper.</summary>
+    /// <summary>
+    /// Runs a query and maps each row to <typeparamref name="T"/> (a class, a record or a scalar) with Dapper. A
+    /// query reads, so it runs again after any transient error, a lost connection included: run statements that
+    /// write with <see cref="ExecuteAsync"/> or <see cref="InTransactionAsync{T}"/>.
+    /// </summary>
     public Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
-        return RunAsync<IReadOnlyList<T>>("Query", Work.Statement, async (session, transaction, token) =>
+        return RunAsync<IReadOnlyList<T>>("Query", Work.Read, "what the query changes", async (session, transaction, token) =>
             [.. await session.Connection.QueryAsync<T>(new CommandDefinition(sql, parameters, transaction, cancellationToken: token)).ConfigureAwait(false)],
             cancellationToken);
     }
@@ -82,7 +109,10 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
     /// Runs a SQL file as a Civis SQL script would: every statement in order, <c>{{ name }}</c> placeholders replaced
     /// from <paramref name="parameters"/> (see <see cref="SqlIdentifier"/> for names), in one transaction unless
     /// <paramref name="options"/> or the file say otherwise. A missing file or an unknown placeholder fails before
-    /// any statement runs.
+    /// any statement runs. In a transaction the file runs again as a whole after a transient error before its
+    /// COMMIT (the server rolled the attempt back), but not after a connection lost during COMMIT, nor after a
+    /// Redshift <c>TRUNCATE</c> in it (which commits) had run: <see cref="RedshiftOutcomeUnknownException"/>. A
+    /// file that runs as written is never run again.
     /// </summary>
     public async Task<SqlFileResult> RunSqlFileAsync(string path, IReadOnlyDictionary<string, object?>? parameters = null, SqlFileOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -110,12 +140,17 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
             work = Work.AsWritten;
         }
 
-        return await RunAsync(source, work, async (session, transaction, token) =>
+        return await RunAsync(source, work, $"the tables {source} changes", async (session, transaction, token) =>
         {
             long rows = 0;
             for (var i = 0; i < statements.Count; i++)
             {
                 var statement = statements[i];
+                if (server.IsRedshift && transaction is not null && SqlScript.CommitsOnItsOwn(statement))
+                {
+                    session.MayHaveCommitted = true;
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 await using var command = session.Command(statement.Text, transaction);
                 var affected = await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
@@ -127,20 +162,31 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Loads files from S3 into a table with Redshift's <c>COPY</c>. Redshift only.</summary>
+    /// <summary>
+    /// Loads files from S3 into a table with Redshift's <c>COPY</c>, in a transaction of its own. Redshift only. It
+    /// runs again after a transient error before its COMMIT, not after a connection lost during it (the rows may
+    /// be in: <see cref="RedshiftOutcomeUnknownException"/>).
+    /// </summary>
     public async Task CopyFromS3Async(TableName table, CopyFromS3Options options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var sql = S3Sql.Copy(table, options);
-        await RunS3CommandAsync("COPY", table.ToString(), S3Location.Parse(options.From, "CopyFromS3Options.From").Bucket, sql, Effective(cancellationToken)).ConfigureAwait(false);
+        var bucket = S3Location.Parse(options.From, "CopyFromS3Options.From").Bucket;
+        await RunS3CommandAsync("COPY", table.ToString(), bucket, sql, Work.Transaction, $"whether {table} already has the rows of this COPY", Effective(cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a query's result to S3 with Redshift's <c>UNLOAD</c>. Redshift only.</summary>
+    /// <summary>
+    /// Writes a query's result to S3 with Redshift's <c>UNLOAD</c>. Redshift only. With
+    /// <see cref="UnloadToS3Options.AllowOverwrite"/> it runs again after any transient error (it writes the same
+    /// files again); without it, not after a connection lost while it ran.
+    /// </summary>
     public async Task UnloadToS3Async(string query, UnloadToS3Options options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var sql = S3Sql.Unload(query, options);
-        await RunS3CommandAsync("UNLOAD", options.To, S3Location.Parse(options.To, "UnloadToS3Options.To").Bucket, sql, Effective(cancellationToken)).ConfigureAwait(false);
+        var bucket = S3Location.Parse(options.To, "UnloadToS3Options.To").Bucket;
+        var work = options.AllowOverwrite ? Work.Read : Work.Statement;
+        await RunS3CommandAsync("UNLOAD", options.To, bucket, sql, work, $"the files under {options.To}", Effective(cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -157,11 +203,16 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
         return new TableLoader<T>(this, table, options ?? new LoadOptions()).LoadAsync(rows, Effective(cancellationToken));
     }
 
-    /// <summary>Runs work in one transaction, run again as a whole (from a new connection) on a transient error.</summary>
+    /// <summary>
+    /// Runs work in one transaction, run again as a whole (from a new connection) after a transient error before its
+    /// COMMIT: the server rolled the failed attempt back, so keep side effects outside the database out of
+    /// <paramref name="work"/>. After a connection lost during COMMIT it is not run again:
+    /// <see cref="RedshiftOutcomeUnknownException"/>.
+    /// </summary>
     public Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return RunAsync("Transaction", Work.Transaction, (session, transaction, token) => work(session.Connection, transaction!, token), cancellationToken);
+        return RunAsync("Transaction", Work.Transaction, "what the transaction writes", (session, transaction, token) => work(session.Connection, transaction!, token), cancellationToken);
     }
 
     /// <summary>Closes the data source and releases what authentication and staging hold.</summary>
@@ -197,31 +248,48 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
         return _stager;
     }
 
-    /// <summary>Opens a session for the current run and runs the work as <paramref name="work"/> says.</summary>
-    internal async Task<T> RunAsync<T>(string operation, Work work, Func<RedshiftSession, NpgsqlTransaction?, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a session for the current run and runs the work as <paramref name="work"/> says, again after a transient
+    /// error when <see cref="RetrySafety"/> says that cannot apply it twice. <paramref name="check"/> says what to
+    /// look at when the outcome is unknown ("whether items has the rows of this load").
+    /// </summary>
+    internal async Task<T> RunAsync<T>(string operation, Work work, string check, Func<RedshiftSession, NpgsqlTransaction?, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
     {
         cancellationToken = Effective(cancellationToken);
         var ready = await ReadyAsync(cancellationToken).ConfigureAwait(false);
         var settings = SessionSettings.ForCurrentRun(_options, ready.Server);
+        var inTransaction = work is Work.Transaction or Work.IdempotentTransaction;
         var attempts = 0;
         async ValueTask<T> Attempt(CancellationToken token)
         {
             attempts++;
-            var session = await RedshiftSession.OpenAsync(ready.DataSource, settings, token).ConfigureAwait(false);
-            await using (session.ConfigureAwait(false))
+            RedshiftSession? session = null;
+            var committing = false;
+            try
             {
-                if (work != Work.Transaction)
+                session = await RedshiftSession.OpenAsync(ready.DataSource, settings, verify: work is Work.Statement or Work.AsWritten, token).ConfigureAwait(false);
+                await using (session.ConfigureAwait(false))
                 {
-                    return await body(session, null, token).ConfigureAwait(false);
-                }
+                    if (!inTransaction)
+                    {
+                        return await body(session, null, token).ConfigureAwait(false);
+                    }
 
-                var transaction = await session.Connection.BeginTransactionAsync(token).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var result = await body(session, transaction, token).ConfigureAwait(false);
-                    await transaction.CommitAsync(token).ConfigureAwait(false);
-                    return result;
+                    var transaction = await session.Connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
+                    {
+                        var result = await body(session, transaction, token).ConfigureAwait(false);
+                        committing = true;
+
+                        // Once COMMIT is sent it is waited for: cancelling it would only make its outcome unknown.
+                        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                        return result;
+                    }
                 }
+            }
+            catch (Exception ex) when (RetrySafety.OutcomeUnknown(operation, check, work, new AttemptProgress(session is not null, committing, session?.MayHaveCommitted == true), ex) is { } unknown)
+            {
+                throw unknown;
             }
         }
 
@@ -238,7 +306,7 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task RunS3CommandAsync(string command, string target, string bucket, string sql, CancellationToken cancellationToken)
+    private async Task RunS3CommandAsync(string command, string target, string bucket, string sql, Work work, string check, CancellationToken cancellationToken)
     {
         if (await StagerAsync(cancellationToken).ConfigureAwait(false) is { } stager)
         {
@@ -246,7 +314,7 @@ public sealed class RedshiftDatabase : IAsyncDisposable, IDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        await RunAsync($"{command} {target}", Work.Statement, async (session, transaction, token) =>
+        await RunAsync($"{command} {target}", work, check, async (session, transaction, token) =>
         {
             await using var statement = session.Command(sql, transaction);
             return await statement.ExecuteNonQueryAsync(token).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Flows.Redshift.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -6,17 +7,19 @@ namespace Flows.Redshift.Tests;
 
 public sealed class ConnectionTests
 {
-    private static Func<string, CancellationToken, ValueTask<string?>> Secrets(Dictionary<string, string> values) =>
+    private static Func<string, CancellationToken, ValueTask<string?>> Lookup(Dictionary<string, string> values) =>
         (name, _) => new ValueTask<string?>(values.GetValueOrDefault(name));
+
+    /// <summary>Options for a Civis credential whose variables all come from <paramref name="values"/>.</summary>
+    private static RedshiftOptions Credential(string name, Dictionary<string, string> values) =>
+        new() { CredentialName = name, Secrets = Lookup(values), Settings = Lookup(values) };
 
     [Test]
     public async Task CivisCredential_GetsRedshiftDefaults()
     {
-        var built = await RedshiftDataSourceFactory.CreateAsync(new RedshiftOptions
-        {
-            CredentialName = "REDSHIFT",
-            Secrets = Secrets(new() { ["REDSHIFT_USERNAME"] = "etl", ["REDSHIFT_PASSWORD"] = "pw", ["REDSHIFT_HOST"] = "warehouse.abc.us-east-1.redshift.amazonaws.com", ["REDSHIFT_DATABASE"] = "dev" }),
-        }, CancellationToken.None);
+        var built = await RedshiftDataSourceFactory.CreateAsync(
+            Credential("REDSHIFT", new() { ["REDSHIFT_USERNAME"] = "etl", ["REDSHIFT_PASSWORD"] = "pw", ["REDSHIFT_HOST"] = "warehouse.abc.us-east-1.redshift.amazonaws.com", ["REDSHIFT_DATABASE"] = "dev" }),
+            CancellationToken.None);
         await using var dataSource = built.DataSource;
 
         var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
@@ -33,21 +36,25 @@ public sealed class ConnectionTests
     }
 
     [Test]
-    public async Task CivisCredential_ByDefault_IsReadThroughTheEnginesSecretProviders()
+    public async Task CivisCredential_ByDefault_ReadsThePasswordAsASecret_AndTheRestFromConfiguration()
     {
         using var harness = new Flows.Testing.FlowTestHarness(o =>
         {
-            o.Secrets["WAREHOUSE_USERNAME"] = "loader";
             o.Secrets["WAREHOUSE_PASSWORD"] = "s3cr3t-from-provider";
-            o.Secrets["WAREHOUSE_HOST"] = "warehouse.internal";
-            o.Secrets["WAREHOUSE_DATABASE"] = "analytics";
+            o.Configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["WAREHOUSE_USERNAME"] = "loader",
+                ["WAREHOUSE_HOST"] = "warehouse.internal",
+                ["WAREHOUSE_DATABASE"] = "analytics",
+                ["WAREHOUSE_PORT"] = "5439",
+            }).Build();
         });
 
         var built = await RedshiftDataSourceFactory.CreateAsync(new RedshiftOptions { CredentialName = "WAREHOUSE" }, CancellationToken.None);
         await using var dataSource = built.DataSource;
 
         var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        Assert.That((settings.Host, settings.Database, settings.Username), Is.EqualTo(("warehouse.internal", "analytics", "loader")));
+        Assert.That((settings.Host, settings.Port, settings.Database, settings.Username), Is.EqualTo(("warehouse.internal", 5439, "analytics", "loader")));
     }
 
     [Test]
@@ -64,11 +71,9 @@ public sealed class ConnectionTests
     [Test]
     public void CivisCredential_WithoutAPassword_NamesTheMissingVariable()
     {
-        var error = Assert.ThrowsAsync<RedshiftInputException>(() => RedshiftDataSourceFactory.CreateAsync(new RedshiftOptions
-        {
-            CredentialName = "WAREHOUSE",
-            Secrets = Secrets(new() { ["WAREHOUSE_USERNAME"] = "etl", ["WAREHOUSE_HOST"] = "h", ["WAREHOUSE_DATABASE"] = "dev" }),
-        }, CancellationToken.None));
+        var error = Assert.ThrowsAsync<RedshiftInputException>(() => RedshiftDataSourceFactory.CreateAsync(
+            Credential("WAREHOUSE", new() { ["WAREHOUSE_USERNAME"] = "etl", ["WAREHOUSE_HOST"] = "h", ["WAREHOUSE_DATABASE"] = "dev" }),
+            CancellationToken.None));
 
         Assert.That(error!.Message, Is.EqualTo("Credential 'WAREHOUSE' has a username (WAREHOUSE_USERNAME) but no password: set WAREHOUSE_PASSWORD (or WAREHOUSE_CREDENTIAL_PASSWORD)."));
     }
@@ -76,11 +81,9 @@ public sealed class ConnectionTests
     [Test]
     public void CivisCredential_WithABadPort_NamesTheVariable()
     {
-        var error = Assert.ThrowsAsync<RedshiftInputException>(() => RedshiftDataSourceFactory.CreateAsync(new RedshiftOptions
-        {
-            CredentialName = "WAREHOUSE",
-            Secrets = Secrets(new() { ["WAREHOUSE_USERNAME"] = "etl", ["WAREHOUSE_PASSWORD"] = "pw", ["WAREHOUSE_HOST"] = "h", ["WAREHOUSE_DATABASE"] = "dev", ["WAREHOUSE_PORT"] = "54x9" }),
-        }, CancellationToken.None));
+        var error = Assert.ThrowsAsync<RedshiftInputException>(() => RedshiftDataSourceFactory.CreateAsync(
+            Credential("WAREHOUSE", new() { ["WAREHOUSE_USERNAME"] = "etl", ["WAREHOUSE_PASSWORD"] = "pw", ["WAREHOUSE_HOST"] = "h", ["WAREHOUSE_DATABASE"] = "dev", ["WAREHOUSE_PORT"] = "54x9" }),
+            CancellationToken.None));
 
         Assert.That(error!.Message, Is.EqualTo("WAREHOUSE_PORT is '54x9', which is not a port number."));
     }
@@ -99,19 +102,16 @@ public sealed class ConnectionTests
     {
         await using var schema = await TestSchema.CreateAsync();
         var server = new NpgsqlConnectionStringBuilder(schema.Server);
-        await using var database = new RedshiftDatabase(new RedshiftOptions
+        var options = Credential("CIVIS_DB", new()
         {
-            CredentialName = "CIVIS_DB",
-            SslMode = SslMode.Disable,
-            Secrets = Secrets(new()
-            {
-                ["CIVIS_DB_USERNAME"] = server.Username!,
-                ["CIVIS_DB_PASSWORD"] = "not-checked-by-the-test-cluster",
-                ["CIVIS_DB_HOST"] = server.Host!,
-                ["CIVIS_DB_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["CIVIS_DB_DATABASE"] = server.Database!,
-            }),
+            ["CIVIS_DB_USERNAME"] = server.Username!,
+            ["CIVIS_DB_PASSWORD"] = "not-checked-by-the-test-cluster",
+            ["CIVIS_DB_HOST"] = server.Host!,
+            ["CIVIS_DB_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CIVIS_DB_DATABASE"] = server.Database!,
         });
+        options.SslMode = SslMode.Disable;
+        await using var database = new RedshiftDatabase(options);
 
         var answer = await database.QueryAsync<int>("SELECT 40 + @two", new { two = 2 });
 

@@ -64,6 +64,38 @@ public sealed class DatabaseTests : SchemaTest
     }
 
     [Test]
+    public async Task RunSqlFile_AValueInAFunctionBody_StaysData_AndCannotRewriteTheFunction()
+    {
+        await using var database = new RedshiftDatabase(Schema.Options());
+        var path = await WriteSqlAsync("""
+            CREATE FUNCTION is_allowed(state text) RETURNS boolean LANGUAGE plpgsql AS $body$
+            BEGIN
+              RETURN state = '{{ allowed }}';
+            END $body$;
+            """);
+
+        await database.RunSqlFileAsync(path, new Dictionary<string, object?> { ["allowed"] = "x' OR 'a'='a" });
+
+        var answers = await database.QueryAsync<bool>("SELECT is_allowed(s) FROM unnest(ARRAY['OH', 'x'' OR ''a''=''a']) AS s");
+        Assert.That(answers, Is.EqualTo(new[] { false, true }), "only the exact value is allowed");
+        Assert.That(await Schema.ScalarAsync<string>("SELECT prosrc FROM pg_proc WHERE proname = 'is_allowed'"), Does.Contain("RETURN state = 'x'' OR ''a''=''a';"));
+    }
+
+    [Test]
+    public async Task RunSqlFile_AListExpandsToTheRowsItNames()
+    {
+        await using var database = new RedshiftDatabase(Schema.Options());
+        await database.ExecuteAsync("CREATE TABLE voters (id int, state char(2))");
+        await database.ExecuteAsync("INSERT INTO voters VALUES (1, 'OH'), (2, 'PA'), (3, 'MI')");
+        var path = await WriteSqlAsync("DELETE FROM voters WHERE state IN ({{ states }});");
+
+        var result = await database.RunSqlFileAsync(path, new Dictionary<string, object?> { ["states"] = new[] { "OH", "PA" } });
+
+        Assert.That(result.RowsAffected, Is.EqualTo(2));
+        Assert.That(await database.QueryAsync<int>("SELECT id FROM voters"), Is.EqualTo(new[] { 3 }));
+    }
+
+    [Test]
     public async Task RunSqlFile_RollsEveryStatementBack_WhenOneFails()
     {
         await using var database = new RedshiftDatabase(Schema.Options());

@@ -71,15 +71,19 @@ internal static class RedshiftDataSourceFactory
         }
     }
 
+    /// <summary>
+    /// The credential's password through <see cref="RedshiftOptions.Secrets"/> (masked from then on); its user name,
+    /// host, port and database through <see cref="RedshiftOptions.Settings"/>, as plain configuration.
+    /// </summary>
     private static async Task ApplyCivisCredentialAsync(NpgsqlConnectionStringBuilder builder, RedshiftOptions options, CancellationToken cancellationToken)
     {
         var name = options.CredentialName!;
-        async Task<(string Variable, string? Value)> First(params string[] suffixes)
+        async Task<(string Variable, string? Value)> First(Func<string, CancellationToken, ValueTask<string?>> lookup, params string[] suffixes)
         {
             foreach (var suffix in suffixes)
             {
                 var variable = $"{name}_{suffix}";
-                if (await options.Secrets(variable, cancellationToken).ConfigureAwait(false) is { } value)
+                if (await lookup(variable, cancellationToken).ConfigureAwait(false) is { } value)
                 {
                     return (variable, value);
                 }
@@ -88,8 +92,8 @@ internal static class RedshiftDataSourceFactory
             return ($"{name}_{suffixes[0]}", null);
         }
 
-        var user = await First("USERNAME", "CREDENTIAL_USERNAME").ConfigureAwait(false);
-        var password = await First("PASSWORD", "CREDENTIAL_PASSWORD").ConfigureAwait(false);
+        var user = await First(options.Settings, "USERNAME", "CREDENTIAL_USERNAME").ConfigureAwait(false);
+        var password = await First(options.Secrets, "PASSWORD", "CREDENTIAL_PASSWORD").ConfigureAwait(false);
         if (user.Value is null)
         {
             throw new RedshiftInputException($"Credential '{name}' has no username: set {name}_USERNAME (or {name}_CREDENTIAL_USERNAME).");
@@ -102,9 +106,9 @@ internal static class RedshiftDataSourceFactory
 
         builder.Username = user.Value;
         builder.Password = password.Value;
-        builder.Host = options.Host ?? (await First("HOST").ConfigureAwait(false)).Value ?? builder.Host;
-        builder.Database = options.Database ?? (await First("DATABASE").ConfigureAwait(false)).Value ?? builder.Database;
-        if (options.Port is null && await First("PORT").ConfigureAwait(false) is { Value: { } port } portVariable)
+        builder.Host = options.Host ?? (await First(options.Settings, "HOST").ConfigureAwait(false)).Value ?? builder.Host;
+        builder.Database = options.Database ?? (await First(options.Settings, "DATABASE").ConfigureAwait(false)).Value ?? builder.Database;
+        if (options.Port is null && await First(options.Settings, "PORT").ConfigureAwait(false) is { Value: { } port } portVariable)
         {
             builder.Port = int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is > 0 and < 65536
                 ? number

@@ -13,10 +13,11 @@ public sealed class RedshiftOptions
     public const int DefaultPort = 5439;
 
     /// <summary>
-    /// The name of a Civis database credential: <c>&lt;NAME&gt;_USERNAME</c> and <c>&lt;NAME&gt;_PASSWORD</c> are
-    /// required, <c>&lt;NAME&gt;_HOST</c>, <c>&lt;NAME&gt;_PORT</c> and <c>&lt;NAME&gt;_DATABASE</c> fill
-    /// <see cref="Host"/>, <see cref="Port"/> and <see cref="Database"/> when those are not set. Looked up through
-    /// <see cref="Secrets"/>.
+    /// The name of a Civis database credential: <c>&lt;NAME&gt;_USERNAME</c> (or <c>&lt;NAME&gt;_CREDENTIAL_USERNAME</c>)
+    /// and <c>&lt;NAME&gt;_PASSWORD</c> (or <c>&lt;NAME&gt;_CREDENTIAL_PASSWORD</c>) are required;
+    /// <c>&lt;NAME&gt;_HOST</c>, <c>&lt;NAME&gt;_PORT</c> and <c>&lt;NAME&gt;_DATABASE</c> fill <see cref="Host"/>,
+    /// <see cref="Port"/> and <see cref="Database"/> when those are not set. The password is looked up through
+    /// <see cref="Secrets"/> and masked; the rest through <see cref="Settings"/>, and not masked.
     /// </summary>
     public string? CredentialName { get; set; }
 
@@ -42,11 +43,19 @@ public sealed class RedshiftOptions
     public SslMode? SslMode { get; set; }
 
     /// <summary>
-    /// Looks up a secret by name (<c>REDSHIFT_PASSWORD</c>) and returns null when it is not set. Defaults to
-    /// <see cref="RedshiftSecrets.Default"/>: the engine's secret providers (<see cref="Flow.Secrets"/>), which read
-    /// Civis-style environment variables among others and mask what they find.
+    /// Looks up a credential's password by name (<c>REDSHIFT_PASSWORD</c>) and returns null when it is not set.
+    /// Defaults to <see cref="RedshiftSecrets.Default"/>: the engine's secret providers (<see cref="Flow.Secrets"/>),
+    /// which read Civis-style environment variables among others and mask what they find.
     /// </summary>
     public Func<string, CancellationToken, ValueTask<string?>> Secrets { get; set; } = RedshiftSecrets.Default;
+
+    /// <summary>
+    /// Looks up a credential's user name, host, port and database by name (<c>REDSHIFT_HOST</c>) and returns null
+    /// when it is not set. These are configuration, not secrets, and are never masked (masking the port would turn
+    /// every 5439 in logs and results into <c>***</c>). Defaults to <see cref="RedshiftSettings.Default"/>: the
+    /// engine's configuration, then environment variables.
+    /// </summary>
+    public Func<string, CancellationToken, ValueTask<string?>> Settings { get; set; } = RedshiftSettings.Default;
 
     /// <summary>
     /// The session setting that carries the run tag (<c>flows:&lt;run id&gt;:&lt;name&gt;</c>). Null (the default):
@@ -58,7 +67,10 @@ public sealed class RedshiftOptions
     /// <summary>Per-session <c>statement_timeout</c>, set before each use and reset after; null leaves the server's.</summary>
     public TimeSpan? StatementTimeout { get; set; }
 
-    /// <summary>How many times a transaction that failed with a transient error (<see cref="RedshiftTransientErrors"/>) is run again. Default 2.</summary>
+    /// <summary>
+    /// How many times work that failed with a transient error (<see cref="RedshiftTransientErrors"/>) is run again,
+    /// when running it again cannot apply it twice (see <see cref="RedshiftOutcomeUnknownException"/>). Default 2.
+    /// </summary>
     public int TransactionRetries { get; set; } = 2;
 
     /// <summary>The delay before the first transaction retry; it doubles for each further one. Default 1 s.</summary>

@@ -1,12 +1,15 @@
 namespace Flows.Redshift;
 
-/// <summary>Where <see cref="RedshiftOptions.Secrets"/> looks secrets up unless told otherwise.</summary>
+/// <summary>
+/// Where <see cref="RedshiftOptions.Secrets"/> looks a credential's password up unless told otherwise. The rest of a
+/// credential is configuration: see <see cref="RedshiftSettings"/>.
+/// </summary>
 public static class RedshiftSecrets
 {
     /// <summary>
     /// The lookup new <see cref="RedshiftOptions"/> start with: the current engine's secret providers
-    /// (<see cref="Flow.Secrets"/>), so Civis-style variables, configuration, secret files and SSM all work and every
-    /// value found is masked in logs and run records. A host can point it at another store.
+    /// (<see cref="Flow.Secrets"/>), so Civis-style variables, configuration, secret files and SSM all work and the
+    /// password found is masked in logs and run records. A host can point it at another store.
     /// </summary>
     public static Func<string, CancellationToken, ValueTask<string?>> Default { get; set; } = FromFlowSecrets;
 

@@ -69,7 +69,8 @@ internal sealed class TableLoader<T>
         {
             await _database.RunAsync(
                 $"Load into {_table}",
-                RedshiftDatabase.Work.Transaction,
+                Idempotent ? RedshiftDatabase.Work.IdempotentTransaction : RedshiftDatabase.Work.Transaction,
+                $"whether {_table} already has the rows of this load",
                 (session, transaction, token) => LoadInTransactionAsync(session, transaction!, rows, staged, stager, token),
                 cancellationToken).ConfigureAwait(false);
             RedshiftLog.Loaded(RedshiftLog.Current, rows.Count, _table.ToString(), _options.ExistingRows, staged is null ? "INSERT" : "S3 COPY", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -83,6 +84,12 @@ internal sealed class TableLoader<T>
             }
         }
     }
+
+    /// <summary>
+    /// Whether committing the load twice leaves the same table as committing it once: an upsert (through its staging
+    /// table), truncate or drop does; an append (or a create that fails on an existing table) does not.
+    /// </summary>
+    private bool Idempotent => _options.ExistingRows is ExistingRows.Upsert or ExistingRows.Truncate or ExistingRows.Drop;
 
     /// <summary>The CREATE TABLE for the row type; distribution and sort keys only on Redshift.</summary>
     internal string CreateTableSql(bool redshift)

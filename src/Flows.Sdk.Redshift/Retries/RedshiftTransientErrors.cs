@@ -1,12 +1,16 @@
+using System.Net.Sockets;
 using Npgsql;
 
 namespace Flows.Redshift;
 
 /// <summary>
-/// Which failures are worth running a whole transaction again for: Redshift's serializable isolation violation
-/// (SQLSTATE XX000 with error 1023, or "conflict with concurrent transaction") and what Npgsql marks transient
-/// (lost connections, a server starting or shutting down, deadlocks). Not SQLSTATE 57014 (query cancelled):
-/// that is also how <c>statement_timeout</c> ends a query, and a query that hit its timeout would only hit it again.
+/// Which failures are transient, so that running the work again can succeed: Redshift's serializable isolation
+/// violation (SQLSTATE XX000 with error 1023, or "conflict with concurrent transaction"), what Npgsql marks
+/// transient (deadlocks, serialization failures, a server starting up, lost or timed-out connections) and a
+/// connection the server ended (a FATAL error such as 57P01, the server shutting down or the session terminated).
+/// Not SQLSTATE 57014 (query cancelled): that is also how <c>statement_timeout</c> ends a query, and a query that
+/// hit its timeout would only hit it again. Whether running it again is also <em>safe</em> is decided by what the
+/// work was and how far it got: see <see cref="RedshiftOutcomeUnknownException"/>.
 /// </summary>
 public static class RedshiftTransientErrors
 {
@@ -25,10 +29,14 @@ public static class RedshiftTransientErrors
             {
                 case RedshiftTransientException:
                     return true;
+                case RedshiftOutcomeUnknownException:
+                    return false;
                 case PostgresException pg when pg.SqlState == InternalError:
                     return IsSerializationConflict(pg.MessageText) || IsSerializationConflict(pg.Detail);
                 case PostgresException pg when pg.SqlState == QueryCanceled:
                     return false;
+                case PostgresException pg when EndsTheSession(pg):
+                    return true;
                 case NpgsqlException npgsql when npgsql.IsTransient:
                     return true;
                 case NpgsqlException:
@@ -40,6 +48,31 @@ public static class RedshiftTransientErrors
 
         return false;
     }
+
+    /// <summary>
+    /// True when the connection did not survive the failure: the network failed, or the server ended the session
+    /// (FATAL). Then the client cannot know how far the server got with what it was sent. False when the server
+    /// answered with an ordinary error, which rolled the statement (and its transaction) back.
+    /// </summary>
+    internal static bool IsConnectionLost(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case PostgresException pg:
+                    return EndsTheSession(pg);
+                case NpgsqlException or IOException or SocketException:
+                    return true;
+                default:
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool EndsTheSession(PostgresException error) => error.InvariantSeverity is "FATAL" or "PANIC";
 
     private static bool IsSerializationConflict(string? text) =>
         text is not null

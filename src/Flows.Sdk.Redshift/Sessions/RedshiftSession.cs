@@ -19,12 +19,28 @@ internal sealed class RedshiftSession : IAsyncDisposable
 
     public NpgsqlConnection Connection { get; }
 
-    public static async Task<RedshiftSession> OpenAsync(NpgsqlDataSource dataSource, SessionSettings settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Set before running a statement that commits on its own inside a transaction (Redshift's <c>TRUNCATE</c>):
+    /// from then on part of the work may be committed, so it must not be run again from the start.
+    /// </summary>
+    public bool MayHaveCommitted { get; set; }
+
+    /// <summary>
+    /// Takes a connection from the pool and applies the settings. With <paramref name="verify"/> the connection is
+    /// known to be alive when this returns, even with no settings to apply (a round trip is made): a connection
+    /// that died in the pool then fails here, before any of the work was sent, where running it again is safe.
+    /// </summary>
+    public static async Task<RedshiftSession> OpenAsync(NpgsqlDataSource dataSource, SessionSettings settings, bool verify, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!settings.IsEmpty)
+            if (settings.IsEmpty && verify)
+            {
+                await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                await ping.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (!settings.IsEmpty)
             {
                 await using var command = connection.CreateCommand();
                 var calls = new List<string>();

@@ -6,10 +6,11 @@ namespace Flows.Redshift;
 /// <summary>
 /// Splits a SQL script into statements and replaces its <c>{{ name }}</c> placeholders, as Civis SQL scripts use
 /// them. PostgreSQL's lexical rules decide what is code, a string, a quoted identifier, a dollar-quoted body or a
-/// comment, so a <c>;</c> or <c>{{</c> inside a string is not mistaken for one in code. A value goes in as a
-/// quoted literal in code, as escaped text inside a string or quoted identifier, and never unescaped; a
-/// <see cref="SqlIdentifier"/> or <see cref="TableName"/> goes in as a quoted identifier. Placeholders in
-/// comments are left alone.
+/// comment, so a <c>;</c> or <c>{{</c> inside a string is not mistaken for one in code. A dollar-quoted body
+/// (<c>$$ ... $$</c>, <c>$fn$ ... $fn$</c>, nested ones too) is read by the same rules, as the function it belongs to
+/// will read it. A value goes in as SQL in code (<see cref="PlaceholderValues"/>), as escaped text inside a string
+/// or quoted identifier, and never unescaped; a value that would end its body, or one in a body that does not read
+/// as SQL, is refused by name. Placeholders in comments are left alone.
 /// </summary>
 internal sealed partial class SqlScript
 {
@@ -20,6 +21,12 @@ internal sealed partial class SqlScript
     private readonly List<SqlStatement> _statements = [];
     private readonly List<string> _unknown = [];
     private readonly StringBuilder _current = new();
+
+    /// <summary>The dollar-quoted bodies open around the current position, outermost first.</summary>
+    private readonly List<Body> _bodies = [];
+
+    /// <summary>Where values went inside bodies in the current statement, to name the one that breaks a body.</summary>
+    private readonly List<PlacedValue> _values = [];
     private int _position;
     private int _line = 1;
     private int _statementLine = 1;
@@ -38,7 +45,6 @@ internal sealed partial class SqlScript
         Code,
         Literal,
         QuotedIdentifier,
-        DollarBody,
     }
 
     /// <summary>
@@ -65,6 +71,13 @@ internal sealed partial class SqlScript
     public static bool ControlsTransactions(IEnumerable<SqlStatement> statements) =>
         statements.Any(s => TransactionControl().IsMatch(StripLeadingComments(s.Text)));
 
+    /// <summary>Redshift's TRUNCATE commits the transaction it runs in.</summary>
+    [GeneratedRegex(@"^\s*TRUNCATE\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Truncate();
+
+    /// <summary>Whether the statement commits the transaction it runs in, on Redshift.</summary>
+    public static bool CommitsOnItsOwn(SqlStatement statement) => Truncate().IsMatch(StripLeadingComments(statement.Text));
+
     /// <summary>The text after any comments it starts with.</summary>
     public static string StripLeadingComments(string text)
     {
@@ -90,7 +103,22 @@ internal sealed partial class SqlScript
 
     private void Run()
     {
-        while (_position < _text.Length)
+        ScanCode();
+        EndStatement();
+        if (_unknown.Count > 0)
+        {
+            var known = _parameters.Count == 0 ? "no parameters were given" : "the parameters given are " + string.Join(", ", _parameters.Keys.Order(StringComparer.Ordinal));
+            throw new RedshiftInputException($"{_source} uses {string.Join(", ", _unknown)}, which no parameter supplies ({known}). Nothing was run.");
+        }
+    }
+
+    /// <summary>
+    /// Code, at the top of the script or inside a dollar-quoted body, which is read by the same rules (the body of a
+    /// SQL or PL/pgSQL function is SQL). Stops at the end of the text or where an enclosing dollar quote ends.
+    /// </summary>
+    private void ScanCode()
+    {
+        while (_position < _text.Length && EnclosingTagHere() < 0)
         {
             var c = _text[_position];
             if (c == '-' && Peek(1) == '-')
@@ -116,9 +144,9 @@ internal sealed partial class SqlScript
             else if (c == '{' && Peek(1) == '{')
             {
                 MarkCode();
-                Substitute(Context.Code, null);
+                Substitute(Context.Code);
             }
-            else if (c == ';')
+            else if (c == ';' && _bodies.Count == 0)
             {
                 _position++;
                 EndStatement();
@@ -133,13 +161,6 @@ internal sealed partial class SqlScript
                 Copy();
             }
         }
-
-        EndStatement();
-        if (_unknown.Count > 0)
-        {
-            var known = _parameters.Count == 0 ? "no parameters were given" : "the parameters given are " + string.Join(", ", _parameters.Keys.Order(StringComparer.Ordinal));
-            throw new RedshiftInputException($"{_source} uses {string.Join(", ", _unknown)}, which no parameter supplies ({known}). Nothing was run.");
-        }
     }
 
     private char Peek(int offset) => _position + offset < _text.Length ? _text[_position + offset] : '\0';
@@ -149,6 +170,35 @@ internal sealed partial class SqlScript
     /// <summary>An E'...' string, where backslash escapes apply whatever the server's settings.</summary>
     private bool IsEscapeStringPrefix() =>
         _position > 0 && (_text[_position - 1] == 'E' || _text[_position - 1] == 'e') && (_position < 2 || !(char.IsLetterOrDigit(_text[_position - 2]) || _text[_position - 2] == '_'));
+
+    /// <summary>
+    /// The index in <see cref="_bodies"/> of the dollar-quoted body whose closing tag starts here, or -1. Whatever
+    /// the body's own syntax, the server ends it at the first occurrence of its tag, so every loop stops there.
+    /// </summary>
+    private int EnclosingTagHere()
+    {
+        for (var i = 0; i < _bodies.Count; i++)
+        {
+            if (string.CompareOrdinal(_text, _position, _bodies[i].Tag, 0, _bodies[i].Tag.Length) == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// A string, quoted identifier or comment inside a body was cut off by an enclosing tag: from that body inwards
+    /// the text does not read as SQL, so where a value would land in it cannot be told.
+    /// </summary>
+    private void CutByEnclosingTag()
+    {
+        for (var i = EnclosingTagHere(); i < _bodies.Count; i++)
+        {
+            _bodies[i].ReadsAsSql = false;
+        }
+    }
 
     private void Copy()
     {
@@ -163,7 +213,7 @@ internal sealed partial class SqlScript
 
     private void CopyLineComment()
     {
-        while (_position < _text.Length && _text[_position] != '\n')
+        while (_position < _text.Length && _text[_position] != '\n' && EnclosingTagHere() < 0)
         {
             Copy();
         }
@@ -175,6 +225,12 @@ internal sealed partial class SqlScript
         var depth = 0;
         while (_position < _text.Length)
         {
+            if (EnclosingTagHere() >= 0)
+            {
+                CutByEnclosingTag();
+                return;
+            }
+
             if (_text[_position] == '/' && Peek(1) == '*')
             {
                 depth++;
@@ -212,11 +268,20 @@ internal sealed partial class SqlScript
         Copy();
         while (_position < _text.Length)
         {
+            if (EnclosingTagHere() >= 0)
+            {
+                CutByEnclosingTag();
+                return;
+            }
+
             var c = _text[_position];
             if (c == '\\' && backslashEscapes && _position + 1 < _text.Length)
             {
                 Copy();
-                Copy();
+                if (EnclosingTagHere() < 0)
+                {
+                    Copy();
+                }
             }
             else if (c == quote && Peek(1) == quote)
             {
@@ -230,7 +295,7 @@ internal sealed partial class SqlScript
             }
             else if (c == '{' && Peek(1) == '{')
             {
-                Substitute(context, null, backslashEscapes);
+                Substitute(context, backslashEscapes);
             }
             else
             {
@@ -241,42 +306,72 @@ internal sealed partial class SqlScript
         throw Unterminated(what, startLine);
     }
 
+    /// <summary>
+    /// Copies <c>$tag$ ... $tag$</c>, reading the body as code: values in it are quoted and escaped as anywhere else,
+    /// because the function whose body it is will parse them as SQL.
+    /// </summary>
     private void CopyDollarQuoted(string tag)
     {
-        var startLine = _line;
         MarkCode();
         for (var i = 0; i < tag.Length; i++)
         {
             Copy();
         }
 
-        while (_position < _text.Length)
+        var body = new Body(tag, _line, _current.Length);
+        _bodies.Add(body);
+        ScanCode();
+        _bodies.RemoveAt(_bodies.Count - 1);
+        if (_position >= _text.Length)
         {
-            if (string.CompareOrdinal(_text, _position, tag, 0, tag.Length) == 0)
-            {
-                for (var i = 0; i < tag.Length; i++)
-                {
-                    Copy();
-                }
+            throw Unterminated($"dollar-quoted body ({tag})", body.Line);
+        }
 
-                return;
-            }
-
-            if (_text[_position] == '{' && Peek(1) == '{')
-            {
-                Substitute(Context.DollarBody, tag);
-            }
-            else
+        var closedHere = string.CompareOrdinal(_text, _position, tag, 0, tag.Length) == 0;
+        Check(body, closedHere);
+        if (closedHere)
+        {
+            for (var i = 0; i < tag.Length; i++)
             {
                 Copy();
             }
         }
 
-        throw Unterminated($"dollar-quoted body ({tag})", startLine);
+        // Otherwise an enclosing body's tag ended this one too; that body copies its tag.
     }
 
-    private void Substitute(Context context, string? dollarTag, bool backslashEscapes = false)
+    /// <summary>Refuses a body whose values cannot be placed safely, naming the placeholder.</summary>
+    private void Check(Body body, bool closedHere)
     {
+        var values = _values.Where(v => v.Start >= body.OutputStart).ToList();
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        if (!body.ReadsAsSql || !closedHere)
+        {
+            throw new RedshiftInputException(
+                $"{_source} line {values[0].Line}: {{{{ {values[0].Name} }}}} is inside a dollar-quoted body (line {body.Line}) that does not read as SQL "
+                + $"(a quote or comment in it is still open where {body.Tag} ends it), so where the value would land cannot be told. "
+                + "Pass the value as an argument of the function instead. Nothing was run.");
+        }
+
+        // Values are quoted, but a tag inside a quoted value still ends the body: the server looks for nothing else.
+        var rendered = _current.ToString(body.OutputStart, _current.Length - body.OutputStart);
+        var at = rendered.IndexOf(body.Tag, StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            var start = body.OutputStart + at;
+            var culprit = values.FirstOrDefault(v => v.Start < start + body.Tag.Length && start < v.End) ?? values[0];
+            throw new RedshiftInputException(
+                $"{_source} line {culprit.Line}: the value of {{{{ {culprit.Name} }}}} would put {body.Tag} inside the dollar-quoted body, which ends it. Nothing was run.");
+        }
+    }
+
+    private void Substitute(Context context, bool backslashEscapes = false)
+    {
+        var line = _line;
         var close = _text.IndexOf("}}", _position + 2, StringComparison.Ordinal);
         if (close < 0)
         {
@@ -303,45 +398,18 @@ internal sealed partial class SqlScript
             return;
         }
 
+        var where = $"{_source} line {line}: {{{{ {expression} }}}}";
+        var start = _current.Length;
         _current.Append(context switch
         {
-            Context.Code => CodeValue(value),
-            Context.Literal => SqlText.LiteralContent(TextValue(expression, value, "a string literal"), backslashEscapes),
-            Context.QuotedIdentifier => SqlText.IdentifierContent(TextValue(expression, value, "a quoted identifier")),
-            _ => DollarValue(expression, value, dollarTag!),
+            Context.Code => PlaceholderValues.InCode(value, _backslashEscapes, where),
+            Context.Literal => SqlText.LiteralContent(PlaceholderValues.AsText(value, where, "a string literal"), backslashEscapes),
+            _ => SqlText.IdentifierContent(PlaceholderValues.AsText(value, where, "a quoted identifier")),
         });
-    }
-
-    private string CodeValue(object? value) => value switch
-    {
-        null => "NULL",
-        bool b => b ? "TRUE" : "FALSE",
-        SqlIdentifier identifier => identifier.ToString(),
-        TableName table => table.ToSql(),
-        sbyte or byte or short or ushort or int or uint or long or ulong or decimal or double or float => Number(SqlText.Invariant(value)!),
-        _ => SqlText.Literal(SqlText.Invariant(value)!, _backslashEscapes),
-    };
-
-    /// <summary>A negative number in parentheses, so <c>x -{{ n }}</c> never becomes the comment <c>x --5</c>.</summary>
-    private static string Number(string text) => text.StartsWith('-') ? $"({text})" : text;
-
-    private string TextValue(string name, object? value, string where) => value switch
-    {
-        null => throw new RedshiftInputException($"{_source} line {_line}: {{{{ {name} }}}} is null, which cannot go inside {where}. Nothing was run."),
-        SqlIdentifier identifier => identifier.Name,
-        TableName table => table.ToString(),
-        _ => SqlText.Invariant(value)!,
-    };
-
-    private string DollarValue(string name, object? value, string tag)
-    {
-        var text = TextValue(name, value, "a dollar-quoted body");
-        if (text.Contains(tag, StringComparison.Ordinal))
+        if (_bodies.Count > 0)
         {
-            throw new RedshiftInputException($"{_source} line {_line}: the value of {{{{ {name} }}}} contains {tag}, which would end the dollar-quoted body. Nothing was run.");
+            _values.Add(new PlacedValue(expression, line, start, _current.Length));
         }
-
-        return text;
     }
 
     private RedshiftInputException Unterminated(string what, int line) =>
@@ -355,6 +423,7 @@ internal sealed partial class SqlScript
         }
 
         _current.Clear();
+        _values.Clear();
         _hasCode = false;
     }
 
@@ -367,4 +436,20 @@ internal sealed partial class SqlScript
             _statementLine = _line;
         }
     }
+
+    /// <summary>A dollar-quoted body being read: its tag, the line it opens on, and where its text starts in the statement.</summary>
+    private sealed class Body(string tag, int line, int outputStart)
+    {
+        public string Tag { get; } = tag;
+
+        public int Line { get; } = line;
+
+        public int OutputStart { get; } = outputStart;
+
+        /// <summary>False once a quote or comment in it was still open at a closing tag.</summary>
+        public bool ReadsAsSql { get; set; } = true;
+    }
+
+    /// <summary>A placeholder's value as written into the statement, [Start, End).</summary>
+    private sealed record PlacedValue(string Name, int Line, int Start, int End);
 }

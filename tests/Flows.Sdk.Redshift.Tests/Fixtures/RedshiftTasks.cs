@@ -17,9 +17,15 @@ public sealed class RedshiftTasks(RedshiftDatabase database)
             return 1;
         });
 
+    [Task("rs-append-items", Retries = 2, RetryOn = [typeof(RedshiftTransientException)])]
+    public Task<int> AppendItems(IReadOnlyList<Item> rows) => database.LoadAsync(rows, "items", new LoadOptions { ExistingRows = ExistingRows.Append });
+
     [Task("rs-run-refresh-script")]
     public Task<SqlFileResult> RunRefresh(string path, IReadOnlyDictionary<string, object?> parameters) => database.RunSqlFileAsync(path, parameters);
 }
+
+/// <summary>A row of the items table.</summary>
+public sealed record Item(int Id, string Name);
 
 /// <summary>Session settings as a query saw them.</summary>
 public sealed record SessionValues(string Tag, string Timeout);
