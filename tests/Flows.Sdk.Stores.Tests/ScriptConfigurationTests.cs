@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Flows.Stores.Tests;
 
 /// <summary>
@@ -47,5 +49,17 @@ public sealed class ScriptConfigurationTests
             Assert.That(script.Transcript, Does.Contain("SECRET-LENGTH 10"), "Flows:Secrets:Providers names configuration alone");
             Assert.That(details.Logs.Select(l => l.Message), Has.Some.EqualTo("Resolved the token ***"));
         });
+    }
+
+    [TestCase("-1")]
+    [TestCase("3601")]
+    [TestCase("five")]
+    public void AShutdownTimeoutOutOfRange_FailsNamingTheSettingAndTheRange(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Flows:ShutdownTimeoutSeconds", value)]).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => ScriptLifetime.Timeout(configuration));
+
+        Assert.That(error!.Message, Does.Contain($"'Flows:ShutdownTimeoutSeconds' = '{value}'").And.Contain("from 0 to 3600"));
     }
 }

@@ -46,15 +46,16 @@ internal sealed class ScriptProcess : IDisposable
             AppContext.BaseDirectory.Replace("Flows.Sdk.Stores.Tests", "Flows.Sdk.ScriptHelper", StringComparison.Ordinal),
             "Flows.Sdk.ScriptHelper.dll");
         Assert.That(helper, Does.Exist, "the script helper is built with the tests");
-        var start = new ProcessStartInfo("dotnet")
+        // Started as from a terminal, where Ctrl+C reaches it: a test run in the background of a non-interactive shell
+        // (scripts/test.sh) ignores SIGINT, every child inherits that, and the runtime keeps ignoring it. env (GNU
+        // coreutils) puts SIGINT back to its default, then becomes the script (same pid).
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(helper);
-        foreach (var argument in arguments)
+        foreach (var argument in new[] { "--default-signal=INT", "dotnet", "exec", helper }.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }

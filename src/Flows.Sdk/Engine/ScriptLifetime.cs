@@ -125,7 +125,9 @@ internal sealed class ScriptLifetime
                 }
             }
 
-            if (!await EndsWithinAsync(_engine.FlushAsync()).ConfigureAwait(false))
+            // Disposing writes out everything recorded and closes the store; bounded, so a stuck store cannot hold the
+            // process (the process exit's own dispose then finds the engine disposing and does not wait either).
+            if (!await EndsWithinAsync(_engine.DisposeAsync().AsTask()).ConfigureAwait(false))
             {
                 Console.Error.WriteLine($"Flows: the run store did not take every record within {Seconds(_timeout)} s; exiting without them.");
             }
