@@ -33,6 +33,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     private readonly ILogger _log;
     private readonly RunRecorder _recorder;
     private readonly bool _ownsStore;
+    private int _disposed;
+    private string? _interruptedBy;
 
     /// <summary>Creates an engine.</summary>
     public FlowEngine(FlowEngineOptions? options = null)
@@ -64,6 +66,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         _recorder = new RunRecorder(Store, _log, RetryTimeProvider, options.RecorderBacklogLimit);
         Telemetry = RunTelemetry.For(options.MeterFactory);
         Cache = new TaskCache(this, _recorder);
+        LiveRuns = options.TracksLiveRuns ? new LiveRuns() : null;
     }
 
     /// <summary>The engine generated code uses on this logical call path.</summary>
@@ -110,8 +113,14 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// <summary>Cancelled when the engine is disposed: every run in progress sees its token cancelled.</summary>
     internal CancellationToken ShutdownToken => _shutdown.Token;
 
-    /// <summary>True once the engine is disposed; safe to read afterwards, unlike <see cref="ShutdownToken"/>.</summary>
+    /// <summary>True once the engine is disposed or interrupted; safe to read afterwards, unlike <see cref="ShutdownToken"/>.</summary>
     internal bool IsShutDown => _shutdown.IsCancellationRequested;
+
+    /// <summary>The signal that interrupted the engine (<see cref="Interrupt"/>), or null.</summary>
+    internal string? InterruptedBy => Volatile.Read(ref _interruptedBy);
+
+    /// <summary>The runs in progress, for engines that wait for them when the process is told to stop (the zero-configuration engine).</summary>
+    internal LiveRuns? LiveRuns { get; }
 
     /// <summary>Makes this engine <see cref="Current"/> on the calling logical call path until the result is disposed.</summary>
     public IDisposable Use()
@@ -195,9 +204,28 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         EndShutdown();
     }
 
+    /// <summary>
+    /// The process was told to stop (Ctrl+C, SIGTERM): cancels every run in progress, as disposing does, but they end
+    /// Cancelled rather than Crashed, since a person or a service manager decided it, and their errors name the signal.
+    /// The engine keeps recording; dispose it to stop.
+    /// </summary>
+    internal void Interrupt(string signal)
+    {
+        Volatile.Write(ref _interruptedBy, signal);
+        try
+        {
+            _shutdown.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already disposed: its runs were cancelled then.
+        }
+    }
+
     private bool BeginShutdown()
     {
-        if (_shutdown.IsCancellationRequested)
+        // A flag, not the token: an interrupted engine's token is cancelled already, and it must still be disposed.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return false;
         }
@@ -316,7 +344,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     internal ValueTask RecordFailed(RunContext run, Exception error)
     {
         var state = RunOutcome.StateOf(run, error);
-        var message = Describe(error);
+        var message = RunOutcome.InterruptionOf(run, error) is { } signal ? $"Interrupted by {signal}: {Describe(error)}" : Describe(error);
         Finish(run, state, null, message);
         if (state is not RunState.Cancelled)
         {
@@ -324,6 +352,18 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
 
         return WrittenThrough(run);
+    }
+
+    /// <summary>
+    /// Records a run still in progress when the process must exit after a signal (its code ignored the cancellation):
+    /// it ends Cancelled with <paramref name="message"/> saying so. A run that ended meanwhile is left as it ended.
+    /// </summary>
+    internal void RecordAbandoned(RunContext run, string message)
+    {
+        if (run.EndedAt is null)
+        {
+            Finish(run, RunState.Cancelled, null, message);
+        }
     }
 
     internal void RecordHookFailure(RunContext run, string hook, Exception error) =>
@@ -379,11 +419,18 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     private ValueTask WrittenThrough(RunContext run) =>
         run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync() : default;
 
-    /// <summary>The engine scripts get without any setup: it records to the embedded SQLite store and flushes when the process exits.</summary>
+    /// <summary>
+    /// The engine scripts get without any setup: configured as a host would be (<see cref="ScriptConfiguration"/>:
+    /// appsettings files in the current directory, then environment variables), recording to the store configuration
+    /// names (SQLite at <c>$FLOWS_HOME/flows.db</c> by default); Ctrl+C and SIGTERM end its runs Cancelled and save
+    /// what they recorded (<see cref="ScriptLifetime"/>), and a normal exit writes everything out too.
+    /// </summary>
     private static FlowEngine CreateZeroConfig()
     {
-        var engine = new FlowEngine(new FlowEngineOptions { Store = new SqliteRunStore(SqliteRunStoreOptions.FromEnvironment()), OwnsStore = true });
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => engine.Dispose();
+        var configuration = ScriptConfiguration.Build();
+        var timeout = ScriptLifetime.Timeout(configuration);
+        var engine = new FlowEngine(ScriptConfiguration.EngineOptions(configuration));
+        ScriptLifetime.Attach(engine, timeout);
         return engine;
     }
 

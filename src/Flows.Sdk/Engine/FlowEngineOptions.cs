@@ -72,4 +72,7 @@ public sealed class FlowEngineOptions
 
     /// <summary>True when the engine created <see cref="Store"/> and disposes it with itself.</summary>
     internal bool OwnsStore { get; set; }
+
+    /// <summary>True when the engine keeps the runs in progress (<see cref="FlowEngine.LiveRuns"/>), to wait for them when the process is told to stop.</summary>
+    internal bool TracksLiveRuns { get; set; }
 }

@@ -37,6 +37,7 @@ public static class RunInvoker
             using var admission = FlowRunAdmission.Begin(run);
             using var telemetry = run.Engine.Telemetry.Begin(run);
             using var prints = PrintCapture.Begin(run);
+            using var live = LiveRuns.Track(run);
 
             // Synchronous flows block here and at their end until the store has their record (write-through).
             SyncWait.For(run.Engine.RecordCreated(run));
@@ -88,6 +89,7 @@ public static class RunInvoker
         using (var admission = FlowRunAdmission.Begin(run))
         using (run.Engine.Telemetry.Begin(run))
         using (PrintCapture.Begin(run))
+        using (LiveRuns.Track(run))
         {
             await run.Engine.RecordCreated(run).ConfigureAwait(false);
             if (await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false) is { Hit: true } cached)
