@@ -1,6 +1,7 @@
 using System.Web;
 using Amazon.Runtime;
 using Flows.Redshift.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -146,6 +147,27 @@ public sealed class IamAuthenticationTests
             await schema.ExecuteAsync($"REVOKE USAGE ON SCHEMA {schema.Name} FROM \"{role}\"; DROP ROLE \"{role}\"");
         }
     }
+
+    [Test]
+    public async Task AnIamTemporaryPassword_IsMaskedLikeAStoredSecret()
+    {
+        const string Temporary = "temporary-iam-password-42";
+        using var harness = new Flows.Testing.FlowTestHarness();
+        await using var iam = await LoopbackIam.StartAsync("redshift");
+        iam.Answer = _ => (200, "text/xml", LoopbackIam.ProvisionedXml("IAM:etl", Temporary, DateTimeOffset.UtcNow.AddMinutes(15)));
+
+        var built = await RedshiftDataSourceFactory.CreateAsync(
+            new RedshiftOptions { Iam = Provisioned(iam), Host = "127.0.0.1", Database = "dev", SslMode = SslMode.Disable }, CancellationToken.None);
+        await using var dataSource = built.DataSource;
+        using var cache = built.Iam;
+        using var client = built.IamClient;
+        LogConnecting(Temporary);
+
+        Assert.That(harness.Logs.Select(l => l.Message), Has.Some.Contains("connecting with ***").And.None.Contains(Temporary));
+    }
+
+    [Task("log-connecting")]
+    internal static void LogConnecting(string password) => Flow.Logger.LogInformation("connecting with {Password}", password);
 
     private static RedshiftIamOptions Provisioned(LoopbackIam iam) => new()
     {

@@ -42,7 +42,17 @@ internal static class RedshiftDataSourceFactory
             RequireHostAndDatabase(builder, "IAM authentication");
             IamCredentialClient.Validate(iam);
             client = new IamCredentialClient(iam, builder.Database, options.TimeProvider);
-            cache = new IamCredentialCache(client.FetchAsync, options.TimeProvider);
+            // A temporary password is as secret as a stored one: the engine that built the data source masks each
+            // one fetched, from wherever it would otherwise show (a connection error, a logged connection string).
+            var masker = FlowEngine.Current.Secrets.Masker;
+            cache = new IamCredentialCache(
+                async ct =>
+                {
+                    var fetched = await client.FetchAsync(ct).ConfigureAwait(false);
+                    masker.Add(fetched.Password);
+                    return fetched;
+                },
+                options.TimeProvider);
             // The user name comes with the credentials ("IAM:alice"), so fetch once before building.
             builder.Username = (await cache.GetAsync(cancellationToken).ConfigureAwait(false)).User;
         }
