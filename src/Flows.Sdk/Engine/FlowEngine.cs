@@ -130,7 +130,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(flowName);
         var descriptor = RunCatalog.FindFlow(flowName) ?? throw UnknownFlow(flowName);
-        var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), Services, cancellationToken);
+        var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), Services, Secrets.Masker, cancellationToken);
         binder.RejectUnknown();
 
         var runId = RunIds.Next(TimeProvider.GetUtcNow());

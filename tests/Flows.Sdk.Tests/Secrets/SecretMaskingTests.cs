@@ -146,6 +146,32 @@ public sealed class SecretMaskingTests
     }
 
     [Test]
+    public void AMistypedSecretArgument_IsNeverQuotedInTheError()
+    {
+        using var harness = new FlowTestHarness();
+
+        var error = Assert.ThrowsAsync<FlowParameterException>(() => harness.RunAsync("by-name-sum", new { a = 1, token = new[] { "mistyped-secret-9c1e" } }));
+
+        Assert.That(error!.ParameterName, Is.EqualTo("token"));
+        Assert.That(error.Message, Does.Contain("parameter 'token'").And.Contain("string").And.Contain("a JSON array"));
+        Assert.That(error.ToString(), Does.Not.Contain("mistyped-secret"));
+    }
+
+    [Test]
+    public async Task AMistypedArgument_IsQuotedWithKnownSecretsMaskedBeforeItIsCut()
+    {
+        const string Straddling = "Pf8-straddle-3ad0";
+        using var harness = new FlowTestHarness(o => o.Secrets["unused-token"] = Straddling);
+        await harness.Engine.Secrets.GetAsync("unused-token");
+
+        // As JSON the secret starts at character 71, so a cut at 77 characters would keep its first six.
+        var error = Assert.ThrowsAsync<FlowParameterException>(() => harness.RunAsync("by-name-sum", new { a = new string('x', 70) + Straddling }));
+
+        Assert.That(error!.Message, Does.Contain("parameter 'a'").And.Contain("***"));
+        Assert.That(error.ToString(), Does.Not.Contain(Straddling[..5]));
+    }
+
+    [Test]
     public void Redact_MasksTheUrlEncodedFormsOfASecret()
     {
         const string Secret = "p@ss word/+&=ü!*(x)~";
