@@ -9,6 +9,12 @@ internal static partial class RedshiftLog
     /// <summary>The logger of the current flow or task run; nothing outside a run.</summary>
     public static ILogger Current => Flow.RunId is null ? NullLogger.Instance : Flow.Logger;
 
+    /// <summary>
+    /// Text with the current run's secrets masked, for text this package cuts short before logging it: the logger
+    /// masks whole secrets, but not the first characters of one that a cut left behind. Outside a run nothing is logged.
+    /// </summary>
+    public static string Redact(string text) => RunContext.Current?.Engine.Redact(text) ?? text;
+
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Transient database error, running the transaction again (attempt {Attempt}) in {Delay}: {Error}")]
     public static partial void TransactionRetry(ILogger logger, int attempt, TimeSpan delay, string? error);
 

@@ -156,6 +156,23 @@ public sealed class DatabaseTests : SchemaTest
     }
 
     [Test]
+    public async Task RunSqlFile_LogsAStatementCutOnlyAfterItsSecretsAreMasked()
+    {
+        const string Secret = "Hv2-sql-straddle-91c4e7";
+        await using var database = new RedshiftDatabase(Schema.Options());
+        using var harness = new FlowTestHarness(o => o.Secrets["rs-api-key"] = Secret);
+        await harness.Engine.Secrets.GetAsync("rs-api-key");
+
+        // In the logged summary the secret starts at character 72, so a cut at 77 characters would keep its first five.
+        var path = await WriteSqlAsync("CREATE TABLE api_keys (k varchar(100));\nINSERT INTO api_keys VALUES ('" + new string('k', 36) + "' || {{ key }});");
+        await new RedshiftTasks(database).RunRefresh(path, new Dictionary<string, object?> { ["key"] = Secret });
+
+        var shown = harness.Logs.Select(l => l.Message + " " + string.Join(" ", l.Properties?.Values ?? [])).ToList();
+        Assert.That(shown, Has.Some.Contains("INSERT INTO api_keys VALUES ('kkkk"), "the statement was logged");
+        Assert.That(shown, Has.None.Contains(Secret[..5]));
+    }
+
+    [Test]
     public async Task SessionSettings_AreSetForTheRun_AndResetBeforeTheConnectionReturnsToThePool()
     {
         var options = Schema.Options(o =>

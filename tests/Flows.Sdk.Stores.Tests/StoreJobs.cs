@@ -22,6 +22,20 @@ public static class StoreJobs
         return state + "!";
     }
 
+    public static int KeyedCalls;
+
+    /// <summary>A cached task whose result does not show its secret.</summary>
+    [Task("store-keyed-count", CacheExpirationSeconds = 3600)]
+    public static string KeyedCount(string state, [Secret("store-api-key")] string apiKey = "")
+    {
+        Interlocked.Increment(ref KeyedCalls);
+        return $"{state} counted with a key of {apiKey.Length} characters";
+    }
+
+    /// <summary>A cached task whose result carries its secret, as a task returning a connection string would.</summary>
+    [Task("store-keyed-echo", CacheExpirationSeconds = 3600)]
+    public static string KeyedEcho(string state, [Secret("store-api-key")] string apiKey = "") => $"{state}?key={apiKey}";
+
     [Flow("store-sync")]
     public static async Task<int> Sync(string[] states)
     {

@@ -151,6 +151,22 @@ public sealed class CachingTests
         Assert.That(harness.Logs.Select(l => l.Message), Has.Some.Contains("cannot be serialised to JSON, so it was not cached"));
     }
 
+    [Test]
+    public async Task ACachedRun_RecordsItsResultMasked()
+    {
+        using var harness = new FlowTestHarness(o => o.Secrets["cached-later-secret"] = "became-secret-42");
+        var cached = new Cached();
+        cached.Echo("became-secret-42");
+        await harness.Engine.Secrets.GetAsync("cached-later-secret");
+
+        var again = cached.Echo("became-secret-42");
+
+        Assert.That((again, cached.Calls), Is.EqualTo(("became-secret-42", 1)), "the entry, kept before the value was a secret, is still used");
+        var runs = harness.TaskRuns("cached-echo");
+        Assert.That(runs[1].State, Is.EqualTo(RunState.Cached));
+        Assert.That(runs[1].Result, Is.EqualTo("\"***\""));
+    }
+
     /// <summary>A stream whose serialisation throws, as System.Text.Json does for types it cannot represent.</summary>
     private sealed class UnserialisableStream : MemoryStream
     {

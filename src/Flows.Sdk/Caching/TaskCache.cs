@@ -11,16 +11,26 @@ namespace Flows.Caching;
 /// Result caching for tasks with <c>CacheExpirationSeconds</c> or a <c>CacheKey</c>: computes a run's key before it
 /// starts, looks the key up in the store, and keeps new results. The default key hashes the task's name, its
 /// compile-time source hash (an edited body misses) and its inputs as JSON; a custom key replaces source hash and
-/// inputs. Entries written by this engine are served from memory until the background recorder has stored them.
+/// inputs. Either way the values of its <see cref="SecretAttribute"/> parameters are folded in as slow digests (see
+/// <see cref="KeyWithSecrets"/>). A result that shows a known secret is not kept. Entries written by this engine are
+/// served from memory until the background recorder has stored them.
 /// </summary>
 internal sealed partial class TaskCache
 {
+    /// <summary>PBKDF2 iterations for a secret's digest: about 50 ms once per value and engine, as slow per guess for whoever reads the store.</summary>
+    internal const int SecretDigestIterations = 100_000;
+
+    private static readonly byte[] SecretDigestSalt = "Flows.Sdk cache key secret digest v1"u8.ToArray();
+
     private readonly FlowEngine _engine;
+    private readonly RunRecorder _recorder;
     private readonly ConcurrentDictionary<string, CacheEntry> _unwritten = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _secretDigests = new(StringComparer.Ordinal);
 
     public TaskCache(FlowEngine engine, RunRecorder recorder)
     {
         _engine = engine;
+        _recorder = recorder;
         recorder.CacheEntriesWritten = Written;
     }
 
@@ -52,8 +62,23 @@ internal sealed partial class TaskCache
             material = "inputs\n" + descriptor.SourceHash + "\n" + writer;
         }
 
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(binding.Options.Name + "\n" + material));
-        return binding.Options.Name + ":" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        return Key(binding, material);
+    }
+
+    /// <summary>
+    /// The key of a run whose task takes secrets: its key so far and, for each secret parameter, a PBKDF2-HMAC-SHA256
+    /// digest of the value, never the value. Two different secrets give two keys; whoever reads keys in the store can
+    /// test a guess at a secret only at the digest's cost. A value's digest is computed once per engine.
+    /// </summary>
+    public string KeyWithSecrets(DescriptorBinding binding, string key, IReadOnlyList<KeyValuePair<string, string>> secrets)
+    {
+        var material = new StringBuilder("secrets\n").Append(key);
+        foreach (var (parameter, value) in secrets)
+        {
+            material.Append('\n').Append(parameter).Append('=').Append(_secretDigests.GetOrAdd(value, SecretDigest));
+        }
+
+        return Key(binding, material.ToString());
     }
 
     /// <summary>The cached result for the run's key, when there is a valid entry and the task is not refreshing.</summary>
@@ -73,22 +98,51 @@ internal sealed partial class TaskCache
         return stored.IsCompletedSuccessfully ? new(Read<TResult>(run, stored.Result)) : ReadAsync<TResult>(run, stored);
     }
 
-    /// <summary>Keeps a completed run's result under its key.</summary>
-    public CacheEntry? Remember(RunContext run, string? resultJson, DateTimeOffset now)
+    /// <summary>
+    /// Keeps a completed caching run's result under its key, unless it could not be serialised or shows a secret
+    /// (<paramref name="maskedJson"/> is not the same instance as <paramref name="resultJson"/>): a cache entry must
+    /// read back as the value, so it cannot be masked, and a store is no place for a secret in clear. Either refusal
+    /// is logged on the run.
+    /// </summary>
+    public void Keep(RunContext run, string? resultJson, string? maskedJson, DateTimeOffset now)
     {
-        if (run.CacheKey is not { } key || resultJson is null)
+        if (run.CacheKey is not { } key)
         {
-            return null;
+            return;
+        }
+
+        if (resultJson is null)
+        {
+            LogNotCached(run.Binding.Logger, run.Binding.Label);
+            return;
+        }
+
+        if (!ReferenceEquals(maskedJson, resultJson))
+        {
+            LogSecretNotCached(run.Binding.Logger, run.Binding.Label);
+            return;
         }
 
         var seconds = run.Binding.Options.CacheExpirationSeconds;
         var entry = new CacheEntry(key, run.Binding.Options.Name, resultJson, run.Id, now, seconds > 0 ? now.AddSeconds(seconds) : null);
         _unwritten[key] = entry;
-        return entry;
+        _recorder.Cache(entry);
     }
 
     [LoggerMessage(101, LogLevel.Warning, "{Label} completed, but its result cannot be serialised to JSON, so it was not cached")]
-    public static partial void LogNotCached(ILogger logger, string label);
+    private static partial void LogNotCached(ILogger logger, string label);
+
+    [LoggerMessage(102, LogLevel.Warning, "{Label} completed, but its result shows a secret value, so it was not cached: the store would hold it in clear")]
+    private static partial void LogSecretNotCached(ILogger logger, string label);
+
+    private static string Key(DescriptorBinding binding, string material)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(binding.Options.Name + "\n" + material));
+        return binding.Options.Name + ":" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    private static string SecretDigest(string value) =>
+        Convert.ToHexStringLower(Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(value), SecretDigestSalt, SecretDigestIterations, HashAlgorithmName.SHA256, 32));
 
     private async ValueTask<CacheLookup<TResult>> ReadAsync<TResult>(RunContext run, ValueTask<CacheEntry?> stored) =>
         Read<TResult>(run, await stored.ConfigureAwait(false));

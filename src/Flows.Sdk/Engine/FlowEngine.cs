@@ -139,7 +139,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(flowName);
         var descriptor = RunCatalog.FindFlow(flowName) ?? throw UnknownFlow(flowName);
-        var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), Services, cancellationToken);
+        var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), Services, Secrets.Masker, cancellationToken);
         binder.RejectUnknown();
 
         var runId = RunIds.Next(TimeProvider.GetUtcNow());
@@ -319,24 +319,17 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// <summary>Records a completed run (and keeps its result when its task caches); a flow run's end is written through.</summary>
     internal ValueTask RecordCompleted(RunContext run, string? result)
     {
-        // The run record shows the result masked; the cache keeps it as returned, since it must read back as the value.
-        var endedAt = Finish(run, RunState.Completed, result is null ? null : Redact(result), null);
-        if (Cache.Remember(run, result, endedAt) is { } entry)
-        {
-            _recorder.Cache(entry);
-        }
-        else if (run.CacheKey is not null)
-        {
-            TaskCache.LogNotCached(run.Binding.Logger, run.Binding.Label);
-        }
-
+        // The run record shows the result masked; the cache keeps it only when it shows no secret, since it must read back as the value.
+        var masked = result is null ? null : Redact(result);
+        var endedAt = Finish(run, RunState.Completed, masked, null);
+        Cache.Keep(run, result, masked, endedAt);
         return WrittenThrough(run);
     }
 
-    /// <summary>Records a task run that took its result from the cache instead of running.</summary>
+    /// <summary>Records a task run that took its result from the cache instead of running; the result is masked like any other.</summary>
     internal ValueTask RecordCached(RunContext run, CacheEntry entry)
     {
-        Finish(run, RunState.Cached, entry.Result, null, $"Result of run {entry.RunId}, cached at {entry.CreatedAt:O}.", startsNow: true);
+        Finish(run, RunState.Cached, Redact(entry.Result), null, $"Result of run {entry.RunId}, cached at {entry.CreatedAt:O}.", startsNow: true);
         return WrittenThrough(run);
     }
 

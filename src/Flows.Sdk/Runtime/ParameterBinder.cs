@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Flows.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Flows.Runtime;
@@ -7,7 +8,8 @@ namespace Flows.Runtime;
 /// <summary>
 /// Turns named JSON values into a flow's typed arguments for runs by name (command line, schedules, workers).
 /// Generated binders call one method per parameter; every failure names the flow, the parameter and the
-/// expected type, and is thrown before the flow's body runs.
+/// expected type, and is thrown before the flow's body runs. A wrong value is quoted (known secrets masked, then cut
+/// to 80 characters), except a <see cref="SecretAttribute"/> parameter's, which is never shown.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed class ParameterBinder
@@ -15,12 +17,14 @@ public sealed class ParameterBinder
     private readonly RunDescriptor _descriptor;
     private readonly IReadOnlyDictionary<string, JsonElement> _values;
     private readonly IServiceProvider _services;
+    private readonly SecretMasker _masker;
 
-    internal ParameterBinder(RunDescriptor descriptor, IReadOnlyDictionary<string, JsonElement> values, IServiceProvider services, CancellationToken cancellationToken)
+    internal ParameterBinder(RunDescriptor descriptor, IReadOnlyDictionary<string, JsonElement> values, IServiceProvider services, SecretMasker masker, CancellationToken cancellationToken)
     {
         _descriptor = descriptor;
         _values = values;
         _services = services;
+        _masker = masker;
         CancellationToken = cancellationToken;
     }
 
@@ -72,7 +76,7 @@ public sealed class ParameterBinder
         }
         catch (JsonException ex)
         {
-            throw Error(name, $"expected {Describe(name)} but got {Show(element)}.", ex);
+            throw Error(name, $"expected {Describe(name)} but got {Show(name, element)}.", ex);
         }
         catch (NotSupportedException ex)
         {
@@ -83,15 +87,25 @@ public sealed class ParameterBinder
     private string Describe(string name) =>
         _descriptor.Parameters.FirstOrDefault(p => p.Name == name)?.TypeDisplay ?? "a value";
 
-    private static string Show(JsonElement element)
+    /// <summary>
+    /// The value as given, for the error: masked before it is cut, so a secret across the cut leaves no prefix behind,
+    /// and only its JSON kind for a secret parameter, whose value may be the secret itself, mistyped.
+    /// </summary>
+    private string Show(string name, JsonElement element)
     {
-        var text = element.GetRawText();
+        var kind = $"a JSON {element.ValueKind.ToString().ToLowerInvariant()}";
+        if (_descriptor.Parameters.FirstOrDefault(p => p.Name == name)?.SecretName is not null)
+        {
+            return $"{kind} (the value of a [Secret] parameter is not shown)";
+        }
+
+        var text = _masker.Redact(element.GetRawText());
         if (text.Length > 80)
         {
             text = string.Concat(text.AsSpan(0, 77), "...");
         }
 
-        return $"{text} (a JSON {element.ValueKind.ToString().ToLowerInvariant()})";
+        return $"{text} ({kind})";
     }
 
     private FlowParameterException Error(string parameter, string problem, Exception? inner = null) =>

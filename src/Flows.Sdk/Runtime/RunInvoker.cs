@@ -41,21 +41,33 @@ public static class RunInvoker
 
             // Synchronous flows block here and at their end until the store has their record (write-through).
             SyncWait.For(run.Engine.RecordCreated(run));
-            if (SyncWait.For(run.Engine.Cache.LookupAsync<TResult>(run)) is { Hit: true } cached)
-            {
-                SyncWait.For(run.Engine.RecordCached(run, cached.Entry!));
-                SyncWait.For(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
-                return cached.Value;
-            }
-
             TResult result;
+            CacheLookup<TResult> cached;
             try
             {
-                admission.Wait(run);
-                args = SecretInjection.Inject(run, descriptor, args);
-                result = run.Binding.Pipeline is { } pipeline
-                    ? AttemptWithRetries(pipeline, run, descriptor, args)
-                    : Attempt(run, descriptor, args, run.Token);
+                var secretsFirst = ResolvesSecretsBeforeLookup(run, descriptor);
+                if (secretsFirst)
+                {
+                    args = SecretInjection.Inject(run, descriptor, args);
+                }
+
+                cached = SyncWait.For(run.Engine.Cache.LookupAsync<TResult>(run));
+                if (cached.Hit)
+                {
+                    result = cached.Value;
+                }
+                else
+                {
+                    admission.Wait(run);
+                    if (!secretsFirst)
+                    {
+                        args = SecretInjection.Inject(run, descriptor, args);
+                    }
+
+                    result = run.Binding.Pipeline is { } pipeline
+                        ? AttemptWithRetries(pipeline, run, descriptor, args)
+                        : Attempt(run, descriptor, args, run.Token);
+                }
             }
             catch (Exception ex)
             {
@@ -64,7 +76,7 @@ public static class RunInvoker
                 throw;
             }
 
-            SyncWait.For(run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
+            SyncWait.For(cached.Hit ? run.Engine.RecordCached(run, cached.Entry!) : run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
             SyncWait.For(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
             return result;
         }
@@ -92,21 +104,33 @@ public static class RunInvoker
         using (LiveRuns.Track(run))
         {
             await run.Engine.RecordCreated(run).ConfigureAwait(false);
-            if (await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false) is { Hit: true } cached)
-            {
-                await run.Engine.RecordCached(run, cached.Entry!).ConfigureAwait(false);
-                await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
-                return cached.Value;
-            }
-
             TResult result;
+            CacheLookup<TResult> cached;
             try
             {
-                await admission.WaitAsync(run).ConfigureAwait(false);
-                args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
-                result = run.Binding.Pipeline is { } pipeline
-                    ? await AttemptWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
-                    : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
+                var secretsFirst = ResolvesSecretsBeforeLookup(run, descriptor);
+                if (secretsFirst)
+                {
+                    args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
+                }
+
+                cached = await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false);
+                if (cached.Hit)
+                {
+                    result = cached.Value;
+                }
+                else
+                {
+                    await admission.WaitAsync(run).ConfigureAwait(false);
+                    if (!secretsFirst)
+                    {
+                        args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
+                    }
+
+                    result = run.Binding.Pipeline is { } pipeline
+                        ? await AttemptWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
+                        : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception ex)
             {
@@ -115,11 +139,19 @@ public static class RunInvoker
                 throw;
             }
 
-            await run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)).ConfigureAwait(false);
+            await (cached.Hit ? run.Engine.RecordCached(run, cached.Entry!) : run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result))).ConfigureAwait(false);
             await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
             return result;
         }
     }
+
+    /// <summary>
+    /// A caching run with <see cref="SecretAttribute"/> parameters resolves them before its cache lookup: its key
+    /// includes them, and a hit must still teach the engine's masker their values. Other runs resolve theirs once
+    /// admitted, just before their first attempt, so a queued flow does not hold a value that may rotate meanwhile.
+    /// </summary>
+    private static bool ResolvesSecretsBeforeLookup<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor) =>
+        run.CacheKey is not null && descriptor.InjectSecrets is not null;
 
     private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
     {

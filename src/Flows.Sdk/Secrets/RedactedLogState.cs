@@ -1,14 +1,13 @@
 using System.Collections;
-using System.Globalization;
 
 namespace Flows.Secrets;
 
 /// <summary>
-/// The state of a log line after masking: the message with secret values replaced, and the structured properties
-/// with string values (and values whose text shows a secret) replaced the same way. Sinks that render the message
-/// from its template and properties (Serilog) see masked properties; sinks that use the formatted message see the
-/// masked message. The <c>{OriginalFormat}</c> template is masked too: code that logs a secret as the message itself,
-/// or formats it into the message before logging, puts the secret in the template.
+/// The state of a log line (or a logging scope) after masking: the message with secret values replaced, and each
+/// structured property with the secrets anywhere in its value replaced (see <see cref="LogValueRedactor"/>). Sinks that
+/// render the message from its template and properties (Serilog) see masked properties; sinks that use the formatted
+/// message see the masked message. The <c>{OriginalFormat}</c> template is masked too: code that logs a secret as the
+/// message itself, or formats it into the message before logging, puts the secret in the template.
 /// </summary>
 internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, object?>>
 {
@@ -26,30 +25,68 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
 
     public KeyValuePair<string, object?> this[int index] => _properties[index];
 
-    /// <summary>A masked copy of the state, or null when neither the message nor any property shows a secret.</summary>
+    /// <summary>
+    /// A masked copy of the state, or null when neither the message nor any property shows a secret. Properties are
+    /// copied only once one of them needs masking, so a line without a secret costs no allocation here.
+    /// </summary>
     public static RedactedLogState? From<TState>(TState state, SecretMasker masker, string message)
     {
         var maskedMessage = masker.Redact(message);
-        var changed = !ReferenceEquals(maskedMessage, message);
-        KeyValuePair<string, object?>[] properties = [];
+        KeyValuePair<string, object?>[]? properties = null;
         if (state is IReadOnlyList<KeyValuePair<string, object?>> pairs)
         {
-            properties = new KeyValuePair<string, object?>[pairs.Count];
-            for (var i = 0; i < properties.Length; i++)
+            for (var i = 0; i < pairs.Count; i++)
             {
                 var (key, value) = pairs[i];
-                var masked = Redact(value, masker);
-                changed |= !ReferenceEquals(masked, value);
-                properties[i] = new(key, masked);
+                var masked = Redact(key, value, masker);
+                if (properties is null && !ReferenceEquals(masked, value))
+                {
+                    properties = new KeyValuePair<string, object?>[pairs.Count];
+                    for (var j = 0; j < i; j++)
+                    {
+                        properties[j] = pairs[j];
+                    }
+                }
+
+                if (properties is not null)
+                {
+                    properties[i] = new(key, masked);
+                }
             }
         }
+        else if (state is IEnumerable<KeyValuePair<string, object?>> bag)
+        {
+            var all = bag.ToArray();
+            var masked = Array.ConvertAll(all, p => new KeyValuePair<string, object?>(p.Key, Redact(p.Key, p.Value, masker)));
+            properties = all.Where((p, i) => !ReferenceEquals(p.Value, masked[i].Value)).Any() ? masked : null;
+        }
 
-        return changed ? new RedactedLogState(maskedMessage, properties) : null;
+        return properties is null && ReferenceEquals(maskedMessage, message)
+            ? null
+            : new RedactedLogState(maskedMessage, properties ?? Properties(state));
     }
 
     /// <summary>The state as it was, for a line where only the exception needed masking.</summary>
-    public static RedactedLogState Unchanged<TState>(TState state, string message) =>
-        new(message, state is IReadOnlyList<KeyValuePair<string, object?>> pairs ? [.. pairs] : []);
+    public static RedactedLogState Unchanged<TState>(TState state, string message) => new(message, Properties(state));
+
+    /// <summary>
+    /// A masked stand-in for a scope's state, or null when it shows no secret. Named values become properties as they
+    /// were (Serilog adds them to every line in the scope); any other state is masked as a property value would be.
+    /// </summary>
+    public static object? ForScope<TState>(TState state, SecretMasker masker)
+    {
+        switch (state)
+        {
+            case IEnumerable<KeyValuePair<string, object?>>:
+                return From(state, masker, state.ToString() ?? string.Empty);
+            case ValueTuple<string, object?> (var key, var value):
+                var masked = Redact(key, value, masker);
+                return ReferenceEquals(masked, value) ? null : new RedactedLogState(masker.Redact(state.ToString() ?? string.Empty), [new(key, masked)]);
+            default:
+                var redacted = LogValueRedactor.Redact(state, masker, destructured: false);
+                return ReferenceEquals(redacted, state) ? null : redacted;
+        }
+    }
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_properties).GetEnumerator();
 
@@ -57,26 +94,10 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
 
     public override string ToString() => Message;
 
-    /// <summary>
-    /// Strings are masked; numbers, dates, ids and the like cannot hold a secret and pass as they are; other values
-    /// are replaced by their masked text only when their text shows a secret.
-    /// </summary>
-    private static object? Redact(object? value, SecretMasker masker)
-    {
-        switch (value)
-        {
-            case null or ValueType:
-                return value;
-            case string text:
-                var masked = masker.Redact(text);
-                return ReferenceEquals(masked, text) ? text : masked;
-            case ICollection items:
-                var elements = items.Cast<object?>().ToArray();
-                var redacted = elements.Select(e => Redact(e, masker)).ToArray();
-                return elements.Where((e, i) => !ReferenceEquals(e, redacted[i])).Any() ? redacted : value;
-            default:
-                var shown = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
-                return masker.Contains(shown) ? masker.Redact(shown) : value;
-        }
-    }
+    private static KeyValuePair<string, object?>[] Properties<TState>(TState state) =>
+        state is IEnumerable<KeyValuePair<string, object?>> pairs ? [.. pairs] : [];
+
+    /// <summary>A property named <c>@Name</c> is destructured by Serilog: its object's properties are what the sink shows.</summary>
+    private static object? Redact(string key, object? value, SecretMasker masker) =>
+        LogValueRedactor.Redact(value, masker, destructured: key.StartsWith('@'));
 }

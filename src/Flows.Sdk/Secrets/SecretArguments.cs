@@ -15,8 +15,15 @@ namespace Flows.Runtime;
 public sealed class SecretArguments
 {
     private readonly RunContext _run;
+    private List<KeyValuePair<string, string>>? _values;
 
     internal SecretArguments(RunContext run) => _run = run;
+
+    /// <summary>
+    /// For a caching run, each secret parameter's value (a credential's user name and password apart), in parameter
+    /// order, for its cache key; empty for other runs, which need no list.
+    /// </summary>
+    internal IReadOnlyList<KeyValuePair<string, string>> Values => (IReadOnlyList<KeyValuePair<string, string>>?)_values ?? [];
 
     /// <summary>The value to call the method with for one secret parameter.</summary>
     public ValueTask<T> ResolveAsync<T>(string parameter, string secretName, T given, T defaultValue)
@@ -30,7 +37,7 @@ public sealed class SecretArguments
                 SecretCredential credential => credential.Password,
                 _ => null,
             });
-            return new(given);
+            return new(Keep(parameter, given));
         }
 
         return Resolve<T>(parameter, secretName);
@@ -43,12 +50,12 @@ public sealed class SecretArguments
         {
             if (typeof(T) == typeof(string))
             {
-                return (T)(object)await secrets.GetAsync(secretName, _run.Token).ConfigureAwait(false);
+                return Keep(parameter, (T)(object)await secrets.GetAsync(secretName, _run.Token).ConfigureAwait(false));
             }
 
             if (typeof(T) == typeof(SecretCredential))
             {
-                return (T)(object)await secrets.GetCredentialAsync(secretName, _run.Token).ConfigureAwait(false);
+                return Keep(parameter, (T)(object)await secrets.GetCredentialAsync(secretName, _run.Token).ConfigureAwait(false));
             }
         }
         catch (SecretResolutionException ex)
@@ -63,5 +70,26 @@ public sealed class SecretArguments
         throw new SecretResolutionException(
             secretName,
             $"{_run.Binding.Label}: parameter '{parameter}' is a [Secret(\"{secretName}\")] of type {typeof(T).Name}; secrets are injected into string or SecretCredential parameters only.");
+    }
+
+    private T Keep<T>(string parameter, T value)
+    {
+        if (_run.CacheKey is null)
+        {
+            return value;
+        }
+
+        switch (value)
+        {
+            case string text:
+                (_values ??= []).Add(new(parameter, text));
+                break;
+            case SecretCredential credential:
+                (_values ??= []).Add(new(parameter + ".username", credential.Username));
+                _values.Add(new(parameter + ".password", credential.Password));
+                break;
+        }
+
+        return value;
     }
 }

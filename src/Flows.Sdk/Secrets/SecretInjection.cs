@@ -3,9 +3,10 @@ using Flows.Runtime;
 namespace Flows.Secrets;
 
 /// <summary>
-/// The runtime's one step for secrets: before a run's first attempt, replace its <see cref="SecretAttribute"/>
-/// parameters with resolved values, and re-mask its recorded parameters with whatever values that taught the masker.
-/// A failure here fails the run before its body starts. Descriptors without secret parameters cost one null check.
+/// The runtime's one step for secrets: before a run's first attempt (or, for a caching run, before its cache lookup),
+/// replace its <see cref="SecretAttribute"/> parameters with resolved values, re-mask its recorded parameters with
+/// whatever values that taught the masker, and fold the values into its cache key. A failure here fails the run
+/// before its body starts. Descriptors without secret parameters cost one null check.
 /// </summary>
 internal static class SecretInjection
 {
@@ -16,13 +17,14 @@ internal static class SecretInjection
             return new(args);
         }
 
-        var injected = inject(args, new SecretArguments(run));
+        var arguments = new SecretArguments(run);
+        var injected = inject(args, arguments);
         if (!injected.IsCompletedSuccessfully)
         {
-            return Remask(run, injected);
+            return AfterAsync(run, arguments, injected);
         }
 
-        RemaskParameters(run);
+        After(run, arguments);
         return injected;
     }
 
@@ -35,18 +37,23 @@ internal static class SecretInjection
         return SyncWait.For(InjectAsync(run, descriptor, args));
     }
 
-    private static async ValueTask<TArgs> Remask<TArgs>(RunContext run, ValueTask<TArgs> injected)
+    private static async ValueTask<TArgs> AfterAsync<TArgs>(RunContext run, SecretArguments arguments, ValueTask<TArgs> injected)
     {
         var args = await injected.ConfigureAwait(false);
-        RemaskParameters(run);
+        After(run, arguments);
         return args;
     }
 
-    private static void RemaskParameters(RunContext run)
+    private static void After(RunContext run, SecretArguments arguments)
     {
         if (run.Parameters is { } parameters)
         {
             run.Parameters = run.Engine.Redact(parameters);
+        }
+
+        if (run.CacheKey is { } key && arguments.Values.Count > 0)
+        {
+            run.CacheKey = run.Engine.Cache.KeyWithSecrets(run.Binding, key, arguments.Values);
         }
     }
 }

@@ -43,6 +43,13 @@ public sealed class Cached
         return () => { };
     }
 
+    [Task("cached-echo", CacheExpirationSeconds = 60)]
+    public string Echo(string text)
+    {
+        Calls++;
+        return text;
+    }
+
     [Task("cached-touch", CacheExpirationSeconds = 60)]
     public void Touch(string path) => Calls++;
 }

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Text;
 using System.Text.Json;
+using System.Web;
 using Flows.Runtime;
 using Flows.Secrets;
 using Flows.Tests.Fixtures;
@@ -140,5 +143,98 @@ public sealed class SecretMaskingTests
         var run = await harness.RunAsync("by-name-sum", new { a = 1 });
 
         Assert.That(run.Parameters, Does.Contain($"\"token\":\"{ParameterWriter.Mask}\""));
+    }
+
+    [Test]
+    public void AMistypedSecretArgument_IsNeverQuotedInTheError()
+    {
+        using var harness = new FlowTestHarness();
+
+        var error = Assert.ThrowsAsync<FlowParameterException>(() => harness.RunAsync("by-name-sum", new { a = 1, token = new[] { "mistyped-secret-9c1e" } }));
+
+        Assert.That(error!.ParameterName, Is.EqualTo("token"));
+        Assert.That(error.Message, Does.Contain("parameter 'token'").And.Contain("string").And.Contain("a JSON array"));
+        Assert.That(error.ToString(), Does.Not.Contain("mistyped-secret"));
+    }
+
+    [Test]
+    public async Task AMistypedArgument_IsQuotedWithKnownSecretsMaskedBeforeItIsCut()
+    {
+        const string Straddling = "Pf8-straddle-3ad0";
+        using var harness = new FlowTestHarness(o => o.Secrets["unused-token"] = Straddling);
+        await harness.Engine.Secrets.GetAsync("unused-token");
+
+        // As JSON the secret starts at character 71, so a cut at 77 characters would keep its first six.
+        var error = Assert.ThrowsAsync<FlowParameterException>(() => harness.RunAsync("by-name-sum", new { a = new string('x', 70) + Straddling }));
+
+        Assert.That(error!.Message, Does.Contain("parameter 'a'").And.Contain("***"));
+        Assert.That(error.ToString(), Does.Not.Contain(Straddling[..5]));
+    }
+
+    [Test]
+    public void Redact_MasksTheUrlEncodedFormsOfASecret()
+    {
+        const string Secret = "p@ss word/+&=ü!*(x)~";
+        var masker = new SecretMasker();
+        masker.Add(Secret);
+        var forms = new[]
+        {
+            Uri.EscapeDataString(Secret),
+            Uri.EscapeDataString(Secret).Replace("%20", "+", StringComparison.Ordinal),
+            WebUtility.UrlEncode(Secret),
+            HttpUtility.UrlEncode(Secret),
+        };
+
+        Assert.Multiple(() =>
+        {
+            foreach (var form in forms)
+            {
+                Assert.That(masker.Redact($"GET /api?token={form}&page=2"), Is.EqualTo("GET /api?token=***&page=2"), form);
+            }
+        });
+    }
+
+    [Test]
+    public void Redact_MasksTheBase64FormsOfASecret_AloneAndInsideLongerBase64_AtEveryAlignment()
+    {
+        const string Secret = "s3cr3t>>?Value~ü"; // 17 bytes: alone, its base64 ends in a partial group and '='
+        var masker = new SecretMasker();
+        masker.Add(Secret);
+        var secret = Encoding.UTF8.GetBytes(Secret);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(masker.Redact("data " + Convert.ToBase64String(secret) + " end"), Is.EqualTo("data *** end"), "standard");
+            Assert.That(masker.Redact("data " + UrlSafe(Convert.ToBase64String(secret)) + " end"), Is.EqualTo("data *** end"), "URL-safe");
+            Assert.That(masker.Redact("Authorization: Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("etl:" + Secret))), Does.Contain("***"));
+            for (var before = 0; before < 6; before++)
+            {
+                for (var after = 0; after < 4; after++)
+                {
+                    // The characters that depend only on the secret's bytes are masked; those that mix in a neighbour's bits
+                    // stay, unless the secret ends the data on a group boundary, where its whole padded encoding shows.
+                    var text = Convert.ToBase64String([.. Enumerable.Repeat((byte)0xA5, before), .. secret, .. Enumerable.Repeat((byte)0x5A, after)]);
+                    var first = ((8 * before) + 5) / 6;
+                    var end = 8 * (before + secret.Length) / 6;
+                    var expected = after == 0 && before % 3 == 0 ? text[..first] + "***" : text[..first] + "***" + text[end..];
+                    Assert.That(masker.Redact(text), Is.EqualTo(expected), $"{before} bytes before, {after} after");
+                    Assert.That(masker.Redact(UrlSafe(text)), Is.EqualTo(UrlSafe(expected)), $"URL-safe, {before} bytes before, {after} after");
+                }
+            }
+        });
+
+        static string UrlSafe(string base64) => base64.Replace('+', '-').Replace('/', '_').TrimEnd('=');
+    }
+
+    [Test]
+    public void Redact_StillMasksTheJsonEscapedFormsOfEncodedSecrets()
+    {
+        const string Secret = "s3cr3t>>?Value~~ü";
+        var masker = new SecretMasker();
+        masker.Add(Secret);
+
+        var json = JsonSerializer.Serialize(new { token = Convert.ToBase64String(Encoding.UTF8.GetBytes(Secret)), url = "https://x/?k=" + Uri.EscapeDataString(Secret) });
+
+        Assert.That(masker.Redact(json), Is.EqualTo("""{"token":"***","url":"https://x/?k=***"}"""));
     }
 }
