@@ -21,7 +21,7 @@ public sealed class RecorderBackpressureTests
         await Task.Delay(200);
         var startedWhileBlocked = counted.Started;
         store.Open();
-        await calls.WaitAsync(Eventually.Limit);
+        await Eventually.Within(calls);
         await engine.FlushAsync();
 
         Assert.That(startedWhileBlocked, Is.InRange(1, 100), "no more task runs started than the backlog limit admits");

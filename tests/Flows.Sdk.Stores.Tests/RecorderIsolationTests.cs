@@ -27,7 +27,7 @@ public sealed class RecorderIsolationTests
 
             Assert.That(failures, Is.Empty, "no flow threw");
             var bad = await AssertEveryTalkLandedAsync(postgres, "ab\0cd");
-            Assert.That(Said(bad), Is.EqualTo(new[] { Talkers.LineOf("ab\u2400cd") }), "the NUL is stored as a visible marker");
+            Assert.That(Talkers.LinesOf(bad), Is.EqualTo(new[] { Talkers.LineOf("ab\u2400cd") }), "the NUL is stored as a visible marker");
             Assert.That(bad.Logs.Single(l => l.Message == Talkers.LineOf("ab\u2400cd")).Properties!["Line"], Is.EqualTo("ab\0cd"), "a property value is JSON, where a NUL is escaped and kept");
             var warning = bad.Logs.Single(l => l.Category == "Flows.Store");
             Assert.That(warning.Level, Is.EqualTo(LogLevel.Warning));
@@ -59,7 +59,7 @@ public sealed class RecorderIsolationTests
         Assert.That(failures[Bad], Is.TypeOf<RunStoreException>());
         Assert.That(failures[Bad].Message, Does.Contain("log line").And.Contain("refused"));
         var bad = await AssertEveryTalkLandedAsync(sqlite, "poison");
-        Assert.That(Said(bad), Is.Empty, "the refused line alone is missing");
+        Assert.That(Talkers.LinesOf(bad), Is.Empty, "the refused line alone is missing");
         var errors = log.Lines.Where(l => l.Category == "Flows.Runtime" && l.Level == LogLevel.Error).ToList();
         Assert.That(errors, Has.Count.EqualTo(1), "the dropped write is logged once");
         Assert.That(errors[0].Message, Does.Contain("log line").And.Contain(bad.TaskRuns.Single().Id.ToString()).And.Not.Contain("poison"));
@@ -80,9 +80,9 @@ public sealed class RecorderIsolationTests
 
         store.Close();
         var calls = Task.WhenAll(Enumerable.Range(0, 300).Select(i => StoreJobs.Count(Line(i))));
-        await calls.WaitAsync(Eventually.Limit);
+        await Eventually.Within(calls);
         store.Open();
-        await engine.FlushAsync().WaitAsync(Eventually.Limit);
+        await Eventually.Within(engine.FlushAsync());
 
         Assert.That(dropped.Count, Is.GreaterThanOrEqualTo(600), "every write was dropped: 300 task runs, each a record with its transitions and a line");
         Assert.That(store.Attempts, Is.LessThan(dropped.Count / 2), "far fewer tries than writes: the store was found to refuse everything");
@@ -119,7 +119,7 @@ public sealed class RecorderIsolationTests
             {
                 try
                 {
-                    await calls[i].WaitAsync(Eventually.Limit);
+                    await Eventually.Within(calls[i]);
                 }
                 catch (Exception ex) when (ex is not TimeoutException)
                 {
@@ -137,17 +137,11 @@ public sealed class RecorderIsolationTests
     /// <summary>Checks that every flow but the bad one is recorded in full; returns the details of the bad one.</summary>
     private static async Task<RunDetails> AssertEveryTalkLandedAsync(IRunStore store, string badLine)
     {
-        var flows = await store.QueryRunsAsync(new RunQuery { Name = "store-talk" });
+        var flows = await Talkers.AssertAllCompletedAsync(store);
         Assert.That(flows, Has.Count.EqualTo(Count));
         RunDetails? bad = null;
-        foreach (var flow in flows)
+        foreach (var details in flows)
         {
-            var details = (await store.GetRunDetailsAsync(flow.Id))!;
-            Assert.That(details.Run.State, Is.EqualTo(RunState.Completed));
-            Assert.That(details.Transitions.Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running, RunState.Completed }));
-            var task = details.TaskRuns.Single();
-            Assert.That(task.State, Is.EqualTo(RunState.Completed));
-            Assert.That((await store.GetTransitionsAsync(task.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running, RunState.Completed }));
             if (details.Run.Parameters!.Contains(Escaped(badLine), StringComparison.Ordinal))
             {
                 bad = details;
@@ -155,14 +149,12 @@ public sealed class RecorderIsolationTests
             }
 
             var line = System.Text.Json.JsonDocument.Parse(details.Run.Parameters).RootElement.GetProperty("line").GetString()!;
-            Assert.That(Said(details), Is.EqualTo(new[] { Talkers.LineOf(line) }), "every other flow's line is stored");
+            Assert.That(Talkers.LinesOf(details), Is.EqualTo(new[] { Talkers.LineOf(line) }), "every other flow's line is stored");
         }
 
         Assert.That(bad, Is.Not.Null, "the bad flow is recorded");
         return bad!;
     }
-
-    private static List<string> Said(RunDetails details) => [.. details.Logs.Select(l => l.Message).Where(m => m.StartsWith(Talkers.LineOf(string.Empty), StringComparison.Ordinal))];
 
     private static string Line(int i) => "line " + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

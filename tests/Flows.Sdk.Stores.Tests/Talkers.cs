@@ -1,3 +1,4 @@
+using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Stores.Tests;
@@ -22,6 +23,28 @@ public sealed class Talkers
     public static string LineOf(string line) => "Said " + line;
 
     public void Go() => _go.TrySetResult();
+
+    /// <summary>Checks that every talk flow in <paramref name="store"/> and its task run completed, each with all its transitions; returns the flows' details.</summary>
+    public static async Task<List<RunDetails>> AssertAllCompletedAsync(IRunStore store)
+    {
+        var all = new List<RunDetails>();
+        foreach (var flow in await store.QueryRunsAsync(new RunQuery { Name = "store-talk" }))
+        {
+            var details = (await store.GetRunDetailsAsync(flow.Id))!;
+            Assert.That(details.Run.State, Is.EqualTo(RunState.Completed));
+            Assert.That(details.Transitions.Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running, RunState.Completed }));
+            var task = details.TaskRuns.Single();
+            Assert.That(task.State, Is.EqualTo(RunState.Completed));
+            Assert.That((await store.GetTransitionsAsync(task.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running, RunState.Completed }));
+            all.Add(details);
+        }
+
+        return all;
+    }
+
+    /// <summary>The lines a talk flow's task said, as stored.</summary>
+    public static List<string> LinesOf(RunDetails details) =>
+        [.. details.Logs.Select(l => l.Message).Where(m => m.StartsWith(LineOf(string.Empty), StringComparison.Ordinal))];
 
     [Flow("store-talk")]
     public async Task Talk(string line)

@@ -29,25 +29,7 @@ internal sealed class ThrowAwayCluster : IAsyncDisposable
     public string ConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Timeout=5";
 
     /// <summary>The folder holding initdb and pg_ctl. Missing: a failure under CI, a skip elsewhere.</summary>
-    public static string BinFolder
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("FLOWS_TEST_PG_BIN") is { Length: > 0 } value)
-            {
-                return value;
-            }
-
-            const string Missing = "FLOWS_TEST_PG_BIN is not set: run scripts/test.sh, which exports the folder holding initdb and pg_ctl.";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(Missing);
-            }
-
-            Assert.Ignore(Missing);
-            return string.Empty;
-        }
-    }
+    public static string BinFolder => TestStores.Required("FLOWS_TEST_PG_BIN", "run scripts/test.sh, which exports the folder holding initdb and pg_ctl.");
 
     private static bool IsRoot => Environment.UserName == "root";
 
