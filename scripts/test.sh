@@ -18,6 +18,8 @@
 # Exported to the tests:
 #   FLOWS_TEST_POSTGRES     Npgsql connection string of the throw-away cluster (unset
 #                           when PostgreSQL is unavailable outside CI).
+#   FLOWS_TEST_PG_BIN       the folder holding initdb/pg_ctl, for tests that start and stop
+#                           a cluster of their own (unset when PostgreSQL is unavailable).
 #   FLOWS_TEST_S3           endpoint of a throw-away s3rver on 127.0.0.1 (access key and
 #                           secret S3RVER; unset when it is unavailable outside CI).
 set -euo pipefail
@@ -219,6 +221,7 @@ start_postgres() {
         return 1
     fi
     export FLOWS_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+    export FLOWS_TEST_PG_BIN="$PG_BIN"
 }
 
 # ---------------------------------------------------------------- S3
@@ -352,7 +355,7 @@ if ! start_postgres; then
         exit 1
     fi
     warn "continuing without PostgreSQL: FLOWS_TEST_POSTGRES is unset, tests that need it will be skipped"
-    unset FLOWS_TEST_POSTGRES
+    unset FLOWS_TEST_POSTGRES FLOWS_TEST_PG_BIN
 fi
 
 if ! start_s3rver; then

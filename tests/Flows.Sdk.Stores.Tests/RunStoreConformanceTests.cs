@@ -316,6 +316,35 @@ public abstract class SqlRunStoreConformanceTests : RunStoreConformanceTests
 
         await DeleteDatabaseAsync();
     }
+
+    [Test]
+    public async Task TextPostgreSqlCannotHold_IsStoredWithAVisibleMarker_AndAWarningOnItsRun()
+    {
+        var store = await ReopenAsync();
+        var at = new DateTimeOffset(2030, 1, 1, 6, 0, 0, TimeSpan.Zero);
+        var flow = new RunRecord { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = "nul", State = RunState.Failed, CreatedAt = at, Error = "IOException: bad\0byte" };
+        flow = flow with { FlowRunId = flow.Id };
+        var properties = new Dictionary<string, string?> { ["Raw"] = "a\0b" };
+
+        await store.WriteAsync(new RunWriteBatch
+        {
+            Runs = [flow],
+            Transitions = [new StateTransition(flow.Id, RunState.Failed, at, 1, "IOException: bad\0byte")],
+            Logs = [new RunLogEntry(flow.Id, flow.Id, at, LogLevel.Information, "c", "read \0\0 from the file", Properties: properties)],
+            Artifacts = [new RunArtifact(Guid.CreateVersion7(), flow.Id, flow.Id, "dump", ArtifactKind.Markdown, "x\0y", "half \uD800 a pair, \U0001F600 whole", at)],
+        });
+
+        Assert.That((await store.GetRunAsync(flow.Id))!.Error, Is.EqualTo("IOException: bad\u2400byte"));
+        Assert.That((await store.GetTransitionsAsync(flow.Id)).Single().Message, Is.EqualTo("IOException: bad\u2400byte"));
+        var artifact = (await store.GetArtifactsAsync(flow.Id)).Single();
+        Assert.That((artifact.Content, artifact.Description), Is.EqualTo(("x\u2400y", "half \uFFFD a pair, \U0001F600 whole")), "an unpaired surrogate is stored as U+FFFD, a pair as it is");
+        var logs = await store.GetLogsAsync(flow.Id);
+        Assert.That(logs[0].Message, Is.EqualTo("read \u2400\u2400 from the file"));
+        Assert.That(logs[0].Properties, Is.EqualTo(properties), "property values are JSON, which escapes a NUL and keeps it");
+        var warning = logs.Single(l => l.Category == "Flows.Store");
+        Assert.That((warning.Level, warning.RunId, warning.FlowRunId), Is.EqualTo((LogLevel.Warning, flow.Id, (Guid?)flow.Id)));
+        Assert.That(warning.Message, Does.Contain("5 NUL characters").And.Contain("1 unpaired UTF-16 surrogate ").And.Contain("error").And.Contain("log line").And.Contain("artifact"));
+    }
 }
 
 public sealed class SqliteRunStoreConformanceTests : SqlRunStoreConformanceTests

@@ -7,24 +7,25 @@ namespace Flows.Stores.Tests;
 internal static class TestStores
 {
     /// <summary>The throw-away PostgreSQL that scripts/test.sh starts. Missing: a failure under CI, a skip elsewhere.</summary>
-    public static string PostgresConnectionString
+    public static string PostgresConnectionString =>
+        Required("FLOWS_TEST_POSTGRES", "run scripts/test.sh, which starts a throw-away PostgreSQL.");
+
+    /// <summary>The value of an environment variable scripts/test.sh exports. Missing: a failure under CI, a skip elsewhere.</summary>
+    public static string Required(string variable, string whatToDo)
     {
-        get
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
         {
-            if (Environment.GetEnvironmentVariable("FLOWS_TEST_POSTGRES") is { Length: > 0 } value)
-            {
-                return value;
-            }
-
-            const string Missing = "FLOWS_TEST_POSTGRES is not set: run scripts/test.sh, which starts a throw-away PostgreSQL.";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(Missing);
-            }
-
-            Assert.Ignore(Missing);
-            return string.Empty;
+            return value;
         }
+
+        var missing = $"{variable} is not set: {whatToDo}";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(missing);
+        }
+
+        Assert.Ignore(missing);
+        return string.Empty;
     }
 
     /// <summary>A schema name no other test uses.</summary>

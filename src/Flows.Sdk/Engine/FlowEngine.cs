@@ -63,8 +63,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             : new RedactingLoggerFactory(options.LoggerFactory ?? (_ownedLoggerFactory = new LoggerFactory()), masker);
         LoggerFactory.AddProvider(new RunLogProvider(this));
         _log = LoggerFactory.CreateLogger("Flows.Runtime");
-        _recorder = new RunRecorder(Store, _log, RetryTimeProvider, options.RecorderBacklogLimit);
         Telemetry = RunTelemetry.For(options.MeterFactory);
+        _recorder = new RunRecorder(Store, _log, RetryTimeProvider, options.RecorderBacklogLimit, RunRecorder.OutageTolerance(options), Telemetry);
         Cache = new TaskCache(this, _recorder);
         LiveRuns = options.TracksLiveRuns ? new LiveRuns() : null;
     }
@@ -166,8 +166,10 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// <summary>
     /// Waits until everything recorded so far (task runs, states, logs, artifacts, cached results) is in the store.
     /// Flow runs do this themselves when they start and end; call it after standalone task runs that must be kept.
+    /// While the store cannot be reached it waits, for up to <see cref="FlowEngineOptions.StoreOutageTolerance"/> of
+    /// outage; then it throws <see cref="RunStoreException"/> (what was recorded is kept and written once the store is back).
     /// </summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) => _recorder.FlushAsync(cancellationToken).AsTask();
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _recorder.FlushAsync(null, cancellationToken).AsTask();
 
     /// <summary>Cancels runs in progress, writes what they recorded to the store and releases the engine's resources.</summary>
     public async ValueTask DisposeAsync()
@@ -290,7 +292,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             RuntimeLog.TaskRunStarted(_log, run.Binding.Label, run.Id);
         }
 
-        return run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync() : _recorder.WaitForRoomAsync();
+        return run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync(run.Id) : _recorder.WaitForRoomAsync();
     }
 
     internal void RecordAttempt(RunContext run)
@@ -410,7 +412,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// leaves evidence of every flow that started and the end of every flow that finished.
     /// </summary>
     private ValueTask WrittenThrough(RunContext run) =>
-        run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync() : default;
+        run.Descriptor.Kind == RunKind.Flow ? _recorder.FlushAsync(run.Id) : default;
 
     /// <summary>
     /// The engine scripts get without any setup: configured as a host would be (<see cref="ScriptConfiguration"/>:

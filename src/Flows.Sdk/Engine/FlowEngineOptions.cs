@@ -61,6 +61,20 @@ public sealed class FlowEngineOptions
     /// </summary>
     public IDictionary<string, RateLimit> RateLimits { get; } = new Dictionary<string, RateLimit>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The store outage tolerance used when none is set in code or configuration.</summary>
+    public static readonly TimeSpan DefaultStoreOutageTolerance = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a durable store that cannot be reached (its writes fail with transient errors: a server restarting or
+    /// failing over, a dropped network) is waited for, measured on <see cref="TimeProvider"/>. Meanwhile nothing is
+    /// lost: the engine tries again with growing pauses (up to 10 s), what runs record waits in memory, new task runs
+    /// wait once the backlog is full, and a flow run's write-through (its start and end) waits. Once the outage has
+    /// lasted this long, write-throughs fail with <see cref="RunStoreException"/> until the store is back, while the
+    /// engine keeps what was recorded and keeps trying. Zero fails them at the first transient error. Defaults to
+    /// <c>Flows:Store:OutageToleranceSeconds</c>, else 5 minutes.
+    /// </summary>
+    public TimeSpan? StoreOutageTolerance { get; set; }
+
     /// <summary>The clock retry delays wait on, when it differs from <see cref="TimeProvider"/> (test harnesses skip these waits).</summary>
     internal TimeProvider? RetryTimeProvider { get; set; }
 

@@ -23,12 +23,13 @@ public interface IRunStore
 
     /// <summary>
     /// True when a write that failed with <paramref name="exception"/> may succeed if made again unchanged: a dropped
-    /// connection, a server restarting, a locked database file. The engine's recorder retries such batches a few
-    /// times before it gives up on them. Defaults to false.
+    /// connection, a server restarting, a locked database file. The engine's recorder waits for a store failing so,
+    /// trying the same batch again, for its outage tolerance; any other error it takes to be about the data, and splits
+    /// the batch to find the write at fault. Defaults to false.
     /// </summary>
     bool IsTransient(Exception exception) => false;
 
-    /// <summary>Applies a batch of writes, all or nothing.</summary>
+    /// <summary>Applies a batch of writes, all or nothing. Refuse with a non-transient error only what is wrong with the writes themselves.</summary>
     ValueTask WriteAsync(RunWriteBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts a run or replaces the stored snapshot of it.</summary>

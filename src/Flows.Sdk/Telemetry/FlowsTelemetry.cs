@@ -23,6 +23,9 @@ public static class FlowsTelemetry
     /// <summary>Counter of retries scheduled after a failed attempt. Tags: kind, name.</summary>
     public const string Retries = "flows.run.retries";
 
+    /// <summary>Counter of writes (run records, transitions, log lines, artifacts, cache entries) the run store refused on their own and that were dropped. No tags.</summary>
+    public const string DroppedWrites = "flows.store.dropped_writes";
+
     /// <summary>Tag: <c>flow</c> or <c>task</c>.</summary>
     public const string KindTag = "flows.run.kind";
 

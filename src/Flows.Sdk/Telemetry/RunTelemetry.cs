@@ -27,6 +27,7 @@ internal sealed class RunTelemetry
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _active;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _droppedWrites;
 
     private RunTelemetry(Meter meter)
     {
@@ -38,6 +39,7 @@ internal sealed class RunTelemetry
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _active = meter.CreateUpDownCounter<long>(FlowsTelemetry.ActiveRuns, unit: "{run}", description: "Runs in progress.");
         _retries = meter.CreateCounter<long>(FlowsTelemetry.Retries, unit: "{retry}", description: "Retries scheduled after a failed attempt.");
+        _droppedWrites = meter.CreateCounter<long>(FlowsTelemetry.DroppedWrites, unit: "{write}", description: "Writes the run store refused on their own, dropped.");
     }
 
     /// <summary>The instruments for an engine: on a meter of <paramref name="factory"/> (a host's), else the shared ones.</summary>
@@ -63,6 +65,9 @@ internal sealed class RunTelemetry
 
         return new Scope(this, run, counted);
     }
+
+    /// <summary>The run store refused <paramref name="count"/> writes, which were dropped.</summary>
+    public void WritesDropped(int count) => _droppedWrites.Add(count);
 
     /// <summary>The run reached its final state: its duration is measured and its span gets the state and status.</summary>
     public void Ended(RunContext run, RunState state, string? error)

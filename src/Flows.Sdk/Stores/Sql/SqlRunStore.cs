@@ -76,6 +76,8 @@ public abstract class SqlRunStore : IRunStore, IAsyncDisposable, IDisposable
             return;
         }
 
+        // A NUL would make PostgreSQL refuse the whole batch; both stores keep it as a visible marker instead.
+        batch = StorableText.Sanitise(batch);
         try
         {
             await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
