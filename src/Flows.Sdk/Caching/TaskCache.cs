@@ -132,6 +132,9 @@ internal sealed partial class TaskCache
     [LoggerMessage(101, LogLevel.Warning, "{Label} completed, but its result cannot be serialised to JSON, so it was not cached")]
     private static partial void LogNotCached(ILogger logger, string label);
 
+    [LoggerMessage(103, LogLevel.Warning, "{Label} could not look up its cached result: the run store cannot be reached. It runs as on a cache miss")]
+    private static partial void LogCacheUnreachable(ILogger logger, string label, Exception exception);
+
     [LoggerMessage(102, LogLevel.Warning, "{Label} completed, but its result shows a secret value, so it was not cached: the store would hold it in clear")]
     private static partial void LogSecretNotCached(ILogger logger, string label);
 
@@ -144,8 +147,23 @@ internal sealed partial class TaskCache
     private static string SecretDigest(string value) =>
         Convert.ToHexStringLower(Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(value), SecretDigestSalt, SecretDigestIterations, HashAlgorithmName.SHA256, 32));
 
-    private async ValueTask<CacheLookup<TResult>> ReadAsync<TResult>(RunContext run, ValueTask<CacheEntry?> stored) =>
-        Read<TResult>(run, await stored.ConfigureAwait(false));
+    private async ValueTask<CacheLookup<TResult>> ReadAsync<TResult>(RunContext run, ValueTask<CacheEntry?> stored)
+    {
+        CacheEntry? entry;
+        try
+        {
+            entry = await stored.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_engine.Store.IsTransient(ex))
+        {
+            // An outage the recorder rides out must not fail the runs it would let finish: the run computes its
+            // result, as on a miss, and its writes wait in the recorder's queue for the store like every other.
+            LogCacheUnreachable(run.Binding.Logger, run.Binding.Label, ex);
+            return default;
+        }
+
+        return Read<TResult>(run, entry);
+    }
 
     private CacheLookup<TResult> Read<TResult>(RunContext run, CacheEntry? entry)
     {
