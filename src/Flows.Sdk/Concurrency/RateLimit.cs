@@ -83,6 +83,12 @@ public readonly partial record struct RateLimit
             "h" => 3_600_000m,
             _ => 86_400_000m,
         };
+        // Every unit is at least 1 ms, so a larger amount is out of range; checked first, as the product could overflow.
+        if (amount > (decimal)MaxInterval.TotalMilliseconds)
+        {
+            return false;
+        }
+
         var milliseconds = amount * unit;
         if (milliseconds != decimal.Truncate(milliseconds) || milliseconds < 1 || milliseconds > (decimal)MaxInterval.TotalMilliseconds)
         {

@@ -23,6 +23,7 @@ public sealed class LimitSettingsTests
 
     [TestCase("1/60d")]
     [TestCase("1/99999999999d")]
+    [TestCase("1/99999999999999999999999999d")]
     [TestCase("1/50d")]
     [TestCase("1/0.5ms")]
     [TestCase("1/1.5ms")]

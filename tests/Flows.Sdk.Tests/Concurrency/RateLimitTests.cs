@@ -74,6 +74,7 @@ public sealed class RateLimitTests
     [TestCase("10 per second")]
     [TestCase("1/60d")]
     [TestCase("1/99999999999d")]
+    [TestCase("1/99999999999999999999999999d")]
     [TestCase("99999999999/1s")]
     [TestCase("1/0.5ms")]
     public void Parse_RejectsAnythingElse(string text)
