@@ -51,6 +51,17 @@ public sealed class ScriptConfigurationTests
         });
     }
 
+    [Test]
+    public async Task AMalformedAppsettingsFile_FailsNamingTheFile()
+    {
+        using var folder = TestStores.NewFolder();
+        await File.WriteAllTextAsync(folder.File("appsettings.json"), """{ "Flows": { "Limits": { "db": 1, } """);
+
+        var error = Assert.Throws<InvalidDataException>(() => ScriptConfiguration.Build(folder.Path));
+
+        Assert.That(error!.Message, Does.Contain(folder.File("appsettings.json")));
+    }
+
     [TestCase("-1")]
     [TestCase("3601")]
     [TestCase("five")]
