@@ -122,6 +122,30 @@ public sealed class NestedLimitTests
     }
 
     [Test]
+    public async Task CancellingCallsThatShareASlot_RunningOrWaitingForAnotherLimit_LeavesEveryLimitFull()
+    {
+        using var harness = new FlowTestHarness(o =>
+        {
+            o.Limits["nested-db"] = 1;
+            o.Limits["nested-z"] = 2;
+        });
+        using var cancellation = new CancellationTokenSource();
+        var nested = new Nested();
+
+        var fan = nested.FansOut(6, cancellation.Token);
+        await Eventually.Until(() => nested.InFlight.Started == 2, "two calls share the slot of 'nested-db' and hold one of 'nested-z' each");
+        await Eventually.Until(() => harness.TaskRuns("nested-waits").Count(r => harness.Transitions(r).Any(RunWaits.IsWait)) == 4, "four wait for 'nested-z'");
+        await cancellation.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(fan));
+
+        var z = harness.Engine.Limits.TagSlots("nested-z")!;
+        await Eventually.Until(() => z.Limiter.GetStatistics()!.CurrentQueuedCount == 0, "the limiter counted every cancelled waiter out of its queue");
+        ConcurrencyLimitTests.AssertFull(harness.Engine.Limits.TagSlots("nested-db")!, 1);
+        ConcurrencyLimitTests.AssertFull(z, 2);
+        await Eventually.Within(nested.Sibling());
+    }
+
+    [Test]
     public async Task ANestedCall_SpendsARatePermitOfItsOwn()
     {
         using var harness = new FlowTestHarness(o => o.RateLimits["nested-api"] = new RateLimit(2, TimeSpan.FromMinutes(1)));

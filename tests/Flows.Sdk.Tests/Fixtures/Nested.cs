@@ -84,6 +84,18 @@ public sealed class Nested
         return Task.CompletedTask;
     }
 
+    /// <summary>Fans out calls of <see cref="Waits"/> that share its slot of 'nested-db' and each need a slot of 'nested-z' too.</summary>
+    [Task("nested-fans-out", Tags = ["nested-db"])]
+    public async Task FansOut(int count, CancellationToken cancellationToken) =>
+        await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Waits(cancellationToken)));
+
+    [Task("nested-waits", Tags = ["nested-db", "nested-z"])]
+    public async Task Waits(CancellationToken cancellationToken)
+    {
+        InFlight.Enter();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
     [Task("nested-rated-outer", Tags = ["nested-api"])]
     public async Task RatedOuter() => await RatedInner();
 
