@@ -44,6 +44,17 @@ public sealed class SecretMaskingTests
     }
 
     [Test]
+    public async Task AStoredLogLine_DoesNotNameAPropertyByASecret()
+    {
+        using var harness = new FlowTestHarness(o => o.Secrets["secret-api-key"] = Key);
+
+        await SecretUsers.NamedProperty();
+
+        var line = harness.Logs.Single(l => l.Message == "headers");
+        Assert.That(line.Properties!.Keys, Is.EquivalentTo(new[] { "***", "Plain" }));
+    }
+
+    [Test]
     public void Redact_ReplacesEveryKnownValue_LongestFirst()
     {
         var masker = new SecretMasker();
