@@ -119,6 +119,15 @@ public sealed class SqlScriptTests
     }
 
     [Test]
+    public void Parse_AValueRightAfterAnEPrefix_HasItsBackslashesDoubled()
+    {
+        // e{{ k }} renders as e'...', an escape string, where \' is a quote inside it whatever the server's settings.
+        var statements = Parse("SELECT e{{ k }}", new { k = @"\'; DROP TABLE voters; --" });
+
+        Assert.That(statements.Single().Text, Is.EqualTo(@"SELECT e'\\''; DROP TABLE voters; --'"));
+    }
+
+    [Test]
     public void Parse_ReadsANonAsciiDollarTag_AsABody()
     {
         var error = Assert.Throws<RedshiftInputException>(() => Parse("SELECT $é$ {{ v }} $é$", new { v = "$é$; DROP TABLE voters; --" }));

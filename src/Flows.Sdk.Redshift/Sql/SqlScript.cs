@@ -378,6 +378,7 @@ internal sealed partial class SqlScript
     private void Substitute(Context context, bool backslashEscapes = false)
     {
         var line = _line;
+        var afterEscapePrefix = context == Context.Code && IsEscapeStringPrefix();
         var close = _text.IndexOf("}}", _position + 2, StringComparison.Ordinal);
         if (close < 0)
         {
@@ -408,7 +409,8 @@ internal sealed partial class SqlScript
         var start = _current.Length;
         _current.Append(context switch
         {
-            Context.Code => PlaceholderValues.InCode(value, _backslashEscapes, where),
+            // After an E the rendered literal is an escape string (e'...'), where a backslash escapes whatever the settings.
+            Context.Code => PlaceholderValues.InCode(value, _backslashEscapes || afterEscapePrefix, where),
             Context.Literal => SqlText.LiteralContent(PlaceholderValues.AsText(value, where, "a string literal"), backslashEscapes),
             _ => SqlText.IdentifierContent(PlaceholderValues.AsText(value, where, "a quoted identifier")),
         });
