@@ -94,6 +94,19 @@ public sealed class SecretMaskingTests
     }
 
     [Test]
+    public void Redact_DoesNotMaskTheIndentationOfAMultiLineSecret()
+    {
+        var masker = new SecretMasker();
+        masker.Add("{\n  \"private_key\": \"k3y-Value-1f\",\n  \"scopes\": {\n    \"read\": true\n  },\n    \n}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(masker.Redact("    at Program.Main()\n  },"), Is.EqualTo("    at Program.Main()\n  },"), "indentation and brackets are ordinary text");
+            Assert.That(masker.Redact("key: \"private_key\": \"k3y-Value-1f\","), Is.EqualTo("key: ***"));
+        });
+    }
+
+    [Test]
     public async Task EngineRedact_MasksArtifactText()
     {
         using var harness = new FlowTestHarness(o => o.Secrets["secret-api-key"] = "artifact-secret-1");
