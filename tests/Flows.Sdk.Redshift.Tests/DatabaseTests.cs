@@ -82,6 +82,20 @@ public sealed class DatabaseTests : SchemaTest
     }
 
     [Test]
+    public async Task RunSqlFile_AValueAfterAnIdentifierWithDollars_StaysData()
+    {
+        await using var database = new RedshiftDatabase(Schema.Options());
+        await database.ExecuteAsync("CREATE TABLE voters (id int)");
+        await database.ExecuteAsync("INSERT INTO voters VALUES (1)");
+        var path = await WriteSqlAsync("CREATE TABLE picked AS SELECT 1 AS x$$$, 'q$$' AS q, {{ k }} AS k -- '");
+
+        await database.RunSqlFileAsync(path, new Dictionary<string, object?> { ["k"] = "'::text; DROP TABLE voters; --" });
+
+        Assert.That(await database.QueryAsync<int>("SELECT id FROM voters"), Is.EqualTo(new[] { 1 }), "the table is still there");
+        Assert.That(await Schema.ScalarAsync<string>("SELECT k FROM picked"), Is.EqualTo("'::text; DROP TABLE voters; --"));
+    }
+
+    [Test]
     public async Task RunSqlFile_AListExpandsToTheRowsItNames()
     {
         await using var database = new RedshiftDatabase(Schema.Options());

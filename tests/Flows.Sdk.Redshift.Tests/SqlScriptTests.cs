@@ -110,6 +110,49 @@ public sealed class SqlScriptTests
     }
 
     [Test]
+    public void Parse_ReadsDollarsInsideAnIdentifier_AsTheServerDoes_NotAsABody()
+    {
+        // PostgreSQL and Redshift read x$$$ as one identifier; read as a body, the quote after it would seem to open a string around the value.
+        var statements = Parse("SELECT 1 AS x$$$, 'q$$', {{ k }} -- '", new { k = "'; DROP TABLE voters; --" });
+
+        Assert.That(statements.Single().Text, Is.EqualTo("SELECT 1 AS x$$$, 'q$$', '''; DROP TABLE voters; --' -- '"));
+    }
+
+    [Test]
+    public void Parse_AValueRightAfterAnEPrefix_HasItsBackslashesDoubled()
+    {
+        // e{{ k }} renders as e'...', an escape string, where \' is a quote inside it whatever the server's settings.
+        var statements = Parse("SELECT e{{ k }}", new { k = @"\'; DROP TABLE voters; --" });
+
+        Assert.That(statements.Single().Text, Is.EqualTo(@"SELECT e'\\''; DROP TABLE voters; --'"));
+    }
+
+    [Test]
+    public void Parse_ReadsANonAsciiDollarTag_AsABody()
+    {
+        var error = Assert.Throws<RedshiftInputException>(() => Parse("SELECT $é$ {{ v }} $é$", new { v = "$é$; DROP TABLE voters; --" }));
+
+        Assert.That(error!.Message, Does.Contain("the value of {{ v }} would put $é$ inside the dollar-quoted body"));
+    }
+
+    [TestCase("CREATE FUNCTION f(a varchar) RETURNS varchar STABLE AS $$\n  return \"{{ v }}\" + a\n$$ LANGUAGE plpythonu")]
+    [TestCase("CREATE FUNCTION f(a text) RETURNS text LANGUAGE 'plperl' AS $$ return '{{ v }}' . $_[0]; $$")]
+    [TestCase("DO $$ plpy.notice(\"{{ v }}\") $$ LANGUAGE plpython3u")]
+    public void Parse_APlaceholderInABodyInAnotherLanguageThanSql_IsRefusedByName(string sql)
+    {
+        // SQL's escaping does not protect a Python or Perl body: in Python "" ends a string and starts another.
+        var error = Assert.Throws<RedshiftInputException>(() => Parse(sql, new { v = "\" + __import__('os').system('id') + \"" }));
+
+        Assert.That(error!.Message, Does.Contain("{{ v }} is inside a dollar-quoted body").And.Contain("not SQL"));
+    }
+
+    [TestCase("CREATE FUNCTION f(a int) RETURNS int STABLE AS $$ SELECT a + {{ v }} $$ LANGUAGE sql")]
+    [TestCase("CREATE PROCEDURE p() AS $$ BEGIN PERFORM {{ v }}; END $$ LANGUAGE plpgsql")]
+    [TestCase("DO $$ BEGIN PERFORM {{ v }}; END $$")]
+    public void Parse_APlaceholderInASqlOrPlpgsqlBody_IsStillEscaped(string sql) =>
+        Assert.That(Parse(sql, new { v = 1 }).Single().Text, Does.Contain(" 1"));
+
+    [Test]
     public void Parse_APlaceholderInABodyThatDoesNotReadAsSql_IsRefusedByName()
     {
         var error = Assert.Throws<RedshiftInputException>(() => Parse(

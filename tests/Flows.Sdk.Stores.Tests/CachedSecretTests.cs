@@ -57,6 +57,27 @@ public sealed class CachedSecretTests
     }
 
     [Test]
+    public async Task ASecretReadInTheTaskBody_AndReturnedEncoded_IsNotCached_NorStoredInClear()
+    {
+        await using var store = new SqliteRunStore(DbPath);
+        await using (var engine = Engine(store, Secret))
+        using (engine.Use())
+        {
+            await StoreJobs.BodySecret("OH");
+            await StoreJobs.BodySecret("OH");
+        }
+
+        var runs = await store.QueryRunsAsync(new RunQuery { Name = "store-body-secret" });
+        Assert.That(runs.Select(r => r.State), Is.EqualTo(new[] { RunState.Completed, RunState.Completed }), "never cached");
+        await store.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes("etl:" + Secret));
+        var bytes = File.ReadAllBytes(DbPath).Concat(File.Exists(DbPath + "-wal") ? File.ReadAllBytes(DbPath + "-wal") : []).ToArray();
+        Assert.That(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(basic[4..^4])), Is.EqualTo(-1), "the base64 of the secret is not in the file");
+        AssertNoFormOfTheSecretIn(DbPath, DbPath + "-wal");
+    }
+
+    [Test]
     public async Task AResultShowingASecret_IsNotCached_AndTheRunSaysWhy()
     {
         await using var store = new SqliteRunStore(DbPath);

@@ -36,6 +36,14 @@ public static class StoreJobs
     [Task("store-keyed-echo", CacheExpirationSeconds = 3600)]
     public static string KeyedEcho(string state, [Secret("store-api-key")] string apiKey = "") => $"{state}?key={apiKey}";
 
+    /// <summary>A cached task that reads its secret in its body, not through a [Secret] parameter, and returns it encoded.</summary>
+    [Task("store-body-secret", CacheExpirationSeconds = 3600)]
+    public static async Task<string> BodySecret(string state)
+    {
+        var key = await Flow.Secrets.GetAsync("store-api-key");
+        return $"{state}?key={Uri.EscapeDataString(key)}&basic={Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("etl:" + key))}";
+    }
+
     [Flow("store-sync")]
     public static async Task<int> Sync(string[] states)
     {

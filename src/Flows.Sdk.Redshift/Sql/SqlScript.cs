@@ -58,7 +58,8 @@ internal sealed partial class SqlScript
         return script._statements;
     }
 
-    [GeneratedRegex(@"\G\$([A-Za-z_][A-Za-z0-9_]*)?\$")]
+    // As the server's lexer reads a tag: any non-ASCII character counts as a letter.
+    [GeneratedRegex(@"\G\$([A-Za-z_\u0080-\uFFFF][A-Za-z0-9_\u0080-\uFFFF]*)?\$")]
     private static partial Regex DollarTag();
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -165,7 +166,12 @@ internal sealed partial class SqlScript
 
     private char Peek(int offset) => _position + offset < _text.Length ? _text[_position + offset] : '\0';
 
-    private bool PreviousIsIdentifierChar() => _position > 0 && (char.IsLetterOrDigit(_text[_position - 1]) || _text[_position - 1] == '_');
+    /// <summary>
+    /// Whether a <c>$</c> here continues a word: the server reads <c>x$$$</c> as one identifier (<c>$</c> and any
+    /// non-ASCII character are identifier characters), never as <c>x$</c> followed by a body.
+    /// </summary>
+    private bool PreviousIsIdentifierChar() =>
+        _position > 0 && _text[_position - 1] is var c && (char.IsLetterOrDigit(c) || c is '_' or '$' || c >= '\u0080');
 
     /// <summary>An E'...' string, where backslash escapes apply whatever the server's settings.</summary>
     private bool IsEscapeStringPrefix() =>
@@ -372,6 +378,7 @@ internal sealed partial class SqlScript
     private void Substitute(Context context, bool backslashEscapes = false)
     {
         var line = _line;
+        var afterEscapePrefix = context == Context.Code && IsEscapeStringPrefix();
         var close = _text.IndexOf("}}", _position + 2, StringComparison.Ordinal);
         if (close < 0)
         {
@@ -402,7 +409,8 @@ internal sealed partial class SqlScript
         var start = _current.Length;
         _current.Append(context switch
         {
-            Context.Code => PlaceholderValues.InCode(value, _backslashEscapes, where),
+            // After an E the rendered literal is an escape string (e'...'), where a backslash escapes whatever the settings.
+            Context.Code => PlaceholderValues.InCode(value, _backslashEscapes || afterEscapePrefix, where),
             Context.Literal => SqlText.LiteralContent(PlaceholderValues.AsText(value, where, "a string literal"), backslashEscapes),
             _ => SqlText.IdentifierContent(PlaceholderValues.AsText(value, where, "a quoted identifier")),
         });
@@ -412,6 +420,33 @@ internal sealed partial class SqlScript
         }
     }
 
+    /// <summary>
+    /// A body in Python, Perl or any language but SQL and PL/pgSQL is not read by SQL's rules, so SQL's escaping does
+    /// not protect it (in Python <c>""</c> ends a string and starts another): a value placed in one is refused by name.
+    /// Any such LANGUAGE in the statement refuses, even one the statement only mentions.
+    /// </summary>
+    private void RefuseValuesInBodiesOfOtherLanguages()
+    {
+        if (_values.Count == 0)
+        {
+            return;
+        }
+
+        foreach (Match language in Language().Matches(_current.ToString()))
+        {
+            var name = language.Groups[1].Value;
+            if (!name.Equals("sql", StringComparison.OrdinalIgnoreCase) && !name.Equals("plpgsql", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new RedshiftInputException(
+                    $"{_source} line {_values[0].Line}: {{{{ {_values[0].Name} }}}} is inside a dollar-quoted body of a statement in LANGUAGE {name}, which is not SQL, "
+                    + "so SQL's quoting cannot keep the value from being read as code. Pass the value as an argument of the function instead. Nothing was run.");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"\bLANGUAGE\s+['""]?([A-Za-z0-9_]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex Language();
+
     private RedshiftInputException Unterminated(string what, int line) =>
         new($"{_source} line {line}: unterminated {what}. Nothing was run.");
 
@@ -419,6 +454,7 @@ internal sealed partial class SqlScript
     {
         if (_hasCode)
         {
+            RefuseValuesInBodiesOfOtherLanguages();
             _statements.Add(new SqlStatement(_current.ToString().Trim(), _statementLine));
         }
 

@@ -1,3 +1,6 @@
+using System.Collections;
+using System.Globalization;
+
 namespace Flows.Secrets;
 
 /// <summary>
@@ -20,9 +23,28 @@ internal sealed class MaskedException : Exception
     /// <summary>The type of the exception that was logged.</summary>
     public Type OriginalType { get; }
 
-    /// <summary>The exception itself when its text shows no secret, else a masked stand-in.</summary>
+    /// <summary>
+    /// The exception itself when neither its text nor the values of its <see cref="Exception.Data"/> (which
+    /// enrichers such as Serilog.Exceptions write) show a secret, else a masked stand-in, whose Data is empty.
+    /// </summary>
     public static Exception? From(Exception? exception, SecretMasker masker) =>
-        exception is null || !masker.Contains(exception.ToString()) ? exception : new MaskedException(exception, masker);
+        exception is null || !(masker.Contains(exception.ToString()) || DataShowsSecret(exception, masker)) ? exception : new MaskedException(exception, masker);
+
+    private static bool DataShowsSecret(Exception exception, SecretMasker masker)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            foreach (DictionaryEntry entry in e.Data)
+            {
+                if (masker.Contains(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)) || masker.Contains(Convert.ToString(entry.Value, CultureInfo.InvariantCulture)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     public override string ToString() => _text;
 }

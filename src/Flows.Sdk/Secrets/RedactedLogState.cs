@@ -26,7 +26,8 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
     public KeyValuePair<string, object?> this[int index] => _properties[index];
 
     /// <summary>
-    /// A masked copy of the state, or null when neither the message nor any property shows a secret. Properties are
+    /// A masked copy of the state, or null when neither the message nor any property (its name or its value) shows a
+    /// secret: a scope's dictionary can name a property by a secret, and Serilog writes that name. Properties are
     /// copied only once one of them needs masking, so a line without a secret costs no allocation here.
     /// </summary>
     public static RedactedLogState? From<TState>(TState state, SecretMasker masker, string message)
@@ -39,7 +40,8 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
             {
                 var (key, value) = pairs[i];
                 var masked = Redact(key, value, masker);
-                if (properties is null && !ReferenceEquals(masked, value))
+                var maskedKey = masker.Redact(key);
+                if (properties is null && !(ReferenceEquals(masked, value) && ReferenceEquals(maskedKey, key)))
                 {
                     properties = new KeyValuePair<string, object?>[pairs.Count];
                     for (var j = 0; j < i; j++)
@@ -50,15 +52,15 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
 
                 if (properties is not null)
                 {
-                    properties[i] = new(key, masked);
+                    properties[i] = new(maskedKey, masked);
                 }
             }
         }
         else if (state is IEnumerable<KeyValuePair<string, object?>> bag)
         {
             var all = bag.ToArray();
-            var masked = Array.ConvertAll(all, p => new KeyValuePair<string, object?>(p.Key, Redact(p.Key, p.Value, masker)));
-            properties = all.Where((p, i) => !ReferenceEquals(p.Value, masked[i].Value)).Any() ? masked : null;
+            var masked = Array.ConvertAll(all, p => new KeyValuePair<string, object?>(masker.Redact(p.Key), Redact(p.Key, p.Value, masker)));
+            properties = all.Where((p, i) => !ReferenceEquals(p.Value, masked[i].Value) || !ReferenceEquals(p.Key, masked[i].Key)).Any() ? masked : null;
         }
 
         return properties is null && ReferenceEquals(maskedMessage, message)
@@ -81,7 +83,10 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
                 return From(state, masker, state.ToString() ?? string.Empty);
             case ValueTuple<string, object?> (var key, var value):
                 var masked = Redact(key, value, masker);
-                return ReferenceEquals(masked, value) ? null : new RedactedLogState(masker.Redact(state.ToString() ?? string.Empty), [new(key, masked)]);
+                var maskedKey = masker.Redact(key);
+                return ReferenceEquals(masked, value) && ReferenceEquals(maskedKey, key)
+                    ? null
+                    : new RedactedLogState(masker.Redact(state.ToString() ?? string.Empty), [new(maskedKey, masked)]);
             default:
                 var redacted = LogValueRedactor.Redact(state, masker, destructured: false);
                 return ReferenceEquals(redacted, state) ? null : redacted;

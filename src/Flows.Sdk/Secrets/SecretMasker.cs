@@ -59,7 +59,7 @@ internal sealed class SecretMasker
     /// <see cref="WebUtility.UrlEncode(string)"/> writes it, each with <c>+</c> or <c>%20</c> for a space and with upper- or
     /// lower-case hex); the base64 of its UTF-8 bytes (standard and URL-safe alphabets, with and without padding, and
     /// at each of the three byte alignments inside longer base64, see <see cref="Base64Forms"/>); each of those
-    /// JSON-escaped both ways System.Text.Json writes strings; and each line of a multi-line value.
+    /// JSON-escaped both ways System.Text.Json writes strings; and each line of a multi-line value, trimmed of white space.
     /// </summary>
     internal static string[] Forms(string value)
     {
@@ -76,7 +76,8 @@ internal sealed class SecretMasker
         }).ToList();
         if (value.Contains('\n', StringComparison.Ordinal))
         {
-            forms.AddRange(value.Split('\n').Select(line => line.Trim('\r')));
+            // Trimmed: a line is logged without its indentation, and indentation or a bracket alone is ordinary text.
+            forms.AddRange(value.Split('\n').Select(line => line.Trim()));
         }
 
         return [.. forms.Where(f => f.Length >= MinimumLength).Distinct(StringComparer.Ordinal)];

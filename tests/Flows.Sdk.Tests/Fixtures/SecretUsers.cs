@@ -28,6 +28,14 @@ public static class SecretUsers
     [Flow("secret-on-demand")]
     public static async Task<int> OnDemand() => (await Flow.Secrets.GetAsync("secret-api-key")).Length;
 
+    /// <summary>Logs a line whose state names a property by the secret, as code logging a dictionary of headers as its state could.</summary>
+    [Flow("secret-named-property")]
+    public static async Task NamedProperty()
+    {
+        var key = await Flow.Secrets.GetAsync("secret-api-key");
+        Flow.Logger.Log(LogLevel.Information, default, new List<KeyValuePair<string, object?>> { new(key, "value"), new("Plain", 1) }, null, (_, _) => "headers");
+    }
+
     /// <summary>Logs and throws the secret directly, in a format string, as a structured property and in exceptions, then returns it.</summary>
     [Flow("secret-leaky-flow")]
     public static async Task<string> Leaky(string note, [Secret("secret-leak-key")] string key = "")

@@ -44,6 +44,17 @@ public sealed class SecretMaskingTests
     }
 
     [Test]
+    public async Task AStoredLogLine_DoesNotNameAPropertyByASecret()
+    {
+        using var harness = new FlowTestHarness(o => o.Secrets["secret-api-key"] = Key);
+
+        await SecretUsers.NamedProperty();
+
+        var line = harness.Logs.Single(l => l.Message == "headers");
+        Assert.That(line.Properties!.Keys, Is.EquivalentTo(new[] { "***", "Plain" }));
+    }
+
+    [Test]
     public void Redact_ReplacesEveryKnownValue_LongestFirst()
     {
         var masker = new SecretMasker();
@@ -80,6 +91,19 @@ public sealed class SecretMaskingTests
         masker.Add("-----BEGIN KEY-----\r\nMIIBOgIBAAJBAK\r\n-----END KEY-----");
 
         Assert.That(masker.Redact("bad line MIIBOgIBAAJBAK"), Is.EqualTo("bad line ***"));
+    }
+
+    [Test]
+    public void Redact_DoesNotMaskTheIndentationOfAMultiLineSecret()
+    {
+        var masker = new SecretMasker();
+        masker.Add("{\n  \"private_key\": \"k3y-Value-1f\",\n  \"scopes\": {\n    \"read\": true\n  },\n    \n}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(masker.Redact("    at Program.Main()\n  },"), Is.EqualTo("    at Program.Main()\n  },"), "indentation and brackets are ordinary text");
+            Assert.That(masker.Redact("key: \"private_key\": \"k3y-Value-1f\","), Is.EqualTo("key: ***"));
+        });
     }
 
     [Test]

@@ -152,6 +152,79 @@ public sealed class StructuredPropertyMaskingTests
         Assert.That(properties["Count"], Is.EqualTo(new ScalarValue(2)));
     }
 
+    [Test]
+    public void ASecretInALoggedException_ItsInnerExceptionOrItsData_ReachesNoSerilogSink()
+    {
+        Exception logged;
+        try
+        {
+            throw new InvalidOperationException("outer", new AggregateException(new HttpRequestException("401 for key " + Secret)));
+        }
+        catch (InvalidOperationException ex)
+        {
+            ex.Data["Authorization"] = "Bearer " + GuidSecret;
+            logged = ex;
+        }
+
+        _logger.LogError(logged, "Calling the API failed");
+
+        var logEvent = _sink.Events.Single();
+        AssertShowsNoSecret(logEvent);
+        var exception = logEvent.Exception!;
+        var data = string.Join("\n", exception.Data.Keys.Cast<object>().Select(k => $"{k}={exception.Data[k]}"));
+        Assert.That(data + exception.Message + exception.InnerException, Does.Not.Contain(GuidSecret).And.Not.Contain(Secret), "what enrichers such as Serilog.Exceptions read");
+    }
+
+    [Test]
+    public void ASecretOnlyInALoggedExceptionsData_ReachesNoSerilogSink()
+    {
+        var logged = new InvalidOperationException("The API refused the call");
+        logged.Data["Authorization"] = "Bearer " + Secret;
+
+        _logger.LogError(logged, "Calling the API failed");
+
+        var exception = _sink.Events.Single().Exception!;
+        var data = string.Join("\n", exception.Data.Keys.Cast<object>().Select(k => $"{k}={exception.Data[k]}"));
+        Assert.That(data, Does.Not.Contain(Secret), "what enrichers such as Serilog.Exceptions read");
+    }
+
+    [Test]
+    public void ASecretFormattedIntoTheTemplate_ReachesNoSerilogSink()
+    {
+#pragma warning disable CA2254 // The mistake under test: a secret interpolated into the template itself.
+        _logger.LogInformation($"Calling with key {Secret} as {{User}}", "etl");
+#pragma warning restore CA2254
+
+        var logEvent = _sink.Events.Single();
+        Assert.That(logEvent.RenderMessage(), Is.EqualTo("Calling with key *** as \"etl\""));
+        AssertShowsNoSecret(logEvent);
+    }
+
+    [Test]
+    public void ASecretInACyclicObjectGraph_IsMasked_WithinBounds()
+    {
+        var node = new Node { Token = Secret };
+        node.Next = node;
+        node.Items.Add(node);
+
+        _logger.LogInformation("Graph {@Node} and {Other}", node, node);
+
+        AssertShowsNoSecret(_sink.Events.Single());
+    }
+
+    [Test]
+    public void ASecretAsTheNameOfAScopeValue_ReachesNoSerilogSink()
+    {
+        using (_logger.BeginScope(new Dictionary<string, object?> { [Secret] = "value", ["Plain"] = 1 }))
+        {
+            _logger.LogInformation("Inside the scope");
+        }
+
+        var logEvent = _sink.Events.Single();
+        Assert.That(logEvent.Properties, Contains.Key("Plain"));
+        AssertShowsNoSecret(logEvent);
+    }
+
     private static void AssertShowsNoSecret(LogEvent logEvent)
     {
         var shown = CapturingSerilogSink.Show(logEvent);
@@ -164,6 +237,15 @@ public sealed class StructuredPropertyMaskingTests
         {
             yield return value;
         }
+    }
+
+    private sealed class Node
+    {
+        public string Token { get; init; } = string.Empty;
+
+        public Node? Next { get; set; }
+
+        public List<Node> Items { get; } = [];
     }
 
     private readonly record struct TokenStruct(string User, string Token);
