@@ -9,27 +9,19 @@ namespace Flows.Stores.Tests;
 /// on the database's clock, a process never crashes its own runs, and a run wrongly taken for crashed is put back.
 /// Each store instance plays one process.
 /// </summary>
-public sealed class PostgreSqlOwnershipTests
+public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
 {
     private static readonly TimeSpan Beat = TimeSpan.FromSeconds(10);
-
-    private string _schema = null!;
-
-    [SetUp]
-    public void NameSchema() => _schema = TestStores.NewSchema();
-
-    [TearDown]
-    public Task DropSchema() => TestStores.DropSchemaAsync(_schema);
 
     [Test]
     public async Task RunsOfAStoreWhoseHeartbeatLapsed_AreMarkedCrashed_ByAnotherStore()
     {
-        await using var silent = TestStores.Postgres(_schema);
+        await using var silent = TestStores.Postgres(Schema);
         var run = TestStores.RunningFlow("lapsed", DateTimeOffset.UtcNow);
         await ((IRunStore)silent).SaveRunAsync(run);
         await LapseAsync(silent);
 
-        await using var watcher = TestStores.Postgres(_schema);
+        await using var watcher = TestStores.Postgres(Schema);
         await watcher.OpenAsync();
 
         var crashed = await watcher.GetRunAsync(run.Id);
@@ -42,14 +34,14 @@ public sealed class PostgreSqlOwnershipTests
     public async Task RunsOfAStoreThatKeepsItsHeartbeat_AreLeftRunning()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var beating = TestStores.Postgres(_schema, time);
+        await using var beating = TestStores.Postgres(Schema, time);
         var run = TestStores.RunningFlow("beating", time.GetUtcNow());
         await ((IRunStore)beating).SaveRunAsync(run);
         var lapsed = await LapseAsync(beating);
 
         time.Advance(Beat);
         await WaitUntilAsync(async () => await HeartbeatAsync(beating) > lapsed, "the heartbeat after the lapse");
-        await using var watcher = TestStores.Postgres(_schema);
+        await using var watcher = TestStores.Postgres(Schema);
         await watcher.OpenAsync();
 
         Assert.That((await watcher.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Running));
@@ -60,8 +52,8 @@ public sealed class PostgreSqlOwnershipTests
     {
         var ahead = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(3));
         var behind = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-3));
-        await using var first = TestStores.Postgres(_schema, ahead);
-        await using var second = TestStores.Postgres(_schema, behind);
+        await using var first = TestStores.Postgres(Schema, ahead);
+        await using var second = TestStores.Postgres(Schema, behind);
         var early = TestStores.RunningFlow("ahead", ahead.GetUtcNow());
         var late = TestStores.RunningFlow("behind", behind.GetUtcNow());
         await ((IRunStore)first).SaveRunAsync(early);
@@ -78,12 +70,12 @@ public sealed class PostgreSqlOwnershipTests
     public async Task AHeartbeatThatFindsItsOwnerRowDeleted_RegistersAgain_AndNeverCrashesItsOwnRuns()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var store = TestStores.Postgres(_schema, time);
+        await using var store = TestStores.Postgres(Schema, time);
         var run = TestStores.RunningFlow("alive", time.GetUtcNow());
         await ((IRunStore)store).SaveRunAsync(run);
 
         // A peer removed this process's owner row, as one does for a process it judged gone.
-        await TestStores.ScalarAsync($"DELETE FROM \"{_schema}\".flows_owners WHERE id = '{store.OwnerId}'");
+        await TestStores.ScalarAsync($"DELETE FROM \"{Schema}\".flows_owners WHERE id = '{store.OwnerId}'");
         time.Advance(Beat);
         await WaitUntilAsync(
             async () => await HeartbeatAsync(store) is not null || (await store.GetRunAsync(run.Id))!.State != RunState.Running,
@@ -98,7 +90,7 @@ public sealed class PostgreSqlOwnershipTests
     public async Task ARunWronglyMarkedCrashed_IsPutBackByItsLiveProcessOnItsNextHeartbeat_AndItsTransitionsSaySo()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var paused = TestStores.Postgres(_schema, time);
+        await using var paused = TestStores.Postgres(Schema, time);
         var run = await StartAsync(paused, time);
         await using var peer = await CrashByPeerAsync(paused, run);
 
@@ -117,7 +109,7 @@ public sealed class PostgreSqlOwnershipTests
     public async Task ARunWronglyMarkedCrashed_WhoseProcessWritesBeforeItsHeartbeat_IsPutBackFirst_AndItsTransitionsSaySo()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var paused = TestStores.Postgres(_schema, time);
+        await using var paused = TestStores.Postgres(Schema, time);
         var run = await StartAsync(paused, time);
         await using var peer = await CrashByPeerAsync(paused, run);
 
@@ -148,7 +140,7 @@ public sealed class PostgreSqlOwnershipTests
     private async Task<PostgreSqlRunStore> CrashByPeerAsync(PostgreSqlRunStore paused, RunRecord run)
     {
         await LapseAsync(paused);
-        var peer = TestStores.Postgres(_schema);
+        var peer = TestStores.Postgres(Schema);
         await peer.OpenAsync();
         Assert.That((await peer.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Crashed), "the peer took the paused process for gone");
         return peer;
@@ -167,11 +159,11 @@ public sealed class PostgreSqlOwnershipTests
     /// <summary>Moves the store's last heartbeat two minutes back on the database's clock, as if its process had been paused; returns it.</summary>
     private async Task<DateTime> LapseAsync(PostgreSqlRunStore store) =>
         (DateTime)(await TestStores.ScalarAsync(
-            $"UPDATE \"{_schema}\".flows_owners SET heartbeat_at = clock_timestamp() - interval '2 minutes' WHERE id = '{store.OwnerId}' RETURNING heartbeat_at"))!;
+            $"UPDATE \"{Schema}\".flows_owners SET heartbeat_at = clock_timestamp() - interval '2 minutes' WHERE id = '{store.OwnerId}' RETURNING heartbeat_at"))!;
 
     /// <summary>The store's registered heartbeat, or null when it has no owner row.</summary>
     private async Task<DateTime?> HeartbeatAsync(PostgreSqlRunStore store) =>
-        await TestStores.ScalarAsync($"SELECT heartbeat_at FROM \"{_schema}\".flows_owners WHERE id = '{store.OwnerId}'") as DateTime?;
+        await TestStores.ScalarAsync($"SELECT heartbeat_at FROM \"{Schema}\".flows_owners WHERE id = '{store.OwnerId}'") as DateTime?;
 
     /// <summary>
     /// The heartbeat runs on a timer callback and writes on the thread pool; wait until its effect is visible. The

@@ -4,51 +4,43 @@ using Npgsql;
 namespace Flows.Stores.Tests;
 
 /// <summary>What the PostgreSQL store does beyond the conformance suite: refused logins, newer schemas, concurrent starts (heartbeats: <see cref="PostgreSqlOwnershipTests"/>).</summary>
-public sealed class PostgreSqlRunStoreTests
+public sealed class PostgreSqlRunStoreTests : PostgreSqlSchemaTests
 {
-    private string _schema = null!;
-
-    [SetUp]
-    public void NameSchema() => _schema = TestStores.NewSchema();
-
-    [TearDown]
-    public Task DropSchema() => TestStores.DropSchemaAsync(_schema);
-
     [Test]
     public async Task ARefusedLogin_FailsNamingTheStoreAndUser_WithoutThePassword()
     {
         var builder = new NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString) { Username = "flows_no_such_user", Password = "hunter2" };
-        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = _schema });
+        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = Schema });
 
         var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
 
         Assert.That(error!.Message, Does.Contain("PostgreSQL store").And.Contain("refused the login of user 'flows_no_such_user'").And.Not.Contain("hunter2"));
-        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{_schema}'"), Is.Zero);
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{Schema}'"), Is.Zero);
     }
 
     [Test]
     public async Task ASchemaNewerThanTheCode_FailsNamingTheStore_AndIsLeftAsItWas()
     {
-        await using (var first = TestStores.Postgres(_schema))
+        await using (var first = TestStores.Postgres(Schema))
         {
             await first.OpenAsync();
         }
 
-        await TestStores.ScalarAsync($"INSERT INTO \"{_schema}\".flows_schema (version, applied_at) VALUES (99, 'future')");
+        await TestStores.ScalarAsync($"INSERT INTO \"{Schema}\".flows_schema (version, applied_at) VALUES (99, 'future')");
 
-        await using var store = TestStores.Postgres(_schema);
+        await using var store = TestStores.Postgres(Schema);
         var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
 
-        Assert.That(error!.Message, Does.Contain($"schema '{_schema}'").And.Contain("schema version 99"));
-        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_owners"), Is.Zero, "no owner was registered");
+        Assert.That(error!.Message, Does.Contain($"schema '{Schema}'").And.Contain("schema version 99"));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".flows_owners"), Is.Zero, "no owner was registered");
     }
 
     [Test]
     public async Task WritesRefusedBecauseTheServerDroppedTheConnections_AreMadeAgain_AndNothingIsLost()
     {
-        var application = "flows-" + _schema;
+        var application = "flows-" + Schema;
         var builder = new NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString) { ApplicationName = application };
-        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = _schema });
+        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = Schema });
         await using var engine = new FlowEngine(new FlowEngineOptions { Store = store });
         using var scope = engine.Use();
         await StoreJobs.Sync(["OH"]);
@@ -71,12 +63,12 @@ public sealed class PostgreSqlRunStoreTests
     [Test]
     public async Task StoresOpeningAtOnce_MigrateOnce_AndAllWork()
     {
-        var stores = Enumerable.Range(0, 4).Select(_ => TestStores.Postgres(_schema)).ToList();
+        var stores = Enumerable.Range(0, 4).Select(_ => TestStores.Postgres(Schema)).ToList();
 
         await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.OpenAsync())));
 
-        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_schema"), Is.EqualTo(1L));
-        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".flows_owners"), Is.EqualTo(4L));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".flows_schema"), Is.EqualTo(1L));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".flows_owners"), Is.EqualTo(4L));
         foreach (var store in stores)
         {
             await store.DisposeAsync();
