@@ -128,10 +128,11 @@ internal sealed class ReplyLosingProxy : IAsyncDisposable
                 }
                 else if (!toServer && pair.LoseNextReply)
                 {
-                    // The server has answered, so it did what it was asked; the client never hears of it.
+                    // The server has answered, so it did what it was asked; the client never hears of it. Lost
+                    // completes before the client's socket closes: the client may check it the moment it sees the drop.
+                    _lost.TrySetResult();
                     pair.Client.Client.Close();
                     pair.Server.Client.Close();
-                    _lost.TrySetResult();
                     return;
                 }
 
