@@ -191,7 +191,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
         var unavailable = Volatile.Read(ref _unavailable).Task;
         if (unavailable.IsCompleted)
         {
-            return ValueTask.FromException(Fresh(unavailable.Result));
+            return new(FailAsync(unavailable));
         }
 
         var flush = new Flush(flowRunId);
@@ -240,6 +240,9 @@ internal sealed partial class RunRecorder : IAsyncDisposable
 
     /// <summary>A new exception for each caller: one instance thrown from many places would mix their stack traces.</summary>
     private static RunStoreException Fresh(RunStoreException error) => new(error.Message, error.InnerException!);
+
+    /// <summary>Fails with the outage's error; the task it awaits has already completed, so this completes at once.</summary>
+    private static async Task FailAsync(Task<RunStoreException> unavailable) => throw Fresh(await unavailable.ConfigureAwait(false));
 
     private static async Task WaitOrFailAsync(Task done, Task<RunStoreException> unavailable, CancellationToken cancellationToken)
     {
