@@ -1,0 +1,131 @@
+using System.Data.Common;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Stores;
+
+/// <summary>Queries: runs, their transitions, logs and artifacts, cache entries, and reading rows back into records.</summary>
+public abstract partial class SqlRunStore
+{
+    /// <inheritdoc />
+    public async ValueTask<RunRecord?> GetRunAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        var runs = await ReadAsync($"SELECT {RunColumns} FROM {Runs} WHERE id = @id", [("id", Id(runId))], ReadRun, cancellationToken).ConfigureAwait(false);
+        return runs.Count == 0 ? null : runs[0];
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
+        var where = new List<string>();
+        var parameters = new List<(string, object?)>();
+        void Filter(string condition, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Add($"{condition} @{name}");
+                parameters.Add((name, value));
+            }
+        }
+
+        Filter("kind =", "kind", query.Kind is { } kind ? (int)kind : null);
+        Filter("name =", "name", query.Name);
+        Filter("state =", "state", query.State is { } state ? (int)state : null);
+        Filter("parent_run_id =", "parent", query.ParentRunId is { } parent ? Id(parent) : null);
+        Filter("flow_run_id =", "flow", query.FlowRunId is { } flow ? Id(flow) : null);
+        Filter("created_at >=", "after", query.CreatedAfter is { } after ? Time(after) : null);
+        Filter("created_at <", "before", query.CreatedBefore is { } before ? Time(before) : null);
+        parameters.Add(("limit", (long)query.Limit));
+        parameters.Add(("offset", (long)query.Offset));
+        var sql = $"SELECT {RunColumns} FROM {Runs}{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))} "
+            + "ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset";
+        return ReadAsync(sql, parameters, ReadRun, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            $"SELECT run_id, state, at, attempt, message FROM {Types.Table("flows_transitions")} WHERE run_id = @id ORDER BY seq",
+            [("id", Id(runId))],
+            r => new StateTransition(r.GetGuid(0), (RunState)r.GetInt32(1), ReadTime(r, 2), r.GetInt32(3), Text(r, 4)),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunLogEntry>> GetLogsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            $"SELECT run_id, flow_run_id, at, level, category, message, exception, properties FROM {Types.Table("flows_logs")} "
+            + "WHERE run_id = @id OR flow_run_id = @id ORDER BY seq",
+            [("id", Id(runId))],
+            r => new RunLogEntry(
+                r.GetGuid(0), NullableId(r, 1), ReadTime(r, 2), (LogLevel)r.GetInt32(3), r.GetString(4), r.GetString(5), Text(r, 6),
+                Text(r, 7) is { } properties ? JsonSerializer.Deserialize<Dictionary<string, string?>>(properties) : null),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunArtifact>> GetArtifactsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            $"SELECT id, run_id, flow_run_id, key, kind, content, description, created_at FROM {Types.Table("flows_artifacts")} "
+            + "WHERE run_id = @id OR flow_run_id = @id ORDER BY seq",
+            [("id", Id(runId))],
+            r => new RunArtifact(r.GetGuid(0), r.GetGuid(1), NullableId(r, 2), r.GetString(3), (ArtifactKind)r.GetInt32(4), r.GetString(5), Text(r, 6), ReadTime(r, 7)),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<CacheEntry?> GetCacheEntryAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var entries = await ReadAsync(
+            $"SELECT key, task_name, result, run_id, created_at, expires_at FROM {Types.Table("flows_cache")} WHERE key = @key",
+            [("key", key)],
+            r => new CacheEntry(r.GetString(0), r.GetString(1), r.GetString(2), r.GetGuid(3), ReadTime(r, 4), r.IsDBNull(5) ? null : ReadTime(r, 5)),
+            cancellationToken).ConfigureAwait(false);
+        return entries.Count == 0 ? null : entries[0];
+    }
+
+    private async ValueTask<IReadOnlyList<T>> ReadAsync<T>(string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(connection, null, sql, parameters, read, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<IReadOnlyList<T>> ReadAsync<T>(
+        DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var results = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            results.Add(read(reader));
+        }
+
+        return results;
+    }
+
+    private RunRecord ReadRun(DbDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Kind = (RunKind)r.GetInt32(1),
+        Name = r.GetString(2),
+        FlowRunId = NullableId(r, 3),
+        ParentRunId = NullableId(r, 4),
+        State = (RunState)r.GetInt32(5),
+        Attempt = r.GetInt32(6),
+        Parameters = Text(r, 7),
+        Result = Text(r, 8),
+        CacheKey = Text(r, 9),
+        Error = Text(r, 10),
+        Tags = JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [],
+        Version = Text(r, 12),
+        CreatedAt = ReadTime(r, 13),
+        StartedAt = r.IsDBNull(14) ? null : ReadTime(r, 14),
+        EndedAt = r.IsDBNull(15) ? null : ReadTime(r, 15),
+    };
+
+    private static Guid? NullableId(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetGuid(ordinal);
+
+    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}
