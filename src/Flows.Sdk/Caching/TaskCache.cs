@@ -135,7 +135,7 @@ internal sealed partial class TaskCache
     [LoggerMessage(103, LogLevel.Warning, "{Label} could not look up its cached result: the run store cannot be reached. It runs as on a cache miss")]
     private static partial void LogCacheUnreachable(ILogger logger, string label, Exception exception);
 
-    [LoggerMessage(102, LogLevel.Warning, "{Label} completed, but its result shows a secret value, so it was not cached: the store would hold it in clear")]
+    [LoggerMessage(104, LogLevel.Warning, "{Label} completed, but its result shows a secret value, so it was not cached: the store would hold it in clear")]
     private static partial void LogSecretNotCached(ILogger logger, string label);
 
     private static string Key(DescriptorBinding binding, string material)
