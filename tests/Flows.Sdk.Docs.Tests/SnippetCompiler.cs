@@ -25,6 +25,10 @@ internal static class SnippetCompiler
         global using global::System.Threading.Tasks;
         """;
 
+    /// <summary>The warnings Microsoft.NET.Sdk turns off in every project (assembly version unification).</summary>
+    private static readonly ImmutableDictionary<string, ReportDiagnostic> SdkNoWarn =
+        ImmutableDictionary<string, ReportDiagnostic>.Empty.Add("CS1701", ReportDiagnostic.Suppress).Add("CS1702", ReportDiagnostic.Suppress);
+
     private static readonly CSharpParseOptions ParseOptions = new CSharpParseOptions(LanguageVersion.Latest)
         .WithFeatures([new("InterceptorsNamespaces", "Flows.Generated")]);
 
@@ -82,7 +86,8 @@ internal static class SnippetCompiler
             assemblyName,
             treeList,
             References.Concat(libraries),
-            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable)
+                .WithSpecificDiagnosticOptions(SdkNoWarn));
         var generatorDiagnostics = ImmutableArray<Diagnostic>.Empty;
         if (withGenerator)
         {
