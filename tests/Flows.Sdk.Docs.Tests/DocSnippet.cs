@@ -10,7 +10,8 @@ namespace Flows.Sdk.Docs.Tests;
 /// <item><c>&lt;!-- snippet: shared --&gt;</c>: a complete file that every other snippet of the document is compiled with
 /// (the types the examples assume, a class later examples call);</item>
 /// <item><c>&lt;!-- snippet: in WRAPPER --&gt;</c>: deliberately partial, compiled where <c>…</c> stands in the C# text
-/// WRAPPER (members inside a class, statements inside a method);</item>
+/// WRAPPER (members inside a class, statements inside a method); its first line is a comment that tells the reader
+/// where it goes (<c>// In a class that ...</c>), since the marker does not show on a rendered page;</item>
 /// <item><c>&lt;!-- snippet: expect FLOWS1001 [in WRAPPER] --&gt;</c>: a "Bad" / "Fixed" pair split at the line
 /// starting <c>// Fixed</c>: the part before it must report that diagnostic and nothing else, the part after it
 /// must compile cleanly;</item>

@@ -26,6 +26,12 @@ public sealed class SnippetTests
         var snippet = snippets.Single(s => s.Line == line);
         Assert.That(snippet.Marker is null || Kinds.Any(k => snippet.Marker == k || snippet.Marker.StartsWith(k, StringComparison.Ordinal)), Is.True,
             $"{snippet}: unknown snippet marker '{snippet.Marker}'; expected one of: shared, library NAME, expect FLOWSnnnn [in WRAPPER], in WRAPPER.");
+        if (snippet.Wrapper is not null && snippet.ExpectedDiagnostic is null)
+        {
+            Assert.That(snippet.Code, Does.StartWith("// In ").Or.StartWith("// Inside "),
+                $"{snippet} is partial: its first line tells the reader where it goes (\"// In a class that ...\"), as its marker tells the test.");
+        }
+
         var shared = snippets.Where(s => s.IsShared && s != snippet).ToList();
         var libraries = snippets.Where(s => s.Library is not null).ToList();
 
