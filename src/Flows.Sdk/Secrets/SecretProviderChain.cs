@@ -41,22 +41,24 @@ internal static class SecretProviderChain
         var chain = new List<ISecretProvider>(options.Providers);
         var section = configuration?.GetSection(Section);
         var named = section is null ? [] : Listed(section.GetSection("Providers")).ToList();
-        string source;
+        // What a setting of a provider left out of the chain is told: why the provider is not there, and what to do.
+        Func<string, string> leftOut;
         if (named.Count > 0)
         {
-            source = $"{Section}:Providers names {string.Join(", ", named.Select(n => n.Name?.Trim()))}. Name {{0}} in {Section}:Providers";
+            var listed = string.Join(", ", named.Select(n => n.Name?.Trim()));
+            leftOut = provider => $"{Section}:Providers names {listed}. Name {provider} in {Section}:Providers";
         }
         else if (chain.Count > 0)
         {
-            source = "the chain is the providers given in code (FlowEngineOptions.Secrets.Providers, or ISecretProvider services of a host), "
-                + $"and {Section}:Providers names none. Name {{0}} in {Section}:Providers to add it after them";
+            leftOut = provider => "the chain is the providers given in code (FlowEngineOptions.Secrets.Providers, or ISecretProvider services of a host), "
+                + $"and {Section}:Providers names none. Name {provider} in {Section}:Providers to add it after them";
         }
         else
         {
             // The default chain is built from configuration like a named one, so its providers' settings apply to it.
             named = [.. Defaults.Where(name => name != "configuration" || configuration is not null).Select(name => ($"{Section}:Providers", (string?)name))];
-            source = $"with no {Section}:Providers the chain is {string.Join(", ", Defaults)}, and SSM is only asked when named. "
-                + $"Name {{0}} in {Section}:Providers (for example \"{string.Join(",", Defaults)},{{0}}\")";
+            leftOut = provider => $"with no {Section}:Providers the chain is {string.Join(", ", Defaults)}, and SSM is only asked when named. "
+                + $"Name {provider} in {Section}:Providers (for example \"{string.Join(",", Defaults)},{provider}\")";
         }
 
         foreach (var (key, name) in named)
@@ -66,7 +68,7 @@ internal static class SecretProviderChain
 
         if (section is not null)
         {
-            RejectUnreadSettings(section, [.. named.Select(n => n.Name?.Trim().ToLowerInvariant())], source);
+            RejectUnreadSettings(section, [.. named.Select(n => n.Name?.Trim().ToLowerInvariant())], leftOut);
         }
 
         return chain;
@@ -108,7 +110,7 @@ internal static class SecretProviderChain
     /// Fails on a provider setting nothing reads: a key a provider does not have (a typo), or a setting of a provider
     /// the chain leaves out. A user who set <c>Files:Path</c> expects that folder to be read, not the default one.
     /// </summary>
-    private static void RejectUnreadSettings(IConfigurationSection section, HashSet<string?> inChain, string source)
+    private static void RejectUnreadSettings(IConfigurationSection section, HashSet<string?> inChain, Func<string, string> leftOut)
     {
         foreach (var (provider, name, keys) in Settings)
         {
@@ -124,7 +126,7 @@ internal static class SecretProviderChain
                 {
                     throw new InvalidOperationException(
                         $"Configuration {key} is set, but the {provider} secret provider is not in the chain, so nothing would read it: "
-                        + string.Format(CultureInfo.InvariantCulture, source, provider) + ", or remove the setting.");
+                        + leftOut(provider) + ", or remove the setting.");
                 }
             }
         }
