@@ -1,6 +1,7 @@
 using Flows;
 using Flows.Redshift;
 using Flows.Stores;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -10,11 +11,23 @@ namespace CivisMigration;
 /// <summary>
 /// Runs the migrated workflow once. Connection: the Civis-style credential REDSHIFT (REDSHIFT_USERNAME,
 /// REDSHIFT_PASSWORD, REDSHIFT_HOST, REDSHIFT_PORT, REDSHIFT_DATABASE, as a Civis container script sees it), or
-/// <c>--connection-string</c>. Exit codes: 0 the run completed, 1 it failed, 2 bad usage or configuration.
+/// <c>--connection-string</c>. Run history goes to the store configuration names, as in a deployment: PostgreSQL at
+/// <c>Flows:Store:ConnectionString</c> (or <c>ConnectionStrings:Flows</c>, schema <c>Flows:Store:Schema</c>), else the
+/// SQLite file (<c>Flows:Store:Path</c>, else <c>$FLOWS_HOME/flows.db</c>, else <c>~/.flows/flows.db</c>).
+/// Exit codes: 0 the run completed, 1 it failed, 2 bad usage or configuration.
 /// </summary>
 public static class CivisMigrationApp
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs with configuration from <c>appsettings.json</c> in the current directory and environment variables (<c>Flows__Store__ConnectionString</c>).</summary>
+    public static Task<int> RunAsync(string[] args) =>
+        RunAsync(args, new ConfigurationBuilder()
+            .SetBasePath(Directory.GetCurrentDirectory())
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build());
+
+    /// <summary>Runs with the given configuration (tests pass their own).</summary>
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration)
     {
         if (!TryParse(args, out var connectionString, out var schema, out var since, out var usage))
         {
@@ -28,7 +41,9 @@ public static class CivisMigrationApp
             .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {TaskName,-22} {Message:lj}{NewLine}{Exception}")
             .CreateLogger();
         using var loggerFactory = new SerilogLoggerFactory(Log.Logger, dispose: true);
-        await using var engine = new FlowEngine(new FlowEngineOptions { LoggerFactory = loggerFactory });
+        var store = OpenStore(configuration);
+        await using var ownedStore = (IAsyncDisposable)store;
+        await using var engine = new FlowEngine(new FlowEngineOptions { LoggerFactory = loggerFactory, Store = store, Configuration = configuration });
         using var scope = engine.Use();
 
         var options = connectionString is null ? new RedshiftOptions { CredentialName = "REDSHIFT" } : new RedshiftOptions { ConnectionString = connectionString };
@@ -60,11 +75,32 @@ public static class CivisMigrationApp
             // The run recorded the failure and the OnFailure hook reported it; the tree below shows where.
         }
 
-        var run = (await engine.Store.QueryRunsAsync(new RunQuery { Name = "daily-signups", Limit = 1 })).Single();
+        await engine.FlushAsync();
+        var run = (await store.QueryRunsAsync(new RunQuery { Name = "daily-signups", Limit = 1 })).Single();
         Console.WriteLine();
-        Console.WriteLine($"Run {run.Id}:");
-        Console.Write(await RunTree.RenderAsync(engine.Store, run.Id));
+        Console.WriteLine($"Run {run.Id}, recorded in {store}:");
+        Console.Write(await RunTree.RenderAsync(store, run.Id));
         return run.State.IsSuccess() ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The run store a deployment configures: PostgreSQL when a connection string is set (shared history, several
+    /// machines), else the embedded SQLite file, which needs no setup.
+    /// </summary>
+    public static IRunStore OpenStore(IConfiguration configuration)
+    {
+        if ((configuration["Flows:Store:ConnectionString"] ?? configuration.GetConnectionString("Flows")) is { Length: > 0 } connectionString)
+        {
+            var options = new PostgreSqlRunStoreOptions { ConnectionString = connectionString };
+            if (configuration["Flows:Store:Schema"] is { Length: > 0 } schema)
+            {
+                options.Schema = schema;
+            }
+
+            return new PostgreSqlRunStore(options);
+        }
+
+        return new SqliteRunStore(SqliteRunStoreOptions.FromConfiguration(configuration));
     }
 
     private static bool TryParse(string[] args, out string? connectionString, out string schema, out DateOnly since, out string usage)

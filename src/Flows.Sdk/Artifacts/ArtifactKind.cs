@@ -1,6 +1,6 @@
 namespace Flows;
 
-/// <summary>What an artifact holds and how a dashboard renders it.</summary>
+/// <summary>What an artifact holds, and so how it is to be rendered.</summary>
 public enum ArtifactKind
 {
     /// <summary>Rows as a JSON array of objects.</summary>

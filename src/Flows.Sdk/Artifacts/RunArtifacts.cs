@@ -5,7 +5,7 @@ namespace Flows;
 
 /// <summary>
 /// Creates artifacts on the current run (<see cref="Flow.Artifacts"/>): a table of rows, markdown text or a link,
-/// stored with the run and shown by the command line and dashboards. Their text passes the engine's secret masking.
+/// stored with the run (read back with the store's <c>GetArtifactsAsync</c>). Their text passes the engine's secret masking.
 /// </summary>
 public sealed class RunArtifacts
 {

@@ -12,7 +12,10 @@ public abstract class RunAttribute : Attribute
     /// <summary>The stable name runs are recorded under. Defaults to the method name in kebab-case (<c>LoadContacts</c> → <c>load-contacts</c>).</summary>
     public string? Name { get; set; }
 
-    /// <summary>A human description, shown by the command line.</summary>
+    /// <summary>
+    /// A human description of the method, compiled into its descriptor. It is not recorded with runs (unlike
+    /// <see cref="Tags"/> and <see cref="Version"/>), and nothing shows it yet.
+    /// </summary>
     public string? Description { get; set; }
 
     /// <summary>A version label recorded with every run.</summary>

@@ -131,7 +131,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Runs a flow by name with parameters given as JSON values, as the command line, schedules and workers do.
+    /// Runs a flow by name with parameters given as JSON values (what a future command line or scheduler would call).
     /// Returns the finished run's record whatever its state; throws <see cref="FlowParameterException"/> before
     /// anything is recorded when a parameter is missing, unknown or of the wrong type.
     /// </summary>

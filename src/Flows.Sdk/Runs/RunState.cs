@@ -3,7 +3,7 @@ namespace Flows;
 /// <summary>The states a flow run or task run moves through. Every transition is recorded.</summary>
 public enum RunState
 {
-    /// <summary>Created for a future time by a schedule.</summary>
+    /// <summary>Created for a future time by a schedule. Reserved: nothing in this version creates scheduled runs.</summary>
     Scheduled = 0,
 
     /// <summary>Created, not yet started.</summary>

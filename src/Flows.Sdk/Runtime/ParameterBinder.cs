@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Flows.Runtime;
 
 /// <summary>
-/// Turns named JSON values into a flow's typed arguments for runs by name (command line, schedules, workers).
+/// Turns named JSON values into a flow's typed arguments for runs by name (<see cref="FlowEngine.RunAsync"/>).
 /// Generated binders call one method per parameter; every failure names the flow, the parameter and the
 /// expected type, and is thrown before the flow's body runs. A wrong value is quoted (known secrets masked, then cut
 /// to 80 characters), except a <see cref="SecretAttribute"/> parameter's, which is never shown.

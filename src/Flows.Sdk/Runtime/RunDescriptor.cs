@@ -4,7 +4,7 @@ namespace Flows.Runtime;
 
 /// <summary>
 /// Everything the runtime knows about one <c>[Task]</c> or <c>[Flow]</c> method, created once by generated code.
-/// Running by name, parameter binding and the command line use descriptors, never reflection over methods.
+/// Running by name and parameter binding use descriptors, never reflection over methods.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public abstract class RunDescriptor

@@ -2,7 +2,7 @@ namespace Flows.Stores;
 
 /// <summary>
 /// Where runs, their state transitions, log lines, artifacts and cached results are kept. The engine writes through
-/// it and the command line, tests and dashboards read from it. Implementations must be safe for concurrent use and
+/// it; applications and tests read history from it. Implementations must be safe for concurrent use and
 /// pass the shared conformance suite (tests/Flows.Sdk.Stores.Tests).
 /// </summary>
 public interface IRunStore

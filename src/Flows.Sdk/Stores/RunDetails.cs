@@ -1,6 +1,6 @@
 namespace Flows.Stores;
 
-/// <summary>One run with everything recorded about it, as <c>inspect</c> and a dashboard show it.</summary>
+/// <summary>One run with everything recorded about it, as <see cref="RunStoreExtensions.GetRunDetailsAsync"/> reads it.</summary>
 /// <param name="Run">The run.</param>
 /// <param name="TaskRuns">For a flow run, its task runs, oldest first (those of subflows belong to the subflow).</param>
 /// <param name="Subflows">For a flow run, the flow runs it started, oldest first.</param>

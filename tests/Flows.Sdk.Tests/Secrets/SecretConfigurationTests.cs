@@ -57,6 +57,73 @@ public sealed class SecretConfigurationTests
     }
 
     [Test]
+    public void TheDefaultChain_HonoursTheSettingsOfItsProviders()
+    {
+        var configuration = Configuration(
+            ("Flows:Secrets:Environment:Prefix", "APP_"),
+            ("Flows:Secrets:Configuration:Section", "AppSecrets"),
+            ("Flows:Secrets:Files:Path", "/var/run/app-secrets"));
+
+        using var engine = new FlowEngine(new FlowEngineOptions { Configuration = configuration });
+
+        Assert.That(engine.Secrets.Providers.Select(p => p.Describe("van-api-key")), Is.EqualTo(new[]
+        {
+            "environment variable APP_VAN_API_KEY",
+            "Civis variable VAN_API_KEY_PASSWORD or VAN_API_KEY_CREDENTIAL_PASSWORD",
+            "configuration key AppSecrets:van-api-key",
+            "file /var/run/app-secrets/van-api-key",
+        }));
+    }
+
+    [Test]
+    public void SsmSettingsWithTheDefaultChain_FailEngineCreation_SayingToListSsm()
+    {
+        var configuration = Configuration(("Flows:Secrets:Ssm:Region", "us-east-2"));
+
+        var thrown = Assert.Throws<InvalidOperationException>(() => new FlowEngine(new FlowEngineOptions { Configuration = configuration }));
+
+        Assert.That(thrown!.Message, Is.EqualTo(
+            "Configuration Flows:Secrets:Ssm:Region is set, but the ssm secret provider is not in the chain, so nothing would read it: "
+            + "with no Flows:Secrets:Providers the chain is environment, civis, configuration, files, and SSM is only asked when named. "
+            + "Name ssm in Flows:Secrets:Providers (for example \"environment,civis,configuration,files,ssm\"), or remove the setting."));
+    }
+
+    [Test]
+    public void SettingsOfAProviderLeftOutOfTheConfiguredChain_FailEngineCreation_NamingTheKey()
+    {
+        var configuration = Configuration(("Flows:Secrets:Providers", "environment,civis"), ("Flows:Secrets:Files:Path", "/var/run/app-secrets"));
+
+        var thrown = Assert.Throws<InvalidOperationException>(() => new FlowEngine(new FlowEngineOptions { Configuration = configuration }));
+
+        Assert.That(thrown!.Message, Is.EqualTo(
+            "Configuration Flows:Secrets:Files:Path is set, but the files secret provider is not in the chain, so nothing would read it: "
+            + "Flows:Secrets:Providers names environment, civis. Name files in Flows:Secrets:Providers, or remove the setting."));
+    }
+
+    [Test]
+    public void SettingsOfConfiguredProviders_WhenTheChainIsGivenInCode_FailEngineCreation_NamingTheKey()
+    {
+        var options = new FlowEngineOptions { Configuration = Configuration(("Flows:Secrets:Environment:Prefix", "APP_")) };
+        options.Secrets.Providers.Add(new InlineSecretProvider([]));
+
+        var thrown = Assert.Throws<InvalidOperationException>(() => new FlowEngine(options));
+
+        Assert.That(thrown!.Message, Does.StartWith(
+            "Configuration Flows:Secrets:Environment:Prefix is set, but the environment secret provider is not in the chain, so nothing would read it: "
+            + "the chain is the providers given in code"));
+    }
+
+    [Test]
+    public void AnUnknownProviderSetting_FailsEngineCreation_NamingTheKeyAndTheKnownOnes()
+    {
+        var configuration = Configuration(("Flows:Secrets:Files:Folder", "/var/run/app-secrets"));
+
+        var thrown = Assert.Throws<InvalidOperationException>(() => new FlowEngine(new FlowEngineOptions { Configuration = configuration }));
+
+        Assert.That(thrown!.Message, Is.EqualTo("Configuration Flows:Secrets:Files:Folder is not a setting of the files secret provider; it has Path."));
+    }
+
+    [Test]
     public void AnUnknownProviderInConfiguration_FailsEngineCreation_NamingTheKey()
     {
         var configuration = Configuration(("Flows:Secrets:Providers:0", "environment"), ("Flows:Secrets:Providers:1", "vault"));
