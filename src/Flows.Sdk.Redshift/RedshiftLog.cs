@@ -15,30 +15,30 @@ internal static partial class RedshiftLog
     /// </summary>
     public static string Redact(string text) => RunContext.Current?.Engine.Redact(text) ?? text;
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Transient database error, running the transaction again (attempt {Attempt}) in {Delay}: {Error}")]
+    [LoggerMessage(EventId = RedshiftEventIds.TransactionRetry, EventName = nameof(RedshiftEventIds.TransactionRetry), Level = LogLevel.Warning, Message = "Transient database error, running the transaction again (attempt {Attempt}) in {Delay}: {Error}")]
     public static partial void TransactionRetry(ILogger logger, int attempt, TimeSpan delay, string? error);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Source}: statement {Index}/{Count} (line {Line}) took {ElapsedMs} ms, {Outcome}: {Summary}")]
+    [LoggerMessage(EventId = RedshiftEventIds.StatementRan, EventName = nameof(RedshiftEventIds.StatementRan), Level = LogLevel.Information, Message = "{Source}: statement {Index}/{Count} (line {Line}) took {ElapsedMs} ms, {Outcome}: {Summary}")]
     public static partial void StatementRan(ILogger logger, string source, int index, int count, int line, long elapsedMs, string outcome, string summary);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "{Source} manages its own transactions (BEGIN/COMMIT), so it runs as written, statement by statement")]
+    [LoggerMessage(EventId = RedshiftEventIds.ScriptControlsTransactions, EventName = nameof(RedshiftEventIds.ScriptControlsTransactions), Level = LogLevel.Information, Message = "{Source} manages its own transactions (BEGIN/COMMIT), so it runs as written, statement by statement")]
     public static partial void ScriptControlsTransactions(ILogger logger, string source);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Loaded {Rows} rows into {Table} ({ExistingRows}) through {Path} in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = RedshiftEventIds.Loaded, EventName = nameof(RedshiftEventIds.Loaded), Level = LogLevel.Information, Message = "Loaded {Rows} rows into {Table} ({ExistingRows}) through {Path} in {ElapsedMs} ms")]
     public static partial void Loaded(ILogger logger, int rows, string table, ExistingRows existingRows, string path, long elapsedMs);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Staged {Files} gzip CSV file(s), {Bytes} bytes, under s3://{Bucket}/{Prefix}")]
+    [LoggerMessage(EventId = RedshiftEventIds.Staged, EventName = nameof(RedshiftEventIds.Staged), Level = LogLevel.Information, Message = "Staged {Files} gzip CSV file(s), {Bytes} bytes, under s3://{Bucket}/{Prefix}")]
     public static partial void Staged(ILogger logger, int files, long bytes, string bucket, string prefix);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "{Command} {Target} took {ElapsedMs} ms")]
+    [LoggerMessage(EventId = RedshiftEventIds.S3CommandRan, EventName = nameof(RedshiftEventIds.S3CommandRan), Level = LogLevel.Information, Message = "{Command} {Target} took {ElapsedMs} ms")]
     public static partial void S3CommandRan(ILogger logger, string command, string target, long elapsedMs);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Could not reset session settings ({Settings}); the connection is dropped from the pool instead")]
+    [LoggerMessage(EventId = RedshiftEventIds.SessionResetFailed, EventName = nameof(RedshiftEventIds.SessionResetFailed), Level = LogLevel.Warning, Message = "Could not reset session settings ({Settings}); the connection is dropped from the pool instead")]
     public static partial void ResetFailed(ILogger logger, Exception error, string settings);
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Could not delete staged files under s3://{Bucket}/{Prefix}")]
+    [LoggerMessage(EventId = RedshiftEventIds.StagedCleanupFailed, EventName = nameof(RedshiftEventIds.StagedCleanupFailed), Level = LogLevel.Warning, Message = "Could not delete staged files under s3://{Bucket}/{Prefix}")]
     public static partial void StagedCleanupFailed(ILogger logger, Exception error, string bucket, string prefix);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Fetched IAM database credentials for {User}, valid until {Expiration:u}")]
+    [LoggerMessage(EventId = RedshiftEventIds.IamCredentialsFetched, EventName = nameof(RedshiftEventIds.IamCredentialsFetched), Level = LogLevel.Information, Message = "Fetched IAM database credentials for {User}, valid until {Expiration:u}")]
     public static partial void IamCredentialsFetched(ILogger logger, string user, DateTimeOffset expiration);
 }

@@ -1,52 +1,90 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Xml.Linq;
 
 namespace Flows.PackageTests;
 
 /// <summary>
-/// Packs Flows.Sdk into a folder feed and builds a project that only references the package, as a user would.
-/// A unique pre-release version per run keeps NuGet's cache from serving an older build.
+/// Packs every package with scripts/pack.sh into a folder feed and builds projects that reference one package only,
+/// as a user would. A unique pre-release version per run keeps NuGet's cache from serving an older build.
 /// </summary>
 [NonParallelizable]
 public sealed class PackageTests
 {
     private static readonly string RepoRoot = FindRepoRoot();
 
-    [Test]
-    [CancelAfter(600_000)]
-    public async Task AConsumerWithOnlyAPackageReference_RunsItsFlowThroughTheRuntime(CancellationToken cancellationToken)
+    private DirectoryInfo _work = null!;
+    private string _feed = null!;
+    private string _version = null!;
+
+    [OneTimeSetUp]
+    public async Task PackEveryPackage()
     {
-        var work = Directory.CreateTempSubdirectory("flows-package-test-");
-        try
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        _work = Directory.CreateTempSubdirectory("flows-package-test-");
+        _version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        _feed = Directory.CreateDirectory(Path.Combine(_work.FullName, "feed")).FullName;
+        await Run("bash", [Path.Combine(RepoRoot, "scripts", "pack.sh"), "--output", _feed, "--version", _version], RepoRoot, timeout.Token);
+
+        // Keep the consumers outside the repository's Directory.Build.* and central package management.
+        File.WriteAllText(Path.Combine(_work.FullName, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(_work.FullName, "Directory.Build.targets"), "<Project />");
+        File.WriteAllText(Path.Combine(_work.FullName, "Directory.Packages.props"), "<Project />");
+    }
+
+    [OneTimeTearDown]
+    public void DeleteTheFeed() => _work?.Delete(recursive: true);
+
+    [Test]
+    public void PackSh_ProducesEveryPackageAtOneVersion()
+    {
+        var packages = Directory.GetFiles(_feed, "*.nupkg").Select(Path.GetFileName);
+
+        Assert.That(packages, Is.EquivalentTo(new[] { "Flows.Sdk", "Flows.Sdk.PostgreSql", "Flows.Sdk.Redshift" }.Select(p => $"{p}.{_version}.nupkg")));
+    }
+
+    // NuGet's default for a dependency is exclude="Build,Analyzers": the generator and the interceptors setting would
+    // then be left to chance (the .NET SDK happens to apply them anyway; clients that honour exclude would not).
+    [TestCase("Flows.Sdk.PostgreSql")]
+    [TestCase("Flows.Sdk.Redshift")]
+    public void APackageBuiltOnFlowsSdk_DependsOnAllOfIt_GeneratorAndBuildFilesIncluded(string package)
+    {
+        using var nupkg = ZipFile.OpenRead(Path.Combine(_feed, $"{package}.{_version}.nupkg"));
+        using var nuspec = nupkg.GetEntry($"{package}.nuspec")!.Open();
+        var dependency = XDocument.Load(nuspec).Descendants().Single(e => e.Name.LocalName == "dependency" && (string?)e.Attribute("id") == "Flows.Sdk");
+
+        Assert.Multiple(() =>
         {
-            var version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-            var feed = Directory.CreateDirectory(Path.Combine(work.FullName, "feed")).FullName;
-            await Run("dotnet", ["pack", Path.Combine(RepoRoot, "src", "Flows.Sdk", "Flows.Sdk.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}"], RepoRoot, cancellationToken);
+            Assert.That((string?)dependency.Attribute("version"), Is.EqualTo(_version));
+            Assert.That((string?)dependency.Attribute("exclude") ?? "", Does.Not.Contain("Analyzers").And.Not.Contain("Build"));
+        });
+    }
 
-            var consumer = Directory.CreateDirectory(Path.Combine(work.FullName, "consumer")).FullName;
-            var template = Path.Combine(TestContext.CurrentContext.TestDirectory, "Consumer");
-            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), File.ReadAllText(Path.Combine(template, "Consumer.csproj.txt")).Replace("$FLOWS_VERSION$", version, StringComparison.Ordinal));
-            File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(consumer, "Program.cs"));
-            File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <add key="flows-local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            // Keep the consumer outside the repository's Directory.Build.* and central package management.
-            File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.props"), "<Project />");
-            File.WriteAllText(Path.Combine(work.FullName, "Directory.Build.targets"), "<Project />");
-            File.WriteAllText(Path.Combine(work.FullName, "Directory.Packages.props"), "<Project />");
+    // The store and Redshift packages must bring Flows.Sdk with its generator and build files: a user adds one line.
+    [TestCase("Flows.Sdk")]
+    [TestCase("Flows.Sdk.PostgreSql")]
+    [TestCase("Flows.Sdk.Redshift")]
+    [CancelAfter(600_000)]
+    public async Task AConsumerWithOnlyAPackageReference_RunsItsFlowThroughTheRuntime(string package, CancellationToken cancellationToken)
+    {
+        var consumer = Directory.CreateDirectory(Path.Combine(_work.FullName, "consumer-" + package)).FullName;
+        var template = Path.Combine(TestContext.CurrentContext.TestDirectory, "Consumer");
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), File.ReadAllText(Path.Combine(template, "Consumer.csproj.txt"))
+            .Replace("$FLOWS_PACKAGE$", package, StringComparison.Ordinal)
+            .Replace("$FLOWS_VERSION$", _version, StringComparison.Ordinal));
+        File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(consumer, "Program.cs"));
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="flows-local" value="{_feed}" />
+              </packageSources>
+            </configuration>
+            """);
 
-            var output = await Run("dotnet", ["run", "-c", "Release"], consumer, cancellationToken);
+        var output = await Run("dotnet", ["run", "-c", "Release"], consumer, cancellationToken);
 
-            Assert.That(output, Does.Contain("result=30 calls=3 task-attempts=3 task-state=Completed flow=consumer-job:Completed"));
-        }
-        finally
-        {
-            work.Delete(recursive: true);
-        }
+        Assert.That(output, Does.Contain("result=30 calls=3 task-attempts=3 task-state=Completed flow=consumer-job:Completed"));
     }
 
     private static async Task<string> Run(string file, string[] arguments, string directory, CancellationToken cancellationToken)

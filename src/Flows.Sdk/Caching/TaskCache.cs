@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Flows.Logging;
 using Flows.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -129,13 +130,13 @@ internal sealed partial class TaskCache
         _recorder.Cache(entry);
     }
 
-    [LoggerMessage(101, LogLevel.Warning, "{Label} completed, but its result cannot be serialised to JSON, so it was not cached")]
+    [LoggerMessage(LogEventIds.CacheResultNotSerializable, LogLevel.Warning, "{Label} completed, but its result cannot be serialised to JSON, so it was not cached", EventName = nameof(LogEventIds.CacheResultNotSerializable))]
     private static partial void LogNotCached(ILogger logger, string label);
 
-    [LoggerMessage(103, LogLevel.Warning, "{Label} could not look up its cached result: the run store cannot be reached. It runs as on a cache miss")]
+    [LoggerMessage(LogEventIds.CacheUnreachable, LogLevel.Warning, "{Label} could not look up its cached result: the run store cannot be reached. It runs as on a cache miss", EventName = nameof(LogEventIds.CacheUnreachable))]
     private static partial void LogCacheUnreachable(ILogger logger, string label, Exception exception);
 
-    [LoggerMessage(104, LogLevel.Warning, "{Label} completed, but its result shows a secret value, so it was not cached: the store would hold it in clear")]
+    [LoggerMessage(LogEventIds.CacheResultShowsSecret, LogLevel.Warning, "{Label} completed, but its result shows a secret value, so it was not cached: the store would hold it in clear", EventName = nameof(LogEventIds.CacheResultShowsSecret))]
     private static partial void LogSecretNotCached(ILogger logger, string label);
 
     private static string Key(DescriptorBinding binding, string material)

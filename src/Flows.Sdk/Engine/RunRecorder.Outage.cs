@@ -1,4 +1,5 @@
 using System.Globalization;
+using Flows.Logging;
 using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -123,18 +124,18 @@ internal sealed partial class RunRecorder
         ? string.Create(CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.#} s")
         : string.Create(CultureInfo.InvariantCulture, $"{time.TotalMinutes:0.#} min");
 
-    [LoggerMessage(101, LogLevel.Debug, "The run store is still unreachable ({Error}); trying a batch of {Count} writes again in {DelaySeconds:0.#} s, {DownSeconds:0.#} s into the outage")]
+    [LoggerMessage(LogEventIds.StoreStillUnreachable, LogLevel.Debug, "The run store is still unreachable ({Error}); trying a batch of {Count} writes again in {DelaySeconds:0.#} s, {DownSeconds:0.#} s into the outage", EventName = nameof(LogEventIds.StoreStillUnreachable))]
     private static partial void LogWriteRetried(ILogger logger, int count, double delaySeconds, double downSeconds, string error);
 
-    [LoggerMessage(110, LogLevel.Warning, "The run store cannot be reached: a batch of {Count} writes was refused with a transient error. {Store} is waited for up to {Tolerance}; runs' writes wait meanwhile")]
+    [LoggerMessage(LogEventIds.StoreOutageBegan, LogLevel.Warning, "The run store cannot be reached: a batch of {Count} writes was refused with a transient error. {Store} is waited for up to {Tolerance}; runs' writes wait meanwhile", EventName = nameof(LogEventIds.StoreOutageBegan))]
     private static partial void LogOutageBegan(ILogger logger, int count, string? store, string tolerance, Exception exception);
 
-    [LoggerMessage(111, LogLevel.Information, "The run store is back after {Down}; the writes that waited for it are being written")]
+    [LoggerMessage(LogEventIds.StoreBack, LogLevel.Information, "The run store is back after {Down}; the writes that waited for it are being written", EventName = nameof(LogEventIds.StoreBack))]
     private static partial void LogStoreBack(ILogger logger, string down);
 
-    [LoggerMessage(112, LogLevel.Error, "The run store has been unreachable for {Down}, longer than the outage tolerance of {Tolerance}: flow runs' write-throughs fail until it is back; what runs record is kept and written then")]
+    [LoggerMessage(LogEventIds.StoreUnavailable, LogLevel.Error, "The run store has been unreachable for {Down}, longer than the outage tolerance of {Tolerance}: flow runs' write-throughs fail until it is back; what runs record is kept and written then", EventName = nameof(LogEventIds.StoreUnavailable))]
     private static partial void LogStoreUnavailable(ILogger logger, string down, string tolerance, Exception exception);
 
-    [LoggerMessage(113, LogLevel.Error, "The engine is stopping and the run store has been unreachable for {Down}: {Count} writes could not be stored and are lost")]
+    [LoggerMessage(LogEventIds.StoreWritesLost, LogLevel.Error, "The engine is stopping and the run store has been unreachable for {Down}: {Count} writes could not be stored and are lost", EventName = nameof(LogEventIds.StoreWritesLost))]
     private static partial void LogWritesLost(ILogger logger, int count, string down, Exception exception);
 }

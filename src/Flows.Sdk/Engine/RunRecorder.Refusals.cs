@@ -1,3 +1,4 @@
+using Flows.Logging;
 using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -78,9 +79,9 @@ internal sealed partial class RunRecorder
         _ => "cache entry",
     };
 
-    [LoggerMessage(100, LogLevel.Error, "The run store refused a {Write} of run {RunId}; it was dropped, and that run's record lacks it")]
+    [LoggerMessage(LogEventIds.StoreWriteDropped, LogLevel.Error, "The run store refused a {Write} of run {RunId}; it was dropped, and that run's record lacks it", EventName = nameof(LogEventIds.StoreWriteDropped))]
     private static partial void LogWriteDropped(ILogger logger, string write, Guid runId, Exception exception);
 
-    [LoggerMessage(114, LogLevel.Error, "The run store refused {InARow} writes in a row, each on its own: it refuses every write, so the other {Count} writes of this batch were dropped without more attempts")]
+    [LoggerMessage(LogEventIds.StoreRefusesEverything, LogLevel.Error, "The run store refused {InARow} writes in a row, each on its own: it refuses every write, so the other {Count} writes of this batch were dropped without more attempts", EventName = nameof(LogEventIds.StoreRefusesEverything))]
     private static partial void LogStoreRefusesEverything(ILogger logger, int inARow, int count, Exception exception);
 }

@@ -80,7 +80,7 @@ internal sealed partial class PrintCapture : IDisposable
         return false;
     }
 
-    [LoggerMessage(201, LogLevel.Information, "{Line}")]
+    [LoggerMessage(LogEventIds.PrintedLine, LogLevel.Information, "{Line}", EventName = nameof(LogEventIds.PrintedLine))]
     private static partial void Printed(ILogger logger, string line);
 
     /// <summary>The writer installed as <see cref="Console.Out"/>; <see cref="Console.SetOut"/> wraps it so calls arrive one at a time.</summary>

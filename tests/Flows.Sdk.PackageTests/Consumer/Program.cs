@@ -1,6 +1,7 @@
 using Flows;
 
-// A user's program with nothing but a PackageReference to Flows.Sdk: the task below must run through the runtime.
+// A user's program with nothing but one PackageReference (Flows.Sdk, or a package built on it): the task below must
+// run through the runtime.
 var engine = new FlowEngine();
 FlowEngine.Default = engine;
 var job = new Job();

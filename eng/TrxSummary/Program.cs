@@ -1,0 +1,3 @@
+using Flows.Eng.TrxSummary;
+
+return TrxSummaryCommand.Run(args, Console.Out, Console.Error);
