@@ -136,7 +136,7 @@ internal static class CallSiteParser
         foreach (var attribute in entry.GetAttributes())
         {
             if (attribute.AttributeClass is { Name: "RunEntryPointAttribute" } type
-                && type.ContainingNamespace.ToDisplayString() == "Flows.Runtime"
+                && type.ContainingNamespace.ToDisplayString() == ContractNames.CompilerServices
                 && attribute.ConstructorArguments.Length == 1)
             {
                 return attribute.ConstructorArguments[0].Value as string;

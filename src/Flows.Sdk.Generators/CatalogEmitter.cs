@@ -11,7 +11,7 @@ internal static class CatalogEmitter
 {
     public const string FileName = "Flows.Catalog.g.cs";
 
-    private const string Runtime = "global::Flows.Runtime";
+    private const string Runtime = ContractNames.GlobalCompilerServices;
 
     public static string Emit(CatalogSpec catalog)
     {
@@ -81,7 +81,7 @@ internal static class CatalogEmitter
         var kind = method.Kind == RunKindSpec.Flow ? "Flow" : "Task";
         writer.Line($"/// <summary>The {method.KindName} <c>{Xml(method.RunName)}</c>: <see cref=\"{method.Cref}\"/>.</summary>");
         writer.Line($"internal static readonly {Runtime}.RunDescriptor<{entry.UniqueName}_Args, {method.ResultType}> {entry.UniqueName} = new(").Indent();
-        writer.Line($"global::Flows.RunKind.{kind},");
+        writer.Line($"{ContractNames.GlobalRuns}.RunKind.{kind},");
         writer.Line($"new {Runtime}.RunOptions").Open();
         foreach (var option in method.Options)
         {

@@ -55,7 +55,7 @@ internal static class EntryPointEmitter
             var parameters = InterceptorEmitter.ParameterList(method.ContainingType, method.IsStatic, method.IsExtension, method.Parameters, asInterceptor: false);
             writer.Line($"/// <summary>Runs <see cref=\"{method.Cref}\"/> as a {method.KindName} run.</summary>");
             writer.Line(Hidden);
-            writer.Line($"[global::Flows.Runtime.RunEntryPoint({CSharpLiterals.String(method.Key)})]");
+            writer.Line($"[{ContractNames.GlobalCompilerServices}.RunEntryPoint({CSharpLiterals.String(method.Key)})]");
             writer.Line($"{(method.IsPublic ? "public" : "internal")} static {method.ReturnType} {entry.UniqueName}({parameters})");
             writer.Indent().Line($"=> {InterceptorEmitter.Body(entry)};").Unindent();
         }

@@ -61,7 +61,7 @@ internal static class HookResolver
 
         var takesRecord = hook.Parameters.Length == 1;
         if (hook.Parameters.Length > 1
-            || (takesRecord && (hook.Parameters[0].RefKind != RefKind.None || !SymbolRules.Is(hook.Parameters[0].Type, "Flows", "RunRecord"))))
+            || (takesRecord && (hook.Parameters[0].RefKind != RefKind.None || !SymbolRules.Is(hook.Parameters[0].Type, ContractNames.Runs, "RunRecord"))))
         {
             return null;
         }

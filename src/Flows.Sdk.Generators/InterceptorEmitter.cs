@@ -14,7 +14,7 @@ internal static class InterceptorEmitter
 {
     public const string FileName = "Flows.Interceptors.g.cs";
 
-    private const string Runtime = "global::Flows.Runtime";
+    private const string Runtime = ContractNames.GlobalCompilerServices;
 
     /// <summary>The source, or null when no catalogued method is called.</summary>
     public static string? Emit(CatalogSpec catalog, ImmutableArray<CallSiteSpec> callSites)

@@ -10,10 +10,10 @@ namespace Flows.Sdk.Generators;
 /// <summary>Turns one <c>[Task]</c> / <c>[Flow]</c> method symbol into a <see cref="RunMethodSpec"/> and its diagnostics.</summary>
 internal static class MethodParser
 {
-    public const string TaskAttribute = "Flows.TaskAttribute";
-    public const string FlowAttribute = "Flows.FlowAttribute";
+    public const string TaskAttribute = ContractNames.Authoring + ".TaskAttribute";
+    public const string FlowAttribute = ContractNames.Authoring + ".FlowAttribute";
 
-    private const string UnitType = "global::Flows.Runtime.Unit";
+    private const string UnitType = ContractNames.GlobalCompilerServices + ".Unit";
 
     public static MethodParseResult Parse(GeneratorAttributeSyntaxContext context, RunKindSpec kind, CancellationToken cancellationToken)
     {
@@ -195,7 +195,7 @@ internal static class MethodParser
             return "the [Secret] name is empty; name the secret as the providers know it, such as [Secret(\"van-api-key\")]";
         }
 
-        return parameter.Type.SpecialType == SpecialType.System_String || SymbolRules.Is(parameter.Type, "Flows", "SecretCredential")
+        return parameter.Type.SpecialType == SpecialType.System_String || SymbolRules.Is(parameter.Type, ContractNames.Authoring, "SecretCredential")
             ? null
             : $"a [Secret] parameter is a string or a Flows.SecretCredential, not {parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}";
     }
@@ -204,7 +204,7 @@ internal static class MethodParser
     {
         foreach (var attribute in parameter.GetAttributes())
         {
-            if (attribute.AttributeClass is { } type && SymbolRules.Is(type, "Flows", "SecretAttribute")
+            if (attribute.AttributeClass is { } type && SymbolRules.Is(type, ContractNames.Authoring, "SecretAttribute")
                 && attribute.ConstructorArguments.Length == 1)
             {
                 return attribute.ConstructorArguments[0].Value as string ?? string.Empty;

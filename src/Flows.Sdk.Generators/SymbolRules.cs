@@ -50,7 +50,7 @@ internal static class SymbolRules
     {
         foreach (var attribute in method.GetAttributes())
         {
-            if (attribute.AttributeClass is { } type && type.ContainingNamespace is { Name: "Flows", ContainingNamespace.IsGlobalNamespace: true })
+            if (attribute.AttributeClass is { } type && type.ContainingNamespace.ToDisplayString() == ContractNames.Authoring)
             {
                 if (type.Name == "TaskAttribute")
                 {

@@ -1,5 +1,12 @@
 using System.Diagnostics;
 using Dapper;
+using Flows.Redshift.Connections;
+using Flows.Redshift.Loading;
+using Flows.Redshift.Logging;
+using Flows.Redshift.Retries;
+using Flows.Redshift.S3;
+using Flows.Redshift.Sessions;
+using Flows.Redshift.Sql;
 using Npgsql;
 using Polly;
 

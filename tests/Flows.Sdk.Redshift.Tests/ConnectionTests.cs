@@ -1,3 +1,4 @@
+using Flows.Redshift.Connections;
 using Flows.Redshift.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

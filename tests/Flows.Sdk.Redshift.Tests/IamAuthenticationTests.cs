@@ -1,5 +1,7 @@
 using System.Web;
 using Amazon.Runtime;
+using Flows.Redshift.Connections;
+using Flows.Redshift.Iam;
 using Flows.Redshift.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

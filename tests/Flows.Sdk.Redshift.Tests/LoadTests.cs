@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations.Schema;
+using Flows.Redshift.Loading;
 using Flows.Redshift.Tests.Support;
 using Npgsql;
 

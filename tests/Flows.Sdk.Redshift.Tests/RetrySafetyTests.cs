@@ -1,3 +1,4 @@
+using Flows.Redshift.Retries;
 using Npgsql;
 using Work = Flows.Redshift.RedshiftDatabase.Work;
 

@@ -1,3 +1,5 @@
+using Flows.Redshift.S3;
+
 namespace Flows.Redshift.Tests;
 
 /// <summary>The generated statements, checked as text against the documented COPY and UNLOAD syntax.</summary>

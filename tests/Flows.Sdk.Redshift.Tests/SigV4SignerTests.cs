@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
+using Flows.Redshift.Iam;
 
 namespace Flows.Redshift.Tests;
 

@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Flows.Redshift.Loading;
+using Flows.Redshift.S3;
 using Flows.Redshift.Tests.Support;
 using Npgsql;
 

@@ -1,3 +1,4 @@
+using Flows.Redshift.Retries;
 using Npgsql;
 
 namespace Flows.Redshift.Tests;

@@ -1,8 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
+using Flows.Redshift.Iam;
 using Npgsql;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Connections;
 
 /// <summary>
 /// Builds the <see cref="NpgsqlDataSource"/> for <see cref="RedshiftOptions"/>: settings from a Civis credential,

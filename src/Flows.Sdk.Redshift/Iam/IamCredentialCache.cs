@@ -1,4 +1,6 @@
-namespace Flows.Redshift;
+using Flows.Redshift.Logging;
+
+namespace Flows.Redshift.Iam;
 
 /// <summary>
 /// Holds the current IAM database credentials and fetches new ones once they are within

@@ -7,7 +7,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Iam;
 
 /// <summary>
 /// Calls <c>GetClusterCredentials</c> (Query API, service <c>redshift</c>) or Serverless <c>GetCredentials</c>

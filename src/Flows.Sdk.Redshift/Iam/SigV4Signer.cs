@@ -4,7 +4,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
 using Amazon.Util;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Iam;
 
 /// <summary>
 /// Signs an HTTP request with AWS Signature Version 4. The canonical request is built here (the SDK keeps its

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations.Schema;
 using System.Reflection;
+using Flows.Redshift.Sql;
 using NpgsqlTypes;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Loading;
 
 /// <summary>
 /// A column of a load, from a public property of the row type: named by <see cref="ColumnAttribute"/> or the

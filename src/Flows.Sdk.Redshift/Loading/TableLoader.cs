@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using System.Text;
+using Flows.Redshift.Logging;
+using Flows.Redshift.S3;
+using Flows.Redshift.Sessions;
+using Flows.Redshift.Sql;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Loading;
 
 /// <summary>
 /// Loads rows into a table as <see cref="RedshiftDatabase.LoadAsync{T}"/> describes: everything checked first,

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Retries;
 
 /// <summary>
 /// Which failures are transient, so that running the work again can succeed: Redshift's serializable isolation
@@ -12,7 +12,7 @@ namespace Flows.Redshift;
 /// hit its timeout would only hit it again. Whether running it again is also <em>safe</em> is decided by what the
 /// work was and how far it got: see <see cref="RedshiftOutcomeUnknownException"/>.
 /// </summary>
-public static class RedshiftTransientErrors
+internal static class RedshiftTransientErrors
 {
     /// <summary>The SQLSTATE of Redshift's internal errors, which include serializable isolation violations.</summary>
     public const string InternalError = "XX000";

@@ -1,4 +1,6 @@
-namespace Flows.Redshift;
+using Flows.Redshift.Sessions;
+
+namespace Flows.Redshift.Retries;
 
 /// <summary>
 /// Whether a failed attempt can run again without applying its work twice. Safe: nothing of the work was sent (the

@@ -1,7 +1,8 @@
+using Flows.Redshift.Logging;
 using Polly;
 using Polly.Retry;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Retries;
 
 /// <summary>Runs a whole transaction again when it fails transiently; one pipeline per database.</summary>
 internal static class TransactionRetry

@@ -1,4 +1,4 @@
-namespace Flows.Redshift;
+namespace Flows.Redshift.S3;
 
 /// <summary>An <c>s3://bucket/key</c> address, checked before it goes into SQL or a request.</summary>
 internal readonly record struct S3Location(string Bucket, string Key)

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Flows.Redshift.Sql;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.S3;
 
 /// <summary>
 /// Builds COPY and UNLOAD statements. Table and column names are quoted identifiers, every other value a

@@ -8,8 +8,11 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using CsvHelper;
+using Flows.Redshift.Loading;
+using Flows.Redshift.Logging;
+using Flows.Redshift.Sql;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.S3;
 
 /// <summary>
 /// Writes rows as gzip CSV files (RFC 4180 through CsvHelper) with a COPY manifest into S3. NULL is written as an

@@ -1,6 +1,7 @@
+using Flows.Redshift.Logging;
 using Npgsql;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sessions;
 
 /// <summary>
 /// One use of a pooled connection: session settings applied when it is taken (values bound through

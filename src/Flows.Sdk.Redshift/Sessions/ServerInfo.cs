@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sessions;
 
 /// <summary>What the package needs to know about the server, learnt once per database.</summary>
 internal sealed record ServerInfo(bool IsRedshift, bool BackslashEscapes)

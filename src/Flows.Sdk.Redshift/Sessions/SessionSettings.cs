@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sessions;
 
 /// <summary>
 /// The session settings one use of a connection carries: the run tag and the statement timeout. Npgsql cannot

@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sql;
 
 /// <summary>
 /// How a <c>{{ name }}</c> value is written into SQL. Only the types listed here render; anything else (a plain

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sql;
 
 /// <summary>
 /// Dollar-quoted bodies: read by the same rules as the rest of the script, checked so that no value closes its body,

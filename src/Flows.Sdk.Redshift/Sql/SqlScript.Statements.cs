@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sql;
 
 /// <summary>What a split statement does to its transaction: takes control of it, or (TRUNCATE on Redshift) commits on its own.</summary>
 internal sealed partial class SqlScript

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sql;
 
 /// <summary>
 /// Splits a SQL script into statements and replaces its <c>{{ name }}</c> placeholders, as Civis SQL scripts use

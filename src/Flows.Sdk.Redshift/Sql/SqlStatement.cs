@@ -1,4 +1,6 @@
-namespace Flows.Redshift;
+using Flows.Redshift.Logging;
+
+namespace Flows.Redshift.Sql;
 
 /// <summary>One statement of a SQL file, ready to run, with the line it starts on.</summary>
 internal sealed record SqlStatement(string Text, int Line)

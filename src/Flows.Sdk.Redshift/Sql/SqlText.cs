@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Sql;
 
 /// <summary>Quoting of identifiers and literals: the only way text from outside reaches generated SQL.</summary>
 internal static class SqlText

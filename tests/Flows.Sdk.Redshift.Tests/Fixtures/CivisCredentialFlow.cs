@@ -1,3 +1,4 @@
+using Flows.Redshift.Connections;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 

@@ -22,7 +22,7 @@ public sealed partial class LogEventIdsTests
     ];
 
     private static Type RedshiftList =>
-        typeof(Flows.Redshift.RedshiftDatabase).Assembly.GetType("Flows.Redshift.RedshiftEventIds", throwOnError: true)!;
+        typeof(Flows.Redshift.RedshiftDatabase).Assembly.GetType("Flows.Redshift.Logging.RedshiftEventIds", throwOnError: true)!;
 
     [Test]
     public void EventIds_AreUniqueAcrossPackagesAndInsideTheirPackagesRange()

@@ -68,7 +68,7 @@ public sealed class RedshiftOptions
     public TimeSpan? StatementTimeout { get; set; }
 
     /// <summary>
-    /// How many times work that failed with a transient error (<see cref="RedshiftTransientErrors"/>) is run again,
+    /// How many times work that failed with a transient error (a serialization conflict such as error 1023, a deadlock, a lost connection) is run again,
     /// when running it again cannot apply it twice (see <see cref="RedshiftOutcomeUnknownException"/>). Default 2.
     /// </summary>
     public int TransactionRetries { get; set; } = 2;

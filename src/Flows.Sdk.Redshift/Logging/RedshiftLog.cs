@@ -1,7 +1,8 @@
+using Flows.Redshift.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Flows.Redshift;
+namespace Flows.Redshift.Logging;
 
 /// <summary>The package's log lines. They go to the current run's logger, so they are stored with the run.</summary>
 internal static partial class RedshiftLog

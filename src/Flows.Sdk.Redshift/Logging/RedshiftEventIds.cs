@@ -1,4 +1,6 @@
-namespace Flows.Redshift;
+using Flows.Redshift.Retries;
+
+namespace Flows.Redshift.Logging;
 
 /// <summary>
 /// Every event id this package logs with (range 3000–3999), one constant per log line; the constant's name is the

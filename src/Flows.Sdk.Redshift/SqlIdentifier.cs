@@ -1,3 +1,5 @@
+using Flows.Redshift.Sql;
+
 namespace Flows.Redshift;
 
 /// <summary>
