@@ -3,21 +3,35 @@ using System.Text.Json;
 
 namespace Flows.Stores;
 
-/// <summary>Row mapping: a run record to its database values and back, and the nullable ids, times and text around it.</summary>
+/// <summary>Row mapping: a run record to its row and back, and the nullable ids and text read with it.</summary>
 public abstract partial class SqlRunStore
 {
     private const string RunColumns =
         "id, kind, name, flow_run_id, parent_run_id, state, attempt, parameters, result, cache_key, error, tags, version, created_at, started_at, ended_at";
 
-    private object?[] RunValues(RunRecord r) =>
-    [
-        Id(r.Id), (int)r.Kind, r.Name, NullableId(r.FlowRunId), NullableId(r.ParentRunId), (int)r.State, r.Attempt, r.Parameters, r.Result, r.CacheKey,
-        r.Error, r.Tags.Count == 0 ? "[]" : JsonSerializer.Serialize(r.Tags), r.Version, Time(r.CreatedAt), NullableTime(r.StartedAt), NullableTime(r.EndedAt), Id(OwnerId),
-    ];
+    private static readonly string[] RunWriteColumns = [.. RunColumns.Split(", "), "owner_id"];
 
-    private object? NullableId(Guid? id) => id is { } value ? Id(value) : null;
-
-    private object? NullableTime(DateTimeOffset? time) => time is { } value ? Time(value) : null;
+    /// <summary>A run's row: the columns of <see cref="RunColumns"/>, then this store as its owner.</summary>
+    private void WriteRun(IRowWriter w, RunRecord r)
+    {
+        w.Id(r.Id);
+        w.Integer((int)r.Kind);
+        w.Text(r.Name);
+        w.Id(r.FlowRunId);
+        w.Id(r.ParentRunId);
+        w.Integer((int)r.State);
+        w.Integer(r.Attempt);
+        w.Text(r.Parameters);
+        w.Text(r.Result);
+        w.Text(r.CacheKey);
+        w.Text(r.Error);
+        w.Text(r.Tags.Count == 0 ? "[]" : JsonSerializer.Serialize(r.Tags));
+        w.Text(r.Version);
+        w.Time(r.CreatedAt);
+        w.Time(r.StartedAt);
+        w.Time(r.EndedAt);
+        w.Id(OwnerId);
+    }
 
     private RunRecord ReadRun(DbDataReader r) => new()
     {
