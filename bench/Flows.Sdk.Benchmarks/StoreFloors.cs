@@ -25,21 +25,28 @@ internal static class StoreFloors
 
     private const string TransitionColumns = "run_id, state, at, attempt, message";
 
-    /// <summary>One task run as the engine stored it, and its transitions: what every row of the floor copies.</summary>
-    public sealed record Template(RunRecord Run, IReadOnlyList<StateTransition> Transitions)
+    /// <summary>
+    /// One task run as the engine stored it, and its transitions: what every row of the floor copies; and how far
+    /// apart the engine created its runs (<paramref name="Spacing"/>), so the floor's ids and times spread as the
+    /// engine's did (version 7 ids carry their millisecond, which decides where each lands in the id index).
+    /// </summary>
+    public sealed record Template(RunRecord Run, IReadOnlyList<StateTransition> Transitions, TimeSpan Spacing)
     {
-        public static async Task<Template> ReadAsync(IRunStore store)
+        public static async Task<Template> ReadAsync(IRunStore store, double engineRunsPerSecond)
         {
             var runs = await store.QueryRunsAsync(new RunQuery { Kind = RunKind.Task, Name = "bench-store-step", Limit = 1 });
             var run = runs.Single();
-            return new Template(run, await store.GetTransitionsAsync(run.Id));
+            return new Template(run, await store.GetTransitionsAsync(run.Id), TimeSpan.FromSeconds(1 / engineRunsPerSecond));
         }
 
         public string Tags => JsonSerializer.Serialize(Run.Tags);
 
-        /// <summary>Run <paramref name="i"/>: a fresh id, times a microsecond apart, the rest as the template.</summary>
-        public (Guid Id, DateTimeOffset Created, DateTimeOffset Started, DateTimeOffset Ended) Row(int i, DateTimeOffset start) =>
-            (Guid.CreateVersion7(), start.AddTicks(i * 30L), start.AddTicks((i * 30L) + 10), start.AddTicks((i * 30L) + 20));
+        /// <summary>Run <paramref name="i"/>: created at the engine's pace, its id from that time, the rest as the template.</summary>
+        public (Guid Id, DateTimeOffset Created, DateTimeOffset Started, DateTimeOffset Ended) Row(int i, DateTimeOffset start)
+        {
+            var created = start + (Spacing * i);
+            return (Guid.CreateVersion7(created), created, created + (Spacing / 3), created + (Spacing * 2 / 3));
+        }
     }
 
     /// <summary>Task runs per second inserted into a fresh SQLite file with the store's schema, journal mode and synchronous setting.</summary>

@@ -47,7 +47,7 @@ public static class StoreThroughput
             {
                 await using var sqlite = new SqliteRunStore(Path.Combine(folder.FullName, $"engine-{round}.db"));
                 var engine = await MeasureAsync("SQLite", sqlite, taskRuns);
-                var template = await StoreFloors.Template.ReadAsync(sqlite);
+                var template = await StoreFloors.Template.ReadAsync(sqlite, engine);
                 var floor = await StoreFloors.SqliteAsync(template, taskRuns, Path.Combine(folder.FullName, $"floor-{round}.db"));
                 return (engine, floor);
             });
@@ -72,7 +72,7 @@ public static class StoreThroughput
             {
                 await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = postgres, Schema = schema });
                 var engine = await MeasureAsync("PostgreSQL", store, taskRuns);
-                var template = await StoreFloors.Template.ReadAsync(store);
+                var template = await StoreFloors.Template.ReadAsync(store, engine);
                 var floor = await StoreFloors.PostgreSqlAsync(template, taskRuns, postgres, floorSchema);
                 return (engine, floor);
             }
