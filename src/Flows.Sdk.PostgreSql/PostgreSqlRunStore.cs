@@ -200,18 +200,9 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     /// <summary>Appends a table's rows by binary COPY.</summary>
     private static async Task CopyAsync(NpgsqlConnection connection, TableWrite table, CancellationToken cancellationToken)
     {
-        var columns = ColumnArrays.Of(table);
         await using var copy = await connection.BeginBinaryImportAsync(
             $"COPY {table.Table} ({string.Join(", ", table.Columns)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        for (var row = 0; row < table.Count; row++)
-        {
-            await copy.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            for (var column = 0; column < table.Columns.Length; column++)
-            {
-                await columns.WriteAsync(copy, column, row, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        await ColumnArrays.CopyAsync(copy, table, cancellationToken).ConfigureAwait(false);
         await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
