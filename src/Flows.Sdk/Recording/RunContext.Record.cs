@@ -4,8 +4,9 @@ namespace Flows;
 
 /// <summary>
 /// The run's record, kept on the live run rather than copied into a <see cref="RunRecord"/> at every transition:
-/// stores read it when they need it (the in-memory store whenever it is queried, the recorder's writer when it drains
-/// its queue), so a run costs one object however many states it goes through.
+/// stores read it when they need it (a store keeping live runs whenever it is queried, the recorder's writer when it
+/// drains its queue), so a run costs one object however many states it goes through. Only <see cref="RunLifecycle"/>
+/// changes it.
 /// </summary>
 /// <remarks>
 /// The run's own code path writes these fields, one step at a time, under the lock on this object; other threads
@@ -47,14 +48,14 @@ internal sealed partial class RunContext : ILiveRun
     public DateTimeOffset? EndedAt => UtcOrNull(_ended);
 
     /// <summary>Records the run as created: Pending, at <see cref="CreatedAt"/>. Nobody else sees the run yet.</summary>
-    public void RecordPending()
+    public void SetPending()
     {
         _state = RunState.Pending;
         _implied = 1;
     }
 
     /// <summary>An attempt starts: Running.</summary>
-    public void RecordAttempt(DateTimeOffset now)
+    public void StartAttempt(DateTimeOffset now)
     {
         lock (this)
         {
@@ -78,7 +79,7 @@ internal sealed partial class RunContext : ILiveRun
     /// A transition in the middle of the run: Retrying (with its error), or Pending while waiting for a slot, which
     /// leaves the record's state as it was (a retry waiting for a slot stays Retrying; only its transitions show the wait).
     /// </summary>
-    public void RecordTransition(RunState state, DateTimeOffset now, string? message, string? error = null)
+    public void AddTransition(RunState state, DateTimeOffset now, string? message, string? error = null)
     {
         lock (this)
         {
@@ -100,7 +101,7 @@ internal sealed partial class RunContext : ILiveRun
     /// The run reaches its final state; the transition's message is <paramref name="message"/>, else the error. With
     /// <paramref name="startsNow"/> (a cached result), a run that never started starts and ends at the same instant.
     /// </summary>
-    public void RecordFinal(RunState state, DateTimeOffset now, string? result, string? error, string? message, bool startsNow = false)
+    public void End(RunState state, DateTimeOffset now, string? result, string? error, string? message, bool startsNow = false)
     {
         lock (this)
         {

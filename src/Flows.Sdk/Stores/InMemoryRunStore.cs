@@ -7,7 +7,7 @@ namespace Flows.Stores;
 /// outlive the process. Every operation completes synchronously. Runs of an engine writing to it are kept as the
 /// live runs themselves and read when queried, so recording a run's states costs no copies.
 /// </summary>
-public sealed class InMemoryRunStore : IRunStore
+public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
 {
     // Runs in the order of their first save, so runs created in the same clock tick keep their order; each is a
     // RunRecord (written) or an ILiveRun (tracked), see Record. Keeping a run costs a slot in the list; the index by
@@ -137,8 +137,8 @@ public sealed class InMemoryRunStore : IRunStore
     /// <summary>Every stored log line, in the order written.</summary>
     internal IReadOnlyList<RunLogEntry> AllLogs => Select(_logs, static _ => true);
 
-    /// <summary>Keeps a run in progress as it is: its record and transitions are read from it whenever they are asked for.</summary>
-    internal void Track(ILiveRun run)
+    /// <inheritdoc />
+    void ILiveRunStore.Track(ILiveRun run)
     {
         lock (_gate)
         {
