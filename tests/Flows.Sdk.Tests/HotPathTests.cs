@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Flows.Runtime;
 using Flows.Stores;
 using Flows.Tests.Fixtures;
@@ -126,6 +127,44 @@ public sealed class HotPathTests
         Assert.That((await harness.Store.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Crashed));
         Assert.That(harness.Transitions(run).Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running, RunState.Completed, RunState.Crashed }));
         Assert.That(harness.TaskRuns("hot-doubled"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AFinishedRun_IsNotKeptAlive_OnceItIsWritten_ToAStoreThatKeepsCopies()
+    {
+        var folder = Directory.CreateTempSubdirectory("flows-retained-");
+        try
+        {
+            await using (var engine = new FlowEngine(new FlowEngineOptions { Store = new SqliteRunStore(Path.Combine(folder.FullName, "flows.db")), OwnsStore = true }))
+            {
+                var run = CallAndForget(engine);
+                await engine.FlushAsync();
+
+                Assert.That(Collected(run), Is.True, "the recorder, its queue, the retry pipeline's pooled context or the engine still hold the run");
+                Assert.That((await engine.Store.QueryRunsAsync(new RunQuery { Name = "hot-remembered" })).Single().Attempt, Is.EqualTo(2));
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+
+        static bool Collected(WeakReference<object> run)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return !run.TryGetTarget(out _);
+        }
+
+        // In a method of its own, so no local of the test keeps the run alive.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference<object> CallAndForget(FlowEngine engine)
+        {
+            using var scope = engine.Use();
+            Assert.That(HotPath.Remembered(21, CancellationToken.None), Is.EqualTo(42));
+            return HotPath.LastRun!;
+        }
     }
 
     [Test]

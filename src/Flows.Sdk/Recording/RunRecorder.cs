@@ -250,6 +250,9 @@ internal sealed partial class RunRecorder : IAsyncDisposable
                 for (var i = start; i < end; i++)
                 {
                     batch.Add(writes[i]);
+
+                    // Taken: the queue's list lets the run go now, so a run is not kept alive past its flush.
+                    writes[i] = default;
                 }
 
                 await WriteAsync(batch).ConfigureAwait(false);
