@@ -11,7 +11,10 @@ internal static class EngineScope
     private static FlowEngine? _default;
 
     /// <summary>The engine generated code uses on this logical call path.</summary>
-    public static FlowEngine Current => RunContext.Current?.Engine ?? Scoped.Value ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.Instance;
+    public static FlowEngine Current => RunContext.Current?.Engine ?? OutsideRuns;
+
+    /// <summary>The engine of a call made outside any run (the caller has checked there is none).</summary>
+    public static FlowEngine OutsideRuns => Scoped.Value ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.Instance;
 
     /// <summary>The application's engine, used outside any scope.</summary>
     public static FlowEngine? Default

@@ -188,9 +188,8 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         return binding;
     }
 
-    internal RunContext StartRun(RunDescriptor descriptor, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
+    internal RunContext StartRun(DescriptorBinding binding, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
     {
-        var binding = Bind(descriptor);
         var parentToken = parent?.Token ?? ShutdownToken;
         linked = null;
         var token = parentToken;

@@ -14,7 +14,7 @@ namespace Flows;
 /// 0, when created), Running (attempt 1, when started), then its final state (when ended, its error as the message),
 /// is described by the fields alone, so those transitions are counted in <see cref="_implied"/> rather than
 /// stored. The first transition off that path (a wait, a retry, a cached result…) copies them into
-/// <see cref="_transitions"/>, which from then on holds every transition.
+/// the run's transitions list (one of its extras), which from then on holds every transition.
 /// </remarks>
 internal sealed partial class RunContext : ILiveRun
 {
@@ -24,10 +24,7 @@ internal sealed partial class RunContext : ILiveRun
     private long _ended;
     private RunState _state;
     private int _attempt;
-    private string? _result;
-    private string? _error;
     private int _implied;
-    private List<StateTransition>? _transitions;
 
     /// <summary>How many transitions the recorder has handed to its store.</summary>
     private int _taken;
@@ -90,7 +87,7 @@ internal sealed partial class RunContext : ILiveRun
 
             if (error is not null)
             {
-                _error = error;
+                SetExtra(error, static (extras, v) => extras.Error = v);
             }
 
             Add(new StateTransition(Id, state, now, _attempt, message));
@@ -107,8 +104,8 @@ internal sealed partial class RunContext : ILiveRun
         {
             _state = state;
             _ended = now.UtcTicks;
-            _result = result;
-            _error = error;
+            SetExtra(result, static (extras, v) => extras.Result = v);
+            SetExtra(error, static (extras, v) => extras.Error = v);
             if (_started == 0 && startsNow)
             {
                 _started = now.UtcTicks;
@@ -139,9 +136,9 @@ internal sealed partial class RunContext : ILiveRun
                 State = _state,
                 Attempt = _attempt,
                 Parameters = Parameters,
-                Result = _result,
+                Result = _extras?.Result,
                 CacheKey = CacheKey,
-                Error = _error,
+                Error = _extras?.Error,
                 Tags = Binding.Options.Tags,
                 Version = Binding.Options.Version,
                 CreatedAt = CreatedAt,
@@ -156,7 +153,7 @@ internal sealed partial class RunContext : ILiveRun
     {
         lock (this)
         {
-            return _transitions is { } list ? [.. list] : Implied(_implied);
+            return _extras?.Transitions is { } list ? [.. list] : Implied(_implied);
         }
     }
 
@@ -172,7 +169,7 @@ internal sealed partial class RunContext : ILiveRun
         Volatile.Write(ref _queued, 0);
         lock (this)
         {
-            var all = _transitions ?? Implied(_implied);
+            var all = _extras?.Transitions ?? Implied(_implied);
             for (var i = _taken; i < all.Count; i++)
             {
                 transitions.Add(all[i]);
@@ -185,13 +182,14 @@ internal sealed partial class RunContext : ILiveRun
 
     private void Add(StateTransition transition)
     {
-        if (_transitions is null)
+        var extras = Extras;
+        if (extras.Transitions is null)
         {
-            _transitions = Implied(_implied);
+            extras.Transitions = Implied(_implied);
             _implied = 0;
         }
 
-        _transitions.Add(transition);
+        extras.Transitions.Add(transition);
     }
 
     /// <summary>The first <paramref name="count"/> transitions of the usual life of a run, from the record's fields.</summary>
@@ -210,7 +208,7 @@ internal sealed partial class RunContext : ILiveRun
 
         if (count >= 3)
         {
-            list.Add(new StateTransition(Id, _state, Utc(_ended), _attempt, _error));
+            list.Add(new StateTransition(Id, _state, Utc(_ended), _attempt, _extras?.Error));
         }
 
         return list;

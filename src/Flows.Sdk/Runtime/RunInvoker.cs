@@ -174,9 +174,10 @@ public static class RunInvoker
 
     private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
     {
-        var engine = parent?.Engine ?? FlowEngine.Current;
-        var cacheKey = TaskCache.KeyFor(engine.Bind(descriptor), descriptor, args);
-        var run = engine.StartRun(descriptor, parent, callerToken, runId, out linked);
+        var engine = parent?.Engine ?? EngineScope.OutsideRuns;
+        var binding = engine.Bind(descriptor);
+        var cacheKey = TaskCache.KeyFor(binding, descriptor, args);
+        var run = engine.StartRun(binding, parent, callerToken, runId, out linked);
         run.CacheKey = cacheKey;
         if (descriptor.Kind == RunKind.Flow && descriptor.WriteParameters is { } write)
         {
