@@ -168,6 +168,28 @@ public sealed class HotPathTests
     }
 
     [Test]
+    public async Task TheInMemoryStore_KeepsRunsPastItsFirstChunks_InOrder_AndFindsEachById()
+    {
+        var store = new InMemoryRunStore();
+        using var engine = new FlowEngine(new FlowEngineOptions { Store = store });
+        using var scope = engine.Use();
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            HotPath.Doubled(i);
+        }
+
+        var runs = store.AllRuns;
+        Assert.That(runs, Has.Count.EqualTo(10_000));
+        Assert.That(runs.Select(r => r.CreatedAt), Is.Ordered, "oldest first");
+        Assert.That(runs.Select(r => r.Id).Distinct().Count(), Is.EqualTo(10_000));
+        foreach (var index in new[] { 0, 15, 16, 4095, 4096, 8191, 8192, 9999 })
+        {
+            Assert.That((await store.GetRunAsync(runs[index].Id))!.Id, Is.EqualTo(runs[index].Id), $"run {index}");
+        }
+    }
+
+    [Test]
     public void RunIds_AreVersion7Guids_ThatSortByCreationTime()
     {
         var start = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
