@@ -16,6 +16,9 @@ namespace Flows.Stores;
 /// </summary>
 public sealed class PostgreSqlRunStore : SqlRunStore
 {
+    /// <summary>The savepoint a batch's COPY of new runs is undone to when one of them was stored already.</summary>
+    private const string FreshRuns = "flows_fresh_runs";
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly string _schema;
@@ -143,29 +146,81 @@ public sealed class PostgreSqlRunStore : SqlRunStore
 
     private protected override object Duration(TimeSpan duration) => duration;
 
-    /// <summary>One statement per table: the batch's columns go as typed arrays through <c>unnest</c>, not row by row.</summary>
+    /// <summary>
+    /// The batch's bulk goes by binary COPY, the fastest way into PostgreSQL: transitions and log lines, which only
+    /// append, and the runs this store has not written before (<see cref="SqlRunStore.IsLive"/>), which are new rows
+    /// but for the rare rewrite of a finished run: a COPY of those that meets a stored id (unique violation) is undone
+    /// to a savepoint and the runs are upserted instead. The other runs, artifacts and cache entries, which may replace
+    /// or skip a stored row, go as one <c>INSERT … SELECT FROM unnest(…) ON CONFLICT</c> per table, their columns as
+    /// typed arrays. A refused row fails its statement and so the batch, which the recorder splits as with any store.
+    /// </summary>
     private protected override async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
     {
-        foreach (var table in TableWrites(Distinct(batch)))
+        var postgres = (NpgsqlConnection)connection;
+        var inTransaction = (NpgsqlTransaction)transaction;
+        batch = Distinct(batch);
+        var fresh = batch.Runs.Where(r => !IsLive(r.Id)).ToList();
+        var known = fresh.Count == batch.Runs.Count ? [] : batch.Runs.Where(r => IsLive(r.Id)).ToList();
+        if (fresh.Count > 0)
         {
-            await using var command = new NpgsqlCommand { Connection = (NpgsqlConnection)connection, Transaction = (NpgsqlTransaction)transaction };
-            var rows = new object?[table.Count][];
-            for (var row = 0; row < rows.Length; row++)
+            await inTransaction.SaveAsync(FreshRuns, cancellationToken).ConfigureAwait(false);
+            try
             {
-                rows[row] = table.Row(row);
+                await CopyAsync(postgres, RunsWrite(fresh), cancellationToken).ConfigureAwait(false);
+                await inTransaction.ReleaseAsync(FreshRuns, cancellationToken).ConfigureAwait(false);
             }
-
-            var arrays = new List<string>(table.Columns.Length);
-            for (var column = 0; column < table.Columns.Length; column++)
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
             {
-                var (array, type, sqlType) = ColumnArray(table.Kinds[column], rows, column);
-                command.Parameters.Add(new NpgsqlParameter { ParameterName = "p" + column.ToString(CultureInfo.InvariantCulture), Value = array, NpgsqlDbType = NpgsqlDbType.Array | type });
-                arrays.Add($"@p{column.ToString(CultureInfo.InvariantCulture)}::{sqlType}[]");
+                await inTransaction.RollbackAsync(FreshRuns, cancellationToken).ConfigureAwait(false);
+                known = [.. fresh, .. known];
             }
-
-            command.CommandText = $"INSERT INTO {table.Table} ({string.Join(", ", table.Columns)}) SELECT * FROM unnest({string.Join(", ", arrays)}) {table.OnConflict}";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (known.Count > 0)
+        {
+            await UpsertAsync(postgres, inTransaction, RunsWrite(known), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Transitions.Count > 0)
+        {
+            await CopyAsync(postgres, TransitionsWrite(batch.Transitions), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Logs.Count > 0)
+        {
+            await CopyAsync(postgres, LogsWrite(batch.Logs), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var table in TableWrites(new RunWriteBatch { Artifacts = batch.Artifacts, CacheEntries = batch.CacheEntries }))
+        {
+            await UpsertAsync(postgres, inTransaction, table, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Appends a table's rows by binary COPY.</summary>
+    private static async Task CopyAsync(NpgsqlConnection connection, TableWrite table, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY {table.Table} ({string.Join(", ", table.Columns)}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await ColumnArrays.CopyAsync(copy, table, cancellationToken).ConfigureAwait(false);
+        await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Inserts, replaces or skips a table's rows as its conflict clause says, in one statement: the columns go as typed arrays through <c>unnest</c>.</summary>
+    private static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TableWrite table, CancellationToken cancellationToken)
+    {
+        var columns = ColumnArrays.Of(table);
+        await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+        var arrays = new List<string>(table.Columns.Length);
+        for (var column = 0; column < table.Columns.Length; column++)
+        {
+            var (type, sqlType) = ColumnType(table.Kinds[column]);
+            command.Parameters.Add(new NpgsqlParameter { ParameterName = "p" + column.ToString(CultureInfo.InvariantCulture), Value = columns[column], NpgsqlDbType = NpgsqlDbType.Array | type });
+            arrays.Add($"@p{column.ToString(CultureInfo.InvariantCulture)}::{sqlType}[]");
+        }
+
+        command.CommandText = $"INSERT INTO {table.Table} ({string.Join(", ", table.Columns)}) SELECT * FROM unnest({string.Join(", ", arrays)}) {table.OnConflict}";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One statement may not update a row twice: keep the last snapshot of each run and the last entry of each key.</summary>
@@ -199,24 +254,13 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         return result.Count == items.Count ? items : result;
     }
 
-    private static (Array Array, NpgsqlDbType Type, string SqlType) ColumnArray(ColumnKind kind, object?[][] rows, int column) => kind switch
+    private static (NpgsqlDbType Type, string SqlType) ColumnType(ColumnKind kind) => kind switch
     {
-        ColumnKind.Id => (Fill<Guid?>(rows, column), NpgsqlDbType.Uuid, "uuid"),
-        ColumnKind.Integer => (Fill<int?>(rows, column), NpgsqlDbType.Integer, "integer"),
-        ColumnKind.Time => (Fill<DateTimeOffset?>(rows, column), NpgsqlDbType.TimestampTz, "timestamptz"),
-        _ => (Fill<string?>(rows, column), NpgsqlDbType.Text, "text"),
+        ColumnKind.Id => (NpgsqlDbType.Uuid, "uuid"),
+        ColumnKind.Integer => (NpgsqlDbType.Integer, "integer"),
+        ColumnKind.Time => (NpgsqlDbType.TimestampTz, "timestamptz"),
+        _ => (NpgsqlDbType.Text, "text"),
     };
-
-    private static T[] Fill<T>(object?[][] rows, int column)
-    {
-        var values = new T[rows.Length];
-        for (var row = 0; row < rows.Length; row++)
-        {
-            values[row] = (T)rows[row][column]!;
-        }
-
-        return values;
-    }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

@@ -41,6 +41,31 @@ public sealed class RecorderIsolationTests
     }
 
     [Test]
+    public async Task ALogLineThePostgreSqlServerRefuses_IsDroppedAlone_AndOnlyItsFlowThrows()
+    {
+        var schema = TestStores.NewSchema();
+        try
+        {
+            await using var postgres = TestStores.Postgres(schema);
+            await postgres.OpenAsync();
+
+            // The server itself refuses the row, inside the binary COPY that carries the batch's log lines.
+            await TestStores.ScalarAsync($"ALTER TABLE \"{schema}\".flows_logs ADD CONSTRAINT flows_test_no_poison CHECK (message NOT LIKE '%poison%')");
+
+            var failures = await TalkInOneBatchAsync(postgres, "poison");
+
+            Assert.That(failures.Keys, Is.EqualTo(new[] { Bad }), "only the flow whose write was refused throws");
+            Assert.That(failures[Bad].Message, Does.Contain("log line").And.Contain("refused"));
+            var bad = await AssertEveryTalkLandedAsync(postgres, "poison");
+            Assert.That(Talkers.LinesOf(bad), Is.Empty, "the refused line alone is missing");
+        }
+        finally
+        {
+            await TestStores.DropSchemaAsync(schema);
+        }
+    }
+
+    [Test]
     public async Task AWriteTheStoreRefuses_IsDroppedAlone_AndOnlyItsFlowThrows()
     {
         using var folder = TestStores.NewFolder();

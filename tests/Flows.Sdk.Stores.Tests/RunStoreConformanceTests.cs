@@ -65,6 +65,27 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task AFinishedRunWrittenAgain_ByTheSameOrANewStoreInstance_IsReplaced_AndTheRestOfItsBatchLands()
+    {
+        var run = Run("load", RunKind.Task, RunState.Completed) with { Result = "1", EndedAt = T0.AddSeconds(1) };
+        await _store.SaveRunAsync(run);
+        await _store.SaveRunAsync(run with { Result = "2" });
+        var next = await ReopenAsync();
+        var fresh = Run("save", RunKind.Task, RunState.Completed, T0.AddSeconds(2));
+
+        await next.WriteAsync(new RunWriteBatch
+        {
+            Runs = [run with { State = RunState.Failed, Result = null, Error = "late", EndedAt = T0.AddSeconds(4) }, fresh],
+            Transitions = [new StateTransition(fresh.Id, RunState.Completed, T0.AddSeconds(2), 1)],
+        });
+
+        var read = await next.GetRunAsync(run.Id);
+        Assert.That((read!.State, read.Result, read.Error), Is.EqualTo((RunState.Failed, (string?)null, "late")), "the stored run is replaced, not refused as a duplicate");
+        Assert.That(await next.QueryRunsAsync(new RunQuery()), Has.Count.EqualTo(2));
+        Assert.That(await next.GetTransitionsAsync(fresh.Id), Has.Count.EqualTo(1), "the batch's other writes land with it");
+    }
+
+    [Test]
     public async Task UnknownIds_FindNothing()
     {
         var id = Guid.CreateVersion7();

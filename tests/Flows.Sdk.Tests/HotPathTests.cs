@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Flows.Runtime;
 using Flows.Stores;
 using Flows.Tests.Fixtures;
@@ -126,6 +127,66 @@ public sealed class HotPathTests
         Assert.That((await harness.Store.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Crashed));
         Assert.That(harness.Transitions(run).Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running, RunState.Completed, RunState.Crashed }));
         Assert.That(harness.TaskRuns("hot-doubled"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AFinishedRun_IsNotKeptAlive_OnceItIsWritten_ToAStoreThatKeepsCopies()
+    {
+        var folder = Directory.CreateTempSubdirectory("flows-retained-");
+        try
+        {
+            await using (var engine = new FlowEngine(new FlowEngineOptions { Store = new SqliteRunStore(Path.Combine(folder.FullName, "flows.db")), OwnsStore = true }))
+            {
+                var run = CallAndForget(engine);
+                await engine.FlushAsync();
+
+                Assert.That(Collected(run), Is.True, "the recorder, its queue, the retry pipeline's pooled context or the engine still hold the run");
+                Assert.That((await engine.Store.QueryRunsAsync(new RunQuery { Name = "hot-remembered" })).Single().Attempt, Is.EqualTo(2));
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+
+        static bool Collected(WeakReference<object> run)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return !run.TryGetTarget(out _);
+        }
+
+        // In a method of its own, so no local of the test keeps the run alive.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static WeakReference<object> CallAndForget(FlowEngine engine)
+        {
+            using var scope = engine.Use();
+            Assert.That(HotPath.Remembered(21, CancellationToken.None), Is.EqualTo(42));
+            return HotPath.LastRun!;
+        }
+    }
+
+    [Test]
+    public async Task TheInMemoryStore_KeepsRunsPastItsFirstChunks_InOrder_AndFindsEachById()
+    {
+        var store = new InMemoryRunStore();
+        using var engine = new FlowEngine(new FlowEngineOptions { Store = store });
+        using var scope = engine.Use();
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            HotPath.Doubled(i);
+        }
+
+        var runs = store.AllRuns;
+        Assert.That(runs, Has.Count.EqualTo(10_000));
+        Assert.That(runs.Select(r => r.CreatedAt), Is.Ordered, "oldest first");
+        Assert.That(runs.Select(r => r.Id).Distinct().Count(), Is.EqualTo(10_000));
+        foreach (var index in new[] { 0, 15, 16, 4095, 4096, 8191, 8192, 9999 })
+        {
+            Assert.That((await store.GetRunAsync(runs[index].Id))!.Id, Is.EqualTo(runs[index].Id), $"run {index}");
+        }
     }
 
     [Test]

@@ -52,6 +52,6 @@ public sealed class RunArtifacts
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         var run = RunContext.Current
             ?? throw new InvalidOperationException($"Artifact '{key}' was created outside any flow or task run; create artifacts inside a [Flow] or [Task] method.");
-        return run.Engine.RecordArtifact(run, kind, key, content, description);
+        return run.Engine.Lifecycle.Artifact(run, kind, key, content, description);
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Flows.Logging;
 using Flows.Runtime;
+using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Caching;
@@ -13,8 +14,9 @@ namespace Flows.Caching;
 /// starts, looks the key up in the store, and keeps new results. The default key hashes the task's name, its
 /// compile-time source hash (an edited body misses) and its inputs as JSON; a custom key replaces source hash and
 /// inputs. Either way the values of its <see cref="SecretAttribute"/> parameters are folded in as slow digests (see
-/// <see cref="KeyWithSecrets"/>). A result that shows a known secret is not kept. Entries written by this engine are
-/// served from memory until the background recorder has stored them.
+/// <see cref="KeyWithSecrets"/>). A result that shows a known secret is not kept. Entries kept by this engine are
+/// served from memory until the recorder reports them stored (<see cref="Written"/>, which the engine hands the
+/// recorder when it composes the two).
 /// </summary>
 internal sealed partial class TaskCache
 {
@@ -23,16 +25,17 @@ internal sealed partial class TaskCache
 
     private static readonly byte[] SecretDigestSalt = "Flows.Sdk cache key secret digest v1"u8.ToArray();
 
-    private readonly FlowEngine _engine;
-    private readonly RunRecorder _recorder;
+    private readonly IRunStore _store;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, CacheEntry> _unwritten = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _secretDigests = new(StringComparer.Ordinal);
 
-    public TaskCache(FlowEngine engine, RunRecorder recorder)
+    /// <param name="store">Where entries are looked up once the recorder has stored them.</param>
+    /// <param name="time">The clock entries expire by.</param>
+    public TaskCache(IRunStore store, TimeProvider time)
     {
-        _engine = engine;
-        _recorder = recorder;
-        recorder.CacheEntriesWritten = Written;
+        _store = store;
+        _time = time;
     }
 
     /// <summary>True when runs of this binding look up and keep cached results.</summary>
@@ -95,39 +98,48 @@ internal sealed partial class TaskCache
             return new(Read<TResult>(run, recent));
         }
 
-        var stored = _engine.Store.GetCacheEntryAsync(key, run.Token);
+        var stored = _store.GetCacheEntryAsync(key, run.Token);
         return stored.IsCompletedSuccessfully ? new(Read<TResult>(run, stored.Result)) : ReadAsync<TResult>(run, stored);
     }
 
     /// <summary>
-    /// Keeps a completed caching run's result under its key, unless it could not be serialised or shows a secret
-    /// (<paramref name="maskedJson"/> is not the same instance as <paramref name="resultJson"/>): a cache entry must
-    /// read back as the value, so it cannot be masked, and a store is no place for a secret in clear. Either refusal
-    /// is logged on the run.
+    /// Keeps a completed caching run's result under its key and returns the entry to record, unless it could not be
+    /// serialised or shows a secret (<paramref name="maskedJson"/> is not the same instance as
+    /// <paramref name="resultJson"/>): a cache entry must read back as the value, so it cannot be masked, and a store
+    /// is no place for a secret in clear. Either refusal is logged on the run, and returns null.
     /// </summary>
-    public void Keep(RunContext run, string? resultJson, string? maskedJson, DateTimeOffset now)
+    public CacheEntry? Keep(RunContext run, string? resultJson, string? maskedJson, DateTimeOffset now)
     {
         if (run.CacheKey is not { } key)
         {
-            return;
+            return null;
         }
 
         if (resultJson is null)
         {
             LogNotCached(run.Binding.Logger, run.Binding.Label);
-            return;
+            return null;
         }
 
         if (!ReferenceEquals(maskedJson, resultJson))
         {
             LogSecretNotCached(run.Binding.Logger, run.Binding.Label);
-            return;
+            return null;
         }
 
         var seconds = run.Binding.Options.CacheExpirationSeconds;
         var entry = new CacheEntry(key, run.Binding.Options.Name, resultJson, run.Id, now, seconds > 0 ? now.AddSeconds(seconds) : null);
         _unwritten[key] = entry;
-        _recorder.Cache(entry);
+        return entry;
+    }
+
+    /// <summary>The recorder stored these entries: from now on they are read from the store.</summary>
+    public void Written(IReadOnlyList<CacheEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            _unwritten.TryRemove(new KeyValuePair<string, CacheEntry>(entry.Key, entry));
+        }
     }
 
     [LoggerMessage(LogEventIds.CacheResultNotSerializable, LogLevel.Warning, "{Label} completed, but its result cannot be serialised to JSON, so it was not cached", EventName = nameof(LogEventIds.CacheResultNotSerializable))]
@@ -155,7 +167,7 @@ internal sealed partial class TaskCache
         {
             entry = await stored.ConfigureAwait(false);
         }
-        catch (Exception ex) when (_engine.Store.IsTransient(ex))
+        catch (Exception ex) when (_store.IsTransient(ex))
         {
             // An outage the recorder rides out must not fail the runs it would let finish: the run computes its
             // result, as on a miss, and its writes wait in the recorder's queue for the store like every other.
@@ -168,7 +180,7 @@ internal sealed partial class TaskCache
 
     private CacheLookup<TResult> Read<TResult>(RunContext run, CacheEntry? entry)
     {
-        if (entry is null || !entry.IsValidAt(_engine.TimeProvider.GetUtcNow()))
+        if (entry is null || !entry.IsValidAt(_time.GetUtcNow()))
         {
             return default;
         }
@@ -181,14 +193,6 @@ internal sealed partial class TaskCache
         {
             // The result type changed shape since the entry was written: recompute rather than fail the run.
             return default;
-        }
-    }
-
-    private void Written(IReadOnlyList<CacheEntry> entries)
-    {
-        foreach (var entry in entries)
-        {
-            _unwritten.TryRemove(new KeyValuePair<string, CacheEntry>(entry.Key, entry));
         }
     }
 }

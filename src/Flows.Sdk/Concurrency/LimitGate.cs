@@ -50,7 +50,7 @@ internal sealed class LimitGate
 
     private ValueTask<RateLimitLease> Queue(RunContext run, CancellationToken cancellationToken)
     {
-        run.Engine.RecordWaiting(run, WaitMessage);
+        run.Engine.Lifecycle.Waiting(run, WaitMessage);
         ConcurrencyLog.Waiting(run.Binding.Logger, run.Binding.Label, Description);
         return Limiter.AcquireAsync(1, cancellationToken);
     }

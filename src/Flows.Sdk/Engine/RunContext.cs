@@ -12,7 +12,12 @@ internal sealed partial class RunContext
 {
     private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
 
-    private SharedSlots? _heldSlots;
+    /// <summary>
+    /// What only some runs need (parameters, a cache key, a span, held slots, a result or error, transitions off the
+    /// usual path), created the first time one is set: a bare task run, which the in-memory store keeps, then costs
+    /// one pointer for all of them instead of one each.
+    /// </summary>
+    private RunExtras? _extras;
 
     public RunContext(DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
     {
@@ -47,13 +52,25 @@ internal sealed partial class RunContext
 
     public DateTimeOffset CreatedAt => Utc(_created);
 
-    public string? Parameters { get; set; }
+    public string? Parameters
+    {
+        get => _extras?.Parameters;
+        set => SetExtra(value, static (extras, v) => extras.Parameters = v);
+    }
 
     /// <summary>The cache key, for task runs of tasks that cache.</summary>
-    public string? CacheKey { get; set; }
+    public string? CacheKey
+    {
+        get => _extras?.CacheKey;
+        set => SetExtra(value, static (extras, v) => extras.CacheKey = v);
+    }
 
     /// <summary>The run's span, while someone listens to <see cref="Telemetry.FlowsTelemetry.ActivitySourceName"/>.</summary>
-    public Activity? Activity { get; set; }
+    public Activity? Activity
+    {
+        get => _extras?.Activity;
+        set => SetExtra(value, static (extras, v) => extras.Activity = v);
+    }
 
     /// <summary>
     /// The concurrency slots the run's attempt in progress holds (its own or an ancestor's), which the runs it starts
@@ -61,10 +78,48 @@ internal sealed partial class RunContext
     /// </summary>
     public SharedSlots? HeldSlots
     {
-        get => Volatile.Read(ref _heldSlots);
-        set => Volatile.Write(ref _heldSlots, value);
+        get => Volatile.Read(ref _extras)?.HeldSlots;
+        set => SetExtra(value, static (extras, v) => Volatile.Write(ref extras.HeldSlots, v));
     }
 
     /// <summary>The nearest enclosing flow run (itself for a flow run).</summary>
     public RunContext? Flow => Descriptor.Kind == RunKind.Flow ? this : Parent?.Flow;
+
+    /// <summary>The extras, created on first use; safe against another thread creating them at the same time.</summary>
+    private RunExtras Extras
+    {
+        get
+        {
+            var extras = Volatile.Read(ref _extras);
+            if (extras is not null)
+            {
+                return extras;
+            }
+
+            Interlocked.CompareExchange(ref _extras, new RunExtras(), null);
+            return _extras!;
+        }
+    }
+
+    /// <summary>Sets an extra; clearing one that was never set creates nothing.</summary>
+    private void SetExtra<T>(T? value, Action<RunExtras, T?> set)
+        where T : class
+    {
+        if (value is not null || Volatile.Read(ref _extras) is not null)
+        {
+            set(Extras, value);
+        }
+    }
+
+    /// <summary>The fields only some runs need; see <see cref="_extras"/>.</summary>
+    private sealed class RunExtras
+    {
+        public string? Parameters;
+        public string? CacheKey;
+        public Activity? Activity;
+        public SharedSlots? HeldSlots;
+        public string? Result;
+        public string? Error;
+        public List<StateTransition>? Transitions;
+    }
 }

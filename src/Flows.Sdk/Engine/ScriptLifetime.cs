@@ -121,7 +121,7 @@ internal sealed class ScriptLifetime
                     + "so the process exited under it and its hooks did not run.";
                 foreach (var run in _live.Snapshot())
                 {
-                    _engine.RecordAbandoned(run, message);
+                    _engine.Lifecycle.Abandoned(run, message);
                 }
             }
 

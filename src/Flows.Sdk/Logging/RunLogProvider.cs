@@ -30,7 +30,7 @@ internal sealed class RunLogProvider(FlowEngine engine) : ILoggerProvider
                 return;
             }
 
-            engine.RecordLog(new RunLogEntry(
+            engine.Lifecycle.Log(new RunLogEntry(
                 run.Id,
                 run.FlowRunId,
                 engine.TimeProvider.GetUtcNow(),

@@ -30,7 +30,7 @@ public static class RunInvoker
         var parent = RunContext.Current;
         var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
         var current = CurrentRunScope.Enter(run, parent);
-        var scope = run.Engine.BeginLogScope(run);
+        var scope = run.Engine.Logging.BeginScope(run);
         try
         {
             // A run skipped by its flow's overlap policy is never recorded, so it gets no span either.
@@ -40,18 +40,12 @@ public static class RunInvoker
             using var live = LiveRuns.Track(run);
 
             // Synchronous flows block here and at their end until the store has their record (write-through).
-            SyncWait.For(run.Engine.RecordCreated(run));
+            SyncWait.For(run.Engine.Lifecycle.Created(run));
             TResult result;
             CacheLookup<TResult> cached;
             try
             {
-                var secretsFirst = ResolvesSecretsBeforeLookup(run, descriptor);
-                if (secretsFirst)
-                {
-                    args = SecretInjection.Inject(run, descriptor, args);
-                }
-
-                cached = SyncWait.For(run.Engine.Cache.LookupAsync<TResult>(run));
+                (args, cached) = SyncWait.For(LookUpAsync(run, descriptor, args));
                 if (cached.Hit)
                 {
                     result = cached.Value;
@@ -59,11 +53,7 @@ public static class RunInvoker
                 else
                 {
                     admission.Wait(run);
-                    if (!secretsFirst)
-                    {
-                        args = SecretInjection.Inject(run, descriptor, args);
-                    }
-
+                    args = SyncWait.For(SecretsForAttemptsAsync(run, descriptor, args));
                     result = run.Binding.Pipeline is { } pipeline
                         ? AttemptWithRetries(pipeline, run, descriptor, args)
                         : Attempt(run, descriptor, args, run.Token);
@@ -71,13 +61,11 @@ public static class RunInvoker
             }
             catch (Exception ex)
             {
-                SyncWait.For(run.Engine.RecordFailed(run, ex));
-                SyncWait.For(RunFailureHook(run, descriptor, args));
+                SyncWait.For(FailedAsync(run, descriptor, args, ex));
                 throw;
             }
 
-            SyncWait.For(cached.Hit ? run.Engine.RecordCached(run, cached.Entry!) : run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result)));
-            SyncWait.For(RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)));
+            SyncWait.For(EndedAsync(run, descriptor, args, cached, result));
             return result;
         }
         finally
@@ -97,24 +85,18 @@ public static class RunInvoker
         var run = Start(descriptor, args, RunContext.Current, cancellationToken, runId, out var linked);
         RunContext.Current = run;
         using (linked)
-        using (run.Engine.BeginLogScope(run))
+        using (run.Engine.Logging.BeginScope(run))
         using (var admission = FlowRunAdmission.Begin(run))
         using (run.Engine.Telemetry.Begin(run))
         using (PrintCapture.Begin(run))
         using (LiveRuns.Track(run))
         {
-            await run.Engine.RecordCreated(run).ConfigureAwait(false);
+            await run.Engine.Lifecycle.Created(run).ConfigureAwait(false);
             TResult result;
             CacheLookup<TResult> cached;
             try
             {
-                var secretsFirst = ResolvesSecretsBeforeLookup(run, descriptor);
-                if (secretsFirst)
-                {
-                    args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
-                }
-
-                cached = await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false);
+                (args, cached) = await LookUpAsync(run, descriptor, args).ConfigureAwait(false);
                 if (cached.Hit)
                 {
                     result = cached.Value;
@@ -122,11 +104,7 @@ public static class RunInvoker
                 else
                 {
                     await admission.WaitAsync(run).ConfigureAwait(false);
-                    if (!secretsFirst)
-                    {
-                        args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
-                    }
-
+                    args = await SecretsForAttemptsAsync(run, descriptor, args).ConfigureAwait(false);
                     result = run.Binding.Pipeline is { } pipeline
                         ? await AttemptWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
                         : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
@@ -134,15 +112,56 @@ public static class RunInvoker
             }
             catch (Exception ex)
             {
-                await run.Engine.RecordFailed(run, ex).ConfigureAwait(false);
-                await RunFailureHook(run, descriptor, args).ConfigureAwait(false);
+                await FailedAsync(run, descriptor, args, ex).ConfigureAwait(false);
                 throw;
             }
 
-            await (cached.Hit ? run.Engine.RecordCached(run, cached.Entry!) : run.Engine.RecordCompleted(run, ResultJson(run, descriptor, result))).ConfigureAwait(false);
-            await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+            await EndedAsync(run, descriptor, args, cached, result).ConfigureAwait(false);
             return result;
         }
+    }
+
+    /// <summary>
+    /// The steps before admission, shared by both paths: a caching run's lookup, preceded by its secrets when its key
+    /// needs them (see <see cref="ResolvesSecretsBeforeLookup"/>). Runs that do not cache complete at once.
+    /// </summary>
+    private static ValueTask<(TArgs Args, CacheLookup<TResult> Cached)> LookUpAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        return run.CacheKey is null ? new((args, default)) : LookUpCachingAsync(run, descriptor, args);
+
+        static async ValueTask<(TArgs, CacheLookup<TResult>)> LookUpCachingAsync(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+        {
+            if (ResolvesSecretsBeforeLookup(run, descriptor))
+            {
+                args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
+            }
+
+            return (args, await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>The run's secrets, once it is admitted and about to make its first attempt, unless the lookup resolved them already.</summary>
+    private static ValueTask<TArgs> SecretsForAttemptsAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args) =>
+        descriptor.InjectSecrets is null || ResolvesSecretsBeforeLookup(run, descriptor) ? new(args) : SecretInjection.InjectAsync(run, descriptor, args);
+
+    /// <summary>The run completed, or took its result from the cache: recorded, then its OnCompletion hook.</summary>
+    private static ValueTask EndedAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CacheLookup<TResult> cached, TResult result)
+    {
+        var recorded = cached.Hit ? run.Engine.Lifecycle.Cached(run, cached.Entry!) : run.Engine.Lifecycle.Completed(run, ResultJson(run, descriptor, result));
+        return recorded.IsCompletedSuccessfully ? RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)) : ThenHookAsync(recorded, run, descriptor, args);
+
+        static async ValueTask ThenHookAsync(ValueTask recorded, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+        {
+            await recorded.ConfigureAwait(false);
+            await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The run failed: recorded (see <see cref="RunOutcome"/> for its state), then the hook for that state.</summary>
+    private static async ValueTask FailedAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, Exception error)
+    {
+        await run.Engine.Lifecycle.Failed(run, error).ConfigureAwait(false);
+        await RunFailureHook(run, descriptor, args).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -155,9 +174,10 @@ public static class RunInvoker
 
     private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
     {
-        var engine = parent?.Engine ?? FlowEngine.Current;
-        var cacheKey = TaskCache.KeyFor(engine.Bind(descriptor), descriptor, args);
-        var run = engine.StartRun(descriptor, parent, callerToken, runId, out linked);
+        var engine = parent?.Engine ?? EngineScope.OutsideRuns;
+        var binding = engine.Bind(descriptor);
+        var cacheKey = TaskCache.KeyFor(binding, descriptor, args);
+        var run = engine.StartRun(binding, parent, callerToken, runId, out linked);
         run.CacheKey = cacheKey;
         if (descriptor.Kind == RunKind.Flow && descriptor.WriteParameters is { } write)
         {
@@ -200,45 +220,27 @@ public static class RunInvoker
         }
     }
 
-    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first)
-    {
-        var context = ResilienceContextPool.Shared.Get(run.Token);
-        try
-        {
-            return pipeline.Execute(
-                static (ctx, state) =>
-                {
-                    state.first.ThrowOnce();
-                    return Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken);
-                },
-                context,
-                (run, descriptor, args, first));
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
+    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first) =>
+        RetryPipeline.Execute(
+            pipeline,
+            run,
+            static (ctx, state) =>
+            {
+                state.first.ThrowOnce();
+                return Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken);
+            },
+            (run, descriptor, args, first));
 
-    private static async ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first)
-    {
-        var context = ResilienceContextPool.Shared.Get(run.Token);
-        try
-        {
-            return await pipeline.ExecuteAsync(
-                static (ctx, state) =>
-                {
-                    state.first.ThrowOnce();
-                    return AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken);
-                },
-                context,
-                (run, descriptor, args, first)).ConfigureAwait(false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
+    private static ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first) =>
+        RetryPipeline.ExecuteAsync(
+            pipeline,
+            run,
+            static (ctx, state) =>
+            {
+                state.first.ThrowOnce();
+                return AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken);
+            },
+            (run, descriptor, args, first));
 
     private static TResult Attempt<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
     {
@@ -249,13 +251,13 @@ public static class RunInvoker
         using var slots = RunLimiter.Acquire(run, token);
         if (run.Binding.Timeout is not { } timeout)
         {
-            run.Engine.RecordAttempt(run);
+            run.Engine.Lifecycle.Attempt(run);
             return invoke(args, token);
         }
 
         // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
         using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
-        run.Engine.RecordAttempt(run);
+        run.Engine.Lifecycle.Attempt(run);
         try
         {
             return invoke(args, timeoutSource.Token);
@@ -284,13 +286,13 @@ public static class RunInvoker
         token.ThrowIfCancellationRequested();
         if (run.Binding.Timeout is not { } timeout)
         {
-            run.Engine.RecordAttempt(run);
+            run.Engine.Lifecycle.Attempt(run);
             return await invoke(args, token).ConfigureAwait(false);
         }
 
         // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
         using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
-        run.Engine.RecordAttempt(run);
+        run.Engine.Lifecycle.Attempt(run);
         try
         {
             return await invoke(args, timeoutSource.Token).ConfigureAwait(false);
@@ -321,7 +323,7 @@ public static class RunInvoker
         }
         catch (Exception ex)
         {
-            run.Engine.RecordHookFailure(run, name, ex);
+            run.Engine.Lifecycle.HookFailed(run, name, ex);
         }
     }
 

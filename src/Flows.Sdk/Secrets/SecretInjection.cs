@@ -10,6 +10,11 @@ namespace Flows.Secrets;
 /// </summary>
 internal static class SecretInjection
 {
+    /// <summary>
+    /// Resolves the run's secret parameters. Cached secrets and synchronous providers (environment, configuration,
+    /// files) complete at once; a synchronous run waits for a provider that really awaits (AWS SSM on a cache miss)
+    /// by blocking its thread.
+    /// </summary>
     public static ValueTask<TArgs> InjectAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
     {
         if (descriptor.InjectSecrets is not { } inject)
@@ -26,15 +31,6 @@ internal static class SecretInjection
 
         After(run, arguments);
         return injected;
-    }
-
-    /// <summary>
-    /// For synchronous runs. Cached secrets and synchronous providers (environment, configuration, files) complete
-    /// at once; a provider that really awaits (AWS SSM on a cache miss) blocks the run's thread until it answers.
-    /// </summary>
-    public static TArgs Inject<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
-    {
-        return SyncWait.For(InjectAsync(run, descriptor, args));
     }
 
     private static async ValueTask<TArgs> AfterAsync<TArgs>(RunContext run, SecretArguments arguments, ValueTask<TArgs> injected)

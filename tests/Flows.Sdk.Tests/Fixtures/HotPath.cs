@@ -35,4 +35,15 @@ public static class HotPath
         1 => throw new InvalidOperationException("transient first attempt"),
         var attempt => attempt,
     };
+
+    /// <summary>The live run of the last <see cref="Remembered"/> call, held weakly: a finished run must not be kept alive by the engine.</summary>
+    public static WeakReference<object>? LastRun { get; private set; }
+
+    /// <summary>Fails its first attempt, so it goes through the retry pipeline too, and remembers its run weakly.</summary>
+    [Task("hot-remembered", Retries = 1, TimeoutSeconds = 30)]
+    public static int Remembered(int x, CancellationToken cancellationToken)
+    {
+        LastRun = new WeakReference<object>(RunContext.Current!);
+        return Flow.Attempt == 1 ? throw new InvalidOperationException("first attempt fails") : x * 2;
+    }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Flows.Stores;
 
-/// <summary>Queries: runs, their transitions, logs and artifacts, cache entries, and reading rows back into records.</summary>
+/// <summary>Queries: runs, their transitions, logs and artifacts, and cache entries, read by the filters of <see cref="IRunStore"/>.</summary>
 public abstract partial class SqlRunStore
 {
     /// <inheritdoc />
@@ -84,48 +84,4 @@ public abstract partial class SqlRunStore
             cancellationToken).ConfigureAwait(false);
         return entries.Count == 0 ? null : entries[0];
     }
-
-    private async ValueTask<IReadOnlyList<T>> ReadAsync<T>(string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
-    {
-        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(connection, null, sql, parameters, read, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async ValueTask<IReadOnlyList<T>> ReadAsync<T>(
-        DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, transaction, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var results = new List<T>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            results.Add(read(reader));
-        }
-
-        return results;
-    }
-
-    private RunRecord ReadRun(DbDataReader r) => new()
-    {
-        Id = r.GetGuid(0),
-        Kind = (RunKind)r.GetInt32(1),
-        Name = r.GetString(2),
-        FlowRunId = NullableId(r, 3),
-        ParentRunId = NullableId(r, 4),
-        State = (RunState)r.GetInt32(5),
-        Attempt = r.GetInt32(6),
-        Parameters = Text(r, 7),
-        Result = Text(r, 8),
-        CacheKey = Text(r, 9),
-        Error = Text(r, 10),
-        Tags = JsonSerializer.Deserialize<string[]>(r.GetString(11)) ?? [],
-        Version = Text(r, 12),
-        CreatedAt = ReadTime(r, 13),
-        StartedAt = r.IsDBNull(14) ? null : ReadTime(r, 14),
-        EndedAt = r.IsDBNull(15) ? null : ReadTime(r, 15),
-    };
-
-    private static Guid? NullableId(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetGuid(ordinal);
-
-    private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

@@ -155,7 +155,8 @@ public sealed class SqliteRunStore : SqlRunStore
 
     /// <summary>
     /// Binds and steps each row through SQLite's own API on the transaction's connection: the ADO.NET command costs
-    /// more per row (a data reader per execution) than SQLite's insert itself.
+    /// more per row (a data reader per execution) than SQLite's insert itself. Values are bound as the table writes
+    /// them, typed, with no array or boxing per row.
     /// </summary>
     private protected override Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
     {
@@ -165,23 +166,12 @@ public sealed class SqliteRunStore : SqlRunStore
             Check(raw.sqlite3_prepare_v2(database, InsertSql(table, i => "?" + (i + 1).ToString(CultureInfo.InvariantCulture)), out var statement), database);
             using (statement)
             {
+                var binder = new Binder(statement, database);
                 for (var row = 0; row < table.Count; row++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var values = table.Row(row);
-                    for (var i = 0; i < values.Length; i++)
-                    {
-                        Check(values[i] switch
-                        {
-                            null => raw.sqlite3_bind_null(statement, i + 1),
-                            string text => raw.sqlite3_bind_text(statement, i + 1, text),
-                            int number => raw.sqlite3_bind_int(statement, i + 1, number),
-                            long number => raw.sqlite3_bind_int64(statement, i + 1, number),
-                            byte[] blob => raw.sqlite3_bind_blob(statement, i + 1, blob),
-                            var other => throw new InvalidOperationException($"No SQLite binding for {other.GetType().Name}."),
-                        }, database);
-                    }
-
+                    binder.Next = 1;
+                    table.Write(row, binder);
                     var done = raw.sqlite3_step(statement);
                     if (done != raw.SQLITE_DONE)
                     {
@@ -206,6 +196,34 @@ public sealed class SqliteRunStore : SqlRunStore
 
     // 16 bytes in Guid.ToByteArray order, which SqliteDataReader.GetGuid reads back.
     private protected override object Id(Guid id) => id.ToByteArray();
+
+    /// <summary>Binds a row's values to a prepared statement's parameters in order, as <see cref="SqliteRunStore.Id(Guid)"/> and <see cref="SqliteRunStore.Time(DateTimeOffset)"/> convert them.</summary>
+    private sealed class Binder(sqlite3_stmt statement, sqlite3 database) : IRowWriter
+    {
+        public int Next { get; set; } = 1;
+
+        public void Id(Guid? value)
+        {
+            if (value is { } id)
+            {
+                Span<byte> bytes = stackalloc byte[16];
+                id.TryWriteBytes(bytes);
+                Check(raw.sqlite3_bind_blob(statement, Next++, bytes), database);
+            }
+            else
+            {
+                Check(raw.sqlite3_bind_null(statement, Next++), database);
+            }
+        }
+
+        public void Integer(int value) => Check(raw.sqlite3_bind_int(statement, Next++, value), database);
+
+        public void Text(string? value) =>
+            Check(value is null ? raw.sqlite3_bind_null(statement, Next++) : raw.sqlite3_bind_text(statement, Next++, value), database);
+
+        public void Time(DateTimeOffset? value) =>
+            Check(value is { } time ? raw.sqlite3_bind_int64(statement, Next++, time.UtcTicks) : raw.sqlite3_bind_null(statement, Next++), database);
+    }
 
     // UTC ticks: exact, and compared as integers.
     private protected override object Time(DateTimeOffset time) => time.UtcTicks;

@@ -4,8 +4,9 @@ namespace Flows;
 
 /// <summary>
 /// The run's record, kept on the live run rather than copied into a <see cref="RunRecord"/> at every transition:
-/// stores read it when they need it (the in-memory store whenever it is queried, the recorder's writer when it drains
-/// its queue), so a run costs one object however many states it goes through.
+/// stores read it when they need it (a store keeping live runs whenever it is queried, the recorder's writer when it
+/// drains its queue), so a run costs one object however many states it goes through. Only <see cref="RunLifecycle"/>
+/// changes it.
 /// </summary>
 /// <remarks>
 /// The run's own code path writes these fields, one step at a time, under the lock on this object; other threads
@@ -13,7 +14,7 @@ namespace Flows;
 /// 0, when created), Running (attempt 1, when started), then its final state (when ended, its error as the message),
 /// is described by the fields alone, so those transitions are counted in <see cref="_implied"/> rather than
 /// stored. The first transition off that path (a wait, a retry, a cached result…) copies them into
-/// <see cref="_transitions"/>, which from then on holds every transition.
+/// the run's transitions list (one of its extras), which from then on holds every transition.
 /// </remarks>
 internal sealed partial class RunContext : ILiveRun
 {
@@ -23,10 +24,7 @@ internal sealed partial class RunContext : ILiveRun
     private long _ended;
     private RunState _state;
     private int _attempt;
-    private string? _result;
-    private string? _error;
     private int _implied;
-    private List<StateTransition>? _transitions;
 
     /// <summary>How many transitions the recorder has handed to its store.</summary>
     private int _taken;
@@ -47,14 +45,14 @@ internal sealed partial class RunContext : ILiveRun
     public DateTimeOffset? EndedAt => UtcOrNull(_ended);
 
     /// <summary>Records the run as created: Pending, at <see cref="CreatedAt"/>. Nobody else sees the run yet.</summary>
-    public void RecordPending()
+    public void SetPending()
     {
         _state = RunState.Pending;
         _implied = 1;
     }
 
     /// <summary>An attempt starts: Running.</summary>
-    public void RecordAttempt(DateTimeOffset now)
+    public void StartAttempt(DateTimeOffset now)
     {
         lock (this)
         {
@@ -78,7 +76,7 @@ internal sealed partial class RunContext : ILiveRun
     /// A transition in the middle of the run: Retrying (with its error), or Pending while waiting for a slot, which
     /// leaves the record's state as it was (a retry waiting for a slot stays Retrying; only its transitions show the wait).
     /// </summary>
-    public void RecordTransition(RunState state, DateTimeOffset now, string? message, string? error = null)
+    public void AddTransition(RunState state, DateTimeOffset now, string? message, string? error = null)
     {
         lock (this)
         {
@@ -89,7 +87,7 @@ internal sealed partial class RunContext : ILiveRun
 
             if (error is not null)
             {
-                _error = error;
+                SetExtra(error, static (extras, v) => extras.Error = v);
             }
 
             Add(new StateTransition(Id, state, now, _attempt, message));
@@ -100,14 +98,14 @@ internal sealed partial class RunContext : ILiveRun
     /// The run reaches its final state; the transition's message is <paramref name="message"/>, else the error. With
     /// <paramref name="startsNow"/> (a cached result), a run that never started starts and ends at the same instant.
     /// </summary>
-    public void RecordFinal(RunState state, DateTimeOffset now, string? result, string? error, string? message, bool startsNow = false)
+    public void End(RunState state, DateTimeOffset now, string? result, string? error, string? message, bool startsNow = false)
     {
         lock (this)
         {
             _state = state;
             _ended = now.UtcTicks;
-            _result = result;
-            _error = error;
+            SetExtra(result, static (extras, v) => extras.Result = v);
+            SetExtra(error, static (extras, v) => extras.Error = v);
             if (_started == 0 && startsNow)
             {
                 _started = now.UtcTicks;
@@ -138,9 +136,9 @@ internal sealed partial class RunContext : ILiveRun
                 State = _state,
                 Attempt = _attempt,
                 Parameters = Parameters,
-                Result = _result,
+                Result = _extras?.Result,
                 CacheKey = CacheKey,
-                Error = _error,
+                Error = _extras?.Error,
                 Tags = Binding.Options.Tags,
                 Version = Binding.Options.Version,
                 CreatedAt = CreatedAt,
@@ -155,7 +153,7 @@ internal sealed partial class RunContext : ILiveRun
     {
         lock (this)
         {
-            return _transitions is { } list ? [.. list] : Implied(_implied);
+            return _extras?.Transitions is { } list ? [.. list] : Implied(_implied);
         }
     }
 
@@ -171,7 +169,7 @@ internal sealed partial class RunContext : ILiveRun
         Volatile.Write(ref _queued, 0);
         lock (this)
         {
-            var all = _transitions ?? Implied(_implied);
+            var all = _extras?.Transitions ?? Implied(_implied);
             for (var i = _taken; i < all.Count; i++)
             {
                 transitions.Add(all[i]);
@@ -184,13 +182,14 @@ internal sealed partial class RunContext : ILiveRun
 
     private void Add(StateTransition transition)
     {
-        if (_transitions is null)
+        var extras = Extras;
+        if (extras.Transitions is null)
         {
-            _transitions = Implied(_implied);
+            extras.Transitions = Implied(_implied);
             _implied = 0;
         }
 
-        _transitions.Add(transition);
+        extras.Transitions.Add(transition);
     }
 
     /// <summary>The first <paramref name="count"/> transitions of the usual life of a run, from the record's fields.</summary>
@@ -209,7 +208,7 @@ internal sealed partial class RunContext : ILiveRun
 
         if (count >= 3)
         {
-            list.Add(new StateTransition(Id, _state, Utc(_ended), _attempt, _error));
+            list.Add(new StateTransition(Id, _state, Utc(_ended), _attempt, _extras?.Error));
         }
 
         return list;

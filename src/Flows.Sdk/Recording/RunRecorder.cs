@@ -10,8 +10,10 @@ namespace Flows;
 /// durable store commits thousands of writes in one transaction. <see cref="FlushAsync"/> is the write-through:
 /// it completes once everything recorded before it is in the store (flow runs use it for their start and end).
 /// A run whose record changed is queued once, not once per change: the writer reads its record and the transitions
-/// not yet written from the run itself when it drains (<see cref="RunContext.TakeChanges"/>). The in-memory store
-/// keeps the live runs themselves; other stores that write inline are written directly and never batched.
+/// not yet written from the run itself when it drains (<see cref="RunContext.TakeChanges"/>). A store that keeps live
+/// runs (<see cref="ILiveRunStore"/>) is handed each run once and never written to for it; other stores that write
+/// inline (<see cref="IRunStore.WritesInline"/>) are written directly and never batched. The recorder knows stores
+/// only through that contract.
 /// </summary>
 /// <remarks>
 /// A write the store cannot take costs that write alone: a batch refused with a non-transient error is split in
@@ -52,7 +54,8 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     private readonly TimeProvider _retryTime;
     private readonly TimeSpan _outageTolerance;
     private readonly RunTelemetry _telemetry;
-    private readonly InMemoryRunStore? _memory;
+    private readonly ILiveRunStore? _live;
+    private readonly Action<IReadOnlyList<CacheEntry>> _cacheEntriesWritten;
     private readonly DrainQueue<Write>? _queue;
     private readonly Task? _writer;
 
@@ -81,16 +84,19 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <param name="backlogLimit">How many writes may wait before new task runs wait too.</param>
     /// <param name="outageTolerance">How long a store that cannot be reached is waited for before write-throughs fail.</param>
     /// <param name="telemetry">Where dropped writes are counted.</param>
-    public RunRecorder(IRunStore store, ILogger log, TimeProvider retryTime, int backlogLimit, TimeSpan outageTolerance, RunTelemetry telemetry)
+    /// <param name="cacheEntriesWritten">Called with cache entries once they are in the store (the cache stops serving them from memory).</param>
+    public RunRecorder(
+        IRunStore store, ILogger log, TimeProvider retryTime, int backlogLimit, TimeSpan outageTolerance, RunTelemetry telemetry, Action<IReadOnlyList<CacheEntry>> cacheEntriesWritten)
     {
         _store = store;
         _log = log;
         _retryTime = retryTime;
         _outageTolerance = outageTolerance;
         _telemetry = telemetry;
+        _cacheEntriesWritten = cacheEntriesWritten;
         if (store.WritesInline)
         {
-            _memory = store as InMemoryRunStore;
+            _live = store as ILiveRunStore;
             return;
         }
 
@@ -105,15 +111,12 @@ internal sealed partial class RunRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>Called with cache entries once they are in the store.</summary>
-    public Action<IReadOnlyList<CacheEntry>>? CacheEntriesWritten { get; set; }
-
-    /// <summary>A run was created: the in-memory store starts reading it live; other stores get it like any change.</summary>
+    /// <summary>A run was created: a store that keeps live runs starts reading it; other stores get it like any change.</summary>
     public void Created(RunContext run)
     {
-        if (_memory is not null)
+        if (_live is not null)
         {
-            _memory.Track(run);
+            _live.Track(run);
             return;
         }
 
@@ -123,7 +126,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
     /// <summary>The run's record changed: queue it unless it is queued already (the writer reads it when it drains).</summary>
     public void Changed(RunContext run)
     {
-        if (_memory is not null || (_queue is not null && (!run.TryMarkQueued() || _queue.TryWrite(new Write(run)))))
+        if (_live is not null || (_queue is not null && (!run.TryMarkQueued() || _queue.TryWrite(new Write(run)))))
         {
             return;
         }
@@ -155,7 +158,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
         if (!TryQueue(entry))
         {
             Inline(_store.WriteAsync(new RunWriteBatch { CacheEntries = [entry] }), RunWriteKind.CacheEntry, entry.RunId);
-            CacheEntriesWritten?.Invoke([entry]);
+            _cacheEntriesWritten([entry]);
         }
     }
 
@@ -247,6 +250,9 @@ internal sealed partial class RunRecorder : IAsyncDisposable
                 for (var i = start; i < end; i++)
                 {
                     batch.Add(writes[i]);
+
+                    // Taken: the queue's list lets the run go now, so a run is not kept alive past its flush.
+                    writes[i] = default;
                 }
 
                 await WriteAsync(batch).ConfigureAwait(false);
@@ -277,7 +283,7 @@ internal sealed partial class RunRecorder : IAsyncDisposable
             await WritePartAsync(batch, batch.ToWriteBatch()).ConfigureAwait(false);
             if (batch.CacheEntries.Count > 0)
             {
-                CacheEntriesWritten?.Invoke(batch.CacheEntries);
+                _cacheEntriesWritten(batch.CacheEntries);
             }
         }
 
