@@ -1,4 +1,5 @@
 using Flows;
+using Flows.Runs;
 using Flows.Stores;
 
 namespace Flows.Benchmarks;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Flows;
+using Flows.CompilerServices;
 using Flows.Stores;
 using Polly;
 using Polly.Retry;

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Flows;
 using Flows.Secrets;
+using Flows.Secrets.Masking;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Benchmarks;

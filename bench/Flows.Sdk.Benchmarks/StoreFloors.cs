@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
+using Flows.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;

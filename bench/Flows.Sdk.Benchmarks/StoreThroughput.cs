@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
+using Flows.Stores.Sqlite;
 using Npgsql;
 
 namespace Flows.Benchmarks;

@@ -1,6 +1,9 @@
 using Flows;
 using Flows.Redshift;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Serilog;

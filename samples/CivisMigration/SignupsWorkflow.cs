@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Flows;
 using Flows.Redshift;
+using Flows.Runs;
 using Microsoft.Extensions.Logging;
 
 namespace CivisMigration;

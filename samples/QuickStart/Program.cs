@@ -1,5 +1,7 @@
 using Flows;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
 using QuickStart;
 using Serilog;

@@ -11,10 +11,10 @@ internal static class ContractNames
     public const string Authoring = "Flows";
 
     /// <summary>The recorded history a hook reads: RunRecord, RunKind.</summary>
-    public const string Runs = "Flows";
+    public const string Runs = "Flows.Runs";
 
     /// <summary>The contract generated code binds to: descriptors, invoker entry points, Unit, RunEntryPointAttribute.</summary>
-    public const string CompilerServices = "Flows.Runtime";
+    public const string CompilerServices = "Flows.CompilerServices";
 
     /// <summary><see cref="CompilerServices"/> as generated code writes it.</summary>
     public const string GlobalCompilerServices = "global::" + CompilerServices;

@@ -27,7 +27,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidHook = new(
         id: "FLOWS1003",
         title: "Hook method not found or has the wrong shape",
-        messageFormat: "{0} = \"{1}\" on '{2}': {3}; a hook is a non-private, non-generic method on the same type that takes no parameters or one Flows.RunRecord and returns void, Task or ValueTask (static, or instance when the task or flow is an instance method)",
+        messageFormat: "{0} = \"{1}\" on '{2}': {3}; a hook is a non-private, non-generic method on the same type that takes no parameters or one Flows.Runs.RunRecord and returns void, Task or ValueTask (static, or instance when the task or flow is an instance method)",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);

@@ -1,7 +1,8 @@
+using Flows.Stores.Sql;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Flows.Stores;
+namespace Flows.Stores.PostgreSql;
 
 /// <summary>
 /// Rows of a table held column by column in typed arrays (no boxing per value), as the PostgreSQL store sends them:

@@ -1,9 +1,11 @@
 using System.Data.Common;
 using System.Globalization;
+using Flows.Runs;
+using Flows.Stores.Sql;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Flows.Stores;
+namespace Flows.Stores.PostgreSql;
 
 /// <summary>
 /// Runs kept in PostgreSQL, for teams that share history and for several worker processes. The schema is created

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Flows.Stores;
+namespace Flows.Stores.PostgreSql;
 
 /// <summary>Where the PostgreSQL store keeps runs and how it detects crashed runs.</summary>
 public sealed class PostgreSqlRunStoreOptions

@@ -1,3 +1,6 @@
+using Flows.Engine;
+using Flows.Runs;
+using Flows.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

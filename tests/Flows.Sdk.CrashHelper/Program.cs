@@ -1,5 +1,6 @@
 using Flows;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 
 // Usage: Flows.Sdk.CrashHelper <sqlite-file> <completed-steps>
 // Runs 'crash-job': that many steps complete, then a step hangs. Prints READY once the completed steps are in the

@@ -16,6 +16,7 @@ internal static class GeneratorHarness
         using System.Threading;
         using System.Threading.Tasks;
         using Flows;
+        using Flows.Runs;
 
         """;
 

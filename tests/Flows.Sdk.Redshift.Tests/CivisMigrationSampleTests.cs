@@ -1,6 +1,9 @@
 using CivisMigration;
 using Flows.Redshift.Tests.Support;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Configuration;
 
 namespace Flows.Redshift.Tests;

@@ -1,5 +1,6 @@
 using Flows.Redshift.Tests.Fixtures;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 
 namespace Flows.Redshift.Tests;
 

@@ -1,5 +1,6 @@
 using Flows.Redshift.Connections;
 using Flows.Redshift.Tests.Support;
+using Flows.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Flows.Redshift.Connections;
 using Flows.Redshift.Iam;
 using Flows.Redshift.Tests.Support;
+using Flows.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;

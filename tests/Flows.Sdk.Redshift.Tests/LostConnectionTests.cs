@@ -1,5 +1,7 @@
 using Flows.Redshift.Tests.Fixtures;
 using Flows.Redshift.Tests.Support;
+using Flows.Runs;
+using Flows.Testing;
 using Npgsql;
 
 namespace Flows.Redshift.Tests;

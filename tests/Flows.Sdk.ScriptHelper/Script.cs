@@ -1,3 +1,4 @@
+using Flows.Runs;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.ScriptHelper;

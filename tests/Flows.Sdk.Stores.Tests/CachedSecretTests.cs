@@ -1,6 +1,8 @@
 using System.Text;
+using Flows.Runs;
 using Flows.Secrets;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Flows.Stores.Tests;

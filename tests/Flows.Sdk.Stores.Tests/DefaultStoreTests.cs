@@ -1,4 +1,5 @@
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Configuration;
 
 namespace Flows.Stores.Tests;

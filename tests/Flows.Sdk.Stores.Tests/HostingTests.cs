@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Flows.Runs;
+using Flows.Secrets;
 using Flows.Stores;
 using Flows.Telemetry;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
 
 namespace Flows.Stores.Tests;
 

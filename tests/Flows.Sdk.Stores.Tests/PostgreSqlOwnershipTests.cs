@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Stores.Tests;

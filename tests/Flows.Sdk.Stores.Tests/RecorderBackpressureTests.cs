@@ -1,4 +1,6 @@
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 
 namespace Flows.Stores.Tests;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 using Flows.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,7 @@
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.Sql;
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Stores.Tests;

@@ -1,3 +1,6 @@
+using Flows.Engine;
+using Flows.Runs;
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Configuration;
 
 namespace Flows.Stores.Tests;

@@ -1,3 +1,6 @@
+using Flows.Runs;
+using Flows.Stores.Sqlite;
+
 namespace Flows.Stores.Tests;
 
 /// <summary>

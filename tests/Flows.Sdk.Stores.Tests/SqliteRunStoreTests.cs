@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Flows.Stores.Tests;

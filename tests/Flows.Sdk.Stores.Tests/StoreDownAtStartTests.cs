@@ -1,4 +1,6 @@
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
 using Npgsql;
 
 namespace Flows.Stores.Tests;

@@ -1,4 +1,7 @@
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.PostgreSql;
+using Flows.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;

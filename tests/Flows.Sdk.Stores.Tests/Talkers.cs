@@ -1,3 +1,4 @@
+using Flows.Runs;
 using Flows.Stores;
 using Microsoft.Extensions.Logging;
 

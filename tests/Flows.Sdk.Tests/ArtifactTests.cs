@@ -1,4 +1,6 @@
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Testing;
 
 namespace Flows.Tests;
 

@@ -1,4 +1,6 @@
-using Flows.Runtime;
+using Flows.CompilerServices;
+using Flows.Runs;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 using Microsoft.Extensions.Configuration;
 

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
-using Flows.Runtime;
+using Flows.CompilerServices;
+using Flows.Runs;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 using Flows.Tests.SharedTasks;
 

@@ -1,6 +1,10 @@
 using System.Runtime.CompilerServices;
-using Flows.Runtime;
+using Flows.Engine;
+using Flows.Recording;
+using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.Sqlite;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 
 namespace Flows.Tests;

@@ -1,3 +1,5 @@
+using Flows.Stores;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,5 @@
+using Flows.Runs;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;

@@ -1,3 +1,5 @@
+using Flows.Runs;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 
 namespace Flows.Tests;

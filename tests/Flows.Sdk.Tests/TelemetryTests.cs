@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Flows.Telemetry;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 
 namespace Flows.Tests;

@@ -1,6 +1,6 @@
 namespace Flows.Sdk.Generators.Model;
 
-/// <summary>Whether a method is a task or a flow; mirrors <c>Flows.RunKind</c>.</summary>
+/// <summary>Whether a method is a task or a flow; mirrors <c>Flows.Runs.RunKind</c>.</summary>
 internal enum RunKindSpec
 {
     Flow,

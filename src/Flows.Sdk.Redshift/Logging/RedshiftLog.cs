@@ -1,3 +1,4 @@
+using Flows.Engine;
 using Flows.Redshift.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

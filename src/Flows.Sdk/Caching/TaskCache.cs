@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Flows.CompilerServices;
+using Flows.Engine;
 using Flows.Logging;
-using Flows.Runtime;
 using Flows.Stores;
 using Microsoft.Extensions.Logging;
 

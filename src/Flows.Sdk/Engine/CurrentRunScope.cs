@@ -1,4 +1,5 @@
-namespace Flows;
+
+namespace Flows.Engine;
 
 /// <summary>
 /// Makes a run <see cref="RunContext.Current"/> for a synchronous call and makes the caller's run current again

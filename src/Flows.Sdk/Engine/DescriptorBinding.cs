@@ -1,10 +1,12 @@
-using Flows.Concurrency;
+using Flows.CompilerServices;
+using Flows.Limits;
+using Flows.Overlap;
 using Flows.Retries;
-using Flows.Runtime;
+using Flows.Runs;
 using Microsoft.Extensions.Logging;
 using Polly;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// What one engine prepared for one descriptor, once: the options after configuration overrides, the retry

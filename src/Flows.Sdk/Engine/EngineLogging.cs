@@ -1,8 +1,8 @@
 using Flows.Logging;
-using Flows.Secrets;
+using Flows.Secrets.Masking;
 using Microsoft.Extensions.Logging;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// An engine's logging: the logger factory lines inside runs go to (the one given, else one of its own), wrapped so

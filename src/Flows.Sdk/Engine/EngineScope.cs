@@ -1,4 +1,5 @@
-namespace Flows;
+
+namespace Flows.Engine;
 
 /// <summary>
 /// Which engine generated code uses: the engine of the enclosing run, else one put in scope with

@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// An engine's stop: the token every run in progress sees cancelled when the engine is disposed or interrupted, and

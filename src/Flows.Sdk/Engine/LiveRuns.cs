@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// The runs of an engine that are in progress, from just before they are recorded until their hooks have run, kept

@@ -1,8 +1,9 @@
 using System.Globalization;
-using Flows.Runtime;
+using Flows.CompilerServices;
+using Flows.Runs;
 using Microsoft.Extensions.Configuration;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// Applies per-environment overrides from configuration (<c>Flows:Tasks:&lt;name&gt;:&lt;option&gt;</c> and

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using Flows.Runtime;
+using Flows.CompilerServices;
+using Flows.Runs;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>Runs a flow found by its name, with parameters given as JSON values (<see cref="FlowEngine.RunAsync"/>).</summary>
 internal static class RunByName

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using Flows.Concurrency;
-using Flows.Runtime;
+using Flows.CompilerServices;
+using Flows.Limits;
+using Flows.Runs;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// The live state of one run while it executes; the ambient <see cref="Current"/> links child runs to it. It is also the

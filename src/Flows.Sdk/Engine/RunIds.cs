@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// Run and artifact ids: version 7 GUIDs (the creation time in milliseconds, then random bits), laid out exactly as

@@ -2,7 +2,7 @@ using Flows.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// The configuration of the zero-configuration engine a console script gets, read from the sources a Generic Host

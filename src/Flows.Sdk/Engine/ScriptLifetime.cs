@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Flows.Runs;
 using Microsoft.Extensions.Configuration;
 
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// What Ctrl+C (SIGINT) and SIGTERM do to a console script on the zero-configuration engine, as a Generic Host's

@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Engine;
 
 /// <summary>
 /// The engine scripts get without any setup, created on first use: configured as a host would be

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Flows.Hosting;
 
-/// <summary>Options of the engine a host creates with <see cref="FlowsServiceCollectionExtensions.AddFlows"/>; bound from the <c>Flows</c> configuration section.</summary>
+/// <summary>Options of the engine a host creates with <see cref="Microsoft.Extensions.DependencyInjection.FlowsServiceCollectionExtensions.AddFlows"/>; bound from the <c>Flows</c> configuration section.</summary>
 public sealed class FlowsOptions
 {
     /// <summary>The lowest level of log line stored with runs. Configuration: <c>Flows:StoredLogLevel</c>.</summary>

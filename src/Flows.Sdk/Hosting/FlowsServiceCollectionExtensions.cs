@@ -1,15 +1,19 @@
 using System.Diagnostics.Metrics;
+using Flows;
 using Flows.Hosting;
 using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Flows;
+// The one exception to the namespace rule (docs/architecture.md): AddX extensions live in the namespace of
+// IServiceCollection, as every Microsoft.Extensions package's do, so services.AddX(...) needs no extra using.
+#pragma warning disable IDE0130
+namespace Microsoft.Extensions.DependencyInjection;
+#pragma warning restore IDE0130
 
 /// <summary>Registers Flows in a host's services.</summary>
 public static class FlowsServiceCollectionExtensions

@@ -1,4 +1,5 @@
 using System.Text;
+using Flows.Engine;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Logging;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Flows.Engine;
+using Flows.Runs;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Logging;

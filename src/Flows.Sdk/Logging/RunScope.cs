@@ -1,4 +1,6 @@
 using System.Collections;
+using Flows.Engine;
+using Flows.Runs;
 
 namespace Flows.Logging;
 

@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Recording;
 
 /// <summary>
 /// The recorder's queue: any number of writers append to one list under a lock; the single reader swaps it for an

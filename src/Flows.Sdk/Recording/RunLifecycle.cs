@@ -1,11 +1,13 @@
 using Flows.Caching;
+using Flows.Engine;
 using Flows.Logging;
-using Flows.Runtime;
-using Flows.Secrets;
+using Flows.Runs;
+using Flows.Secrets.Masking;
+using Flows.Stores;
 using Flows.Telemetry;
 using Microsoft.Extensions.Logging;
 
-namespace Flows;
+namespace Flows.Recording;
 
 /// <summary>
 /// Every state change of a run, in one place: each method changes the run's record (on the run itself, see

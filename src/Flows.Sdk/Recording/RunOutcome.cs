@@ -1,4 +1,7 @@
-namespace Flows;
+using Flows.Engine;
+using Flows.Runs;
+
+namespace Flows.Recording;
 
 /// <summary>Decides the final state of a run that ended with an exception.</summary>
 internal static class RunOutcome

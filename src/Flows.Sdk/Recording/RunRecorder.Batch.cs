@@ -1,6 +1,8 @@
+using Flows.Engine;
+using Flows.Runs;
 using Flows.Stores;
 
-namespace Flows;
+namespace Flows.Recording;
 
 /// <summary>The batch the writer builds from one drain of the queue.</summary>
 internal sealed partial class RunRecorder

@@ -3,7 +3,7 @@ using Flows.Logging;
 using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
-namespace Flows;
+namespace Flows.Recording;
 
 /// <summary>
 /// Outages: a store that cannot be reached is waited for, with growing pauses, for the outage tolerance; past it,

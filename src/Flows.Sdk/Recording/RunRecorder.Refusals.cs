@@ -2,7 +2,7 @@ using Flows.Logging;
 using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
-namespace Flows;
+namespace Flows.Recording;
 
 /// <summary>Refusals: a batch the store refuses on its merits is split until the refused write is alone, which is dropped, logged and counted.</summary>
 internal sealed partial class RunRecorder

@@ -1,8 +1,10 @@
+using Flows.Engine;
+using Flows.Runs;
 using Flows.Stores;
 using Flows.Telemetry;
 using Microsoft.Extensions.Logging;
 
-namespace Flows;
+namespace Flows.Recording;
 
 /// <summary>
 /// Takes what runs record (their records and transitions, log lines, artifacts, cache entries) off the hot path: a

@@ -1,4 +1,4 @@
-using Flows.Runtime;
+using Flows.CompilerServices;
 
 namespace Flows.Retries;
 

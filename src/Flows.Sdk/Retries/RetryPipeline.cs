@@ -1,4 +1,5 @@
-using Flows.Runtime;
+using Flows.CompilerServices;
+using Flows.Engine;
 using Polly;
 using Polly.Retry;
 

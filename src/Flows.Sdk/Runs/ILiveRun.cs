@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Runs;
 
 /// <summary>
 /// A run in progress whose record is read from the run itself: the in-memory store keeps these instead of

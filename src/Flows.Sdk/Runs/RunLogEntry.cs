@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Flows;
+namespace Flows.Runs;
 
 /// <summary>A log line written inside a run and stored with it.</summary>
 /// <param name="RunId">The task run or flow run the line was written in.</param>

@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Runs;
 
 /// <summary>A snapshot of one flow run or task run as recorded in the run store.</summary>
 public sealed record RunRecord

@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Runs;
 
 /// <summary>The states a flow run or task run moves through. Every transition is recorded.</summary>
 public enum RunState

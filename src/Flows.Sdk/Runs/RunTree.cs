@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Flows.Stores;
 
-namespace Flows;
+namespace Flows.Runs;
 
 /// <summary>Renders a flow run and everything it started as an indented tree of names, states, attempts and durations.</summary>
 public static class RunTree

@@ -1,4 +1,4 @@
-namespace Flows;
+namespace Flows.Runs;
 
 /// <summary>One recorded change of a run's state.</summary>
 /// <param name="RunId">The run.</param>

@@ -1,6 +1,6 @@
 using Flows.Secrets;
 
-namespace Flows;
+namespace Flows.Secrets;
 
 /// <summary>
 /// Where an engine finds secrets and how long it keeps them. Providers given here come first; providers named in

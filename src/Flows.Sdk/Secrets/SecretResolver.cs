@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Flows.Secrets;
+using Flows.Secrets.Masking;
 using Microsoft.Extensions.Configuration;
 
-namespace Flows;
+namespace Flows.Secrets;
 
 /// <summary>
 /// Resolves secrets through an engine's provider chain (first hit wins) and caches each value for the engine's

@@ -1,3 +1,4 @@
+using Flows.Secrets.Masking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

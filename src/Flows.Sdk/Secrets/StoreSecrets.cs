@@ -1,3 +1,4 @@
+using Flows.Secrets.Masking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

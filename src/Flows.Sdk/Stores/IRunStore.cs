@@ -1,3 +1,5 @@
+using Flows.Runs;
+
 namespace Flows.Stores;
 
 /// <summary>

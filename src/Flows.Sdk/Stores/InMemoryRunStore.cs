@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Flows.Runs;
 
 namespace Flows.Stores;
 

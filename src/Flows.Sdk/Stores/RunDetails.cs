@@ -1,3 +1,5 @@
+using Flows.Runs;
+
 namespace Flows.Stores;
 
 /// <summary>One run with everything recorded about it, as <see cref="RunStoreExtensions.GetRunDetailsAsync"/> reads it.</summary>

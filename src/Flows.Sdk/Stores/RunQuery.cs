@@ -1,3 +1,5 @@
+using Flows.Runs;
+
 namespace Flows.Stores;
 
 /// <summary>A filter over runs. Unset members match everything; results are newest first.</summary>

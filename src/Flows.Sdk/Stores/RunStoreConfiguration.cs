@@ -1,3 +1,4 @@
+using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Configuration;
 
 namespace Flows.Stores;

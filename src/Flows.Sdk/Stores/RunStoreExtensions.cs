@@ -1,3 +1,5 @@
+using Flows.Runs;
+
 namespace Flows.Stores;
 
 /// <summary>Queries composed from <see cref="IRunStore"/>'s own, the same for every store.</summary>

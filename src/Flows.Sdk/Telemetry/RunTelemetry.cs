@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Flows.Runtime;
+using Flows.Engine;
+using Flows.Runs;
 
 namespace Flows.Telemetry;
 

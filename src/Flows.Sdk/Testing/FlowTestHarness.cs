@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Flows.Concurrency;
-using Flows.Runtime;
+using Flows.Engine;
+using Flows.Limits;
+using Flows.Runs;
 using Flows.Secrets;
 using Flows.Stores;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,6 @@
 using Flows;
+using Flows.Runs;
+using Flows.Stores;
 
 // A user's program with nothing but one PackageReference (Flows.Sdk, or a package built on it): the task below must
 // run through the runtime.

@@ -1,5 +1,8 @@
-using Flows.Concurrency;
-using Flows.Runtime;
+using Flows.CompilerServices;
+using Flows.Limits;
+using Flows.Runs;
+using Flows.Stores;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;

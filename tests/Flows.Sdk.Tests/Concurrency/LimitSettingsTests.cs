@@ -1,3 +1,4 @@
+using Flows.Limits;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -49,7 +50,7 @@ public sealed class LimitSettingsTests
         using var engine = new FlowEngine(options);
 
         Assert.That(engine.Limits.TagRate("van-api")!.Description, Is.EqualTo($"a permit of tag 'van-api' ({value})"));
-        Assert.That(((Concurrency.WindowRateLimiter)engine.Limits.TagRate("van-api")!.Limiter).ReplenishmentPeriod, Is.EqualTo(hours == 0 ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromHours(hours)));
+        Assert.That(((Limits.WindowRateLimiter)engine.Limits.TagRate("van-api")!.Limiter).ReplenishmentPeriod, Is.EqualTo(hours == 0 ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromHours(hours)));
     }
 
     [Test]

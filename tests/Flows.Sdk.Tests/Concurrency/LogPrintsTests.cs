@@ -1,3 +1,4 @@
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 
 namespace Flows.Tests;

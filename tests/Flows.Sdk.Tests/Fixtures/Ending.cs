@@ -1,3 +1,5 @@
+using Flows.Runs;
+
 namespace Flows.Tests.Fixtures;
 
 /// <summary>Flows whose runs end cancelled or crashed, with every hook.</summary>

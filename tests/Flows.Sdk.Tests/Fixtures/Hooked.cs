@@ -1,3 +1,5 @@
+using Flows.Runs;
+
 namespace Flows.Tests.Fixtures;
 
 /// <summary>Flows with completion and failure hooks of several shapes.</summary>

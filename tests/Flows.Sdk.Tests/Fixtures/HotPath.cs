@@ -1,3 +1,5 @@
+using Flows.Engine;
+
 namespace Flows.Tests.Fixtures;
 
 /// <summary>Tasks whose calls exercise the cheap paths of a task call: no retry taken, timeouts reused, the ambient run restored.</summary>

@@ -1,3 +1,5 @@
+using Flows.Runs;
+
 namespace Flows.Tests.Fixtures;
 
 /// <summary>Flows limited to one run at a time under each overlap policy; each run waits for <see cref="Release"/>.</summary>

@@ -1,4 +1,5 @@
 using Flows.Secrets;
+using Flows.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

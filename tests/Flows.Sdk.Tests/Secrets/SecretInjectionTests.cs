@@ -1,4 +1,5 @@
-using Flows.Secrets;
+using Flows.Runs;
+using Flows.Testing;
 using Flows.Tests.Fixtures;
 
 namespace Flows.Tests.Secrets;

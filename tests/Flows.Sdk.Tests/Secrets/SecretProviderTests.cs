@@ -1,5 +1,7 @@
 using Amazon.Runtime;
+using Flows.Runs;
 using Flows.Secrets;
+using Flows.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace Flows.Tests.Secrets;

@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>Commands: connections to the opened store, and the parameterised statements and reads every other part is written with.</summary>
 public abstract partial class SqlRunStore

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>Migration: the schema version read first, and the migrations of <see cref="SqlSchema"/> above it applied under the database's migration lock.</summary>
 public abstract partial class SqlRunStore

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>Opening: connect, migrate, register and sweep once, and a failed open tried again after a backoff.</summary>
 public abstract partial class SqlRunStore

@@ -1,8 +1,9 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using Flows.Runs;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>
 /// Ownership: this store's owner row and heartbeat on the database's clock, the sweep that marks the runs of gone owners

@@ -1,8 +1,9 @@
 using System.Data.Common;
 using System.Text.Json;
+using Flows.Runs;
 using Microsoft.Extensions.Logging;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>Queries: runs, their transitions, logs and artifacts, and cache entries, read by the filters of <see cref="IRunStore"/>.</summary>
 public abstract partial class SqlRunStore

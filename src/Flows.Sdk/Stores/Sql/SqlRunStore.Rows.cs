@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Text.Json;
+using Flows.Runs;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>Row mapping: a run record to its row and back, and the nullable ids and text read with it.</summary>
 public abstract partial class SqlRunStore

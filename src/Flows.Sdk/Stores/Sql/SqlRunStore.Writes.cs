@@ -1,8 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Flows.Runs;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>Writes: a batch in one transaction, as one insert per table (or a store's bulk path), each row replacing or appending as its table says.</summary>
 public abstract partial class SqlRunStore

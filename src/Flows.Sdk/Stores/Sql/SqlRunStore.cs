@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
+using Flows.Runs;
+using Flows.Stores.Sqlite;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 // This file: the store's life (construction, open, dispose) and the hooks each database fills in. The rest is in
 // SqlRunStore.Opening, .Migration, .Ownership (heartbeats and crashes), .Writes, .Queries, .Rows (row mapping) and .Commands.

@@ -1,4 +1,4 @@
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>
 /// The versioned schema shared by the SQL stores. Each migration is written once with placeholders for the column

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Flows.Runs;
 using Microsoft.Extensions.Logging;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sql;
 
 /// <summary>
 /// Makes the text of a batch storable by every SQL store. PostgreSQL's <c>text</c> cannot hold NUL (U+0000): it refuses

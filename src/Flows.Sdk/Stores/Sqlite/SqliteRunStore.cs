@@ -1,10 +1,12 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using Flows.Runs;
+using Flows.Stores.Sql;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sqlite;
 
 /// <summary>
 /// The embedded default store: one SQLite file (write-ahead log), created and migrated on first use, safe to share

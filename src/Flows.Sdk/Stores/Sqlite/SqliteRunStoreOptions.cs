@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Flows.Stores;
+namespace Flows.Stores.Sqlite;
 
 /// <summary>Where the embedded SQLite store keeps its file and how it detects crashed runs.</summary>
 public sealed class SqliteRunStoreOptions

@@ -1,0 +1,352 @@
+using System.Text.Json;
+using Flows.Caching;
+using Flows.CompilerServices;
+using Flows.Limits;
+using Flows.Logging;
+using Flows.Overlap;
+using Flows.Recording;
+using Flows.Retries;
+using Flows.Runs;
+using Flows.Secrets;
+using Polly;
+
+namespace Flows.Engine;
+
+/// <summary>
+/// The invoke path behind <see cref="RunInvoker"/>: creates the run, makes it current for the method's body, applies
+/// retries and the timeout, and records every state.
+/// </summary>
+internal static class InvokePath
+{
+    internal static TResult Invoke<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, Guid? runId)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var parent = RunContext.Current;
+        var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
+        var current = CurrentRunScope.Enter(run, parent);
+        var scope = run.Engine.Logging.BeginScope(run);
+        try
+        {
+            // A run skipped by its flow's overlap policy is never recorded, so it gets no span either.
+            using var admission = FlowRunAdmission.Begin(run);
+            using var telemetry = run.Engine.Telemetry.Begin(run);
+            using var prints = PrintCapture.Begin(run);
+            using var live = LiveRuns.Track(run);
+
+            // Synchronous flows block here and at their end until the store has their record (write-through).
+            SyncWait.For(run.Engine.Lifecycle.Created(run));
+            TResult result;
+            CacheLookup<TResult> cached;
+            try
+            {
+                (args, cached) = SyncWait.For(LookUpAsync(run, descriptor, args));
+                if (cached.Hit)
+                {
+                    result = cached.Value;
+                }
+                else
+                {
+                    admission.Wait(run);
+                    args = SyncWait.For(SecretsForAttemptsAsync(run, descriptor, args));
+                    result = run.Binding.Pipeline is { } pipeline
+                        ? AttemptWithRetries(pipeline, run, descriptor, args)
+                        : Attempt(run, descriptor, args, run.Token);
+                }
+            }
+            catch (Exception ex)
+            {
+                SyncWait.For(FailedAsync(run, descriptor, args, ex));
+                throw;
+            }
+
+            SyncWait.For(EndedAsync(run, descriptor, args, cached, result));
+            return result;
+        }
+        finally
+        {
+            scope?.Dispose();
+            current.Exit();
+            linked?.Dispose();
+        }
+    }
+
+    internal static async ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, Guid? runId)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+
+        // An async method restores the caller's ExecutionContext when it returns, so setting the current run here
+        // is seen by the body and everything it awaits, and by nothing after.
+        var run = Start(descriptor, args, RunContext.Current, cancellationToken, runId, out var linked);
+        RunContext.Current = run;
+        using (linked)
+        using (run.Engine.Logging.BeginScope(run))
+        using (var admission = FlowRunAdmission.Begin(run))
+        using (run.Engine.Telemetry.Begin(run))
+        using (PrintCapture.Begin(run))
+        using (LiveRuns.Track(run))
+        {
+            await run.Engine.Lifecycle.Created(run).ConfigureAwait(false);
+            TResult result;
+            CacheLookup<TResult> cached;
+            try
+            {
+                (args, cached) = await LookUpAsync(run, descriptor, args).ConfigureAwait(false);
+                if (cached.Hit)
+                {
+                    result = cached.Value;
+                }
+                else
+                {
+                    await admission.WaitAsync(run).ConfigureAwait(false);
+                    args = await SecretsForAttemptsAsync(run, descriptor, args).ConfigureAwait(false);
+                    result = run.Binding.Pipeline is { } pipeline
+                        ? await AttemptWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
+                        : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex)
+            {
+                await FailedAsync(run, descriptor, args, ex).ConfigureAwait(false);
+                throw;
+            }
+
+            await EndedAsync(run, descriptor, args, cached, result).ConfigureAwait(false);
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// The steps before admission, shared by both paths: a caching run's lookup, preceded by its secrets when its key
+    /// needs them (see <see cref="ResolvesSecretsBeforeLookup"/>). Runs that do not cache complete at once.
+    /// </summary>
+    private static ValueTask<(TArgs Args, CacheLookup<TResult> Cached)> LookUpAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        return run.CacheKey is null ? new((args, default)) : LookUpCachingAsync(run, descriptor, args);
+
+        static async ValueTask<(TArgs, CacheLookup<TResult>)> LookUpCachingAsync(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+        {
+            if (ResolvesSecretsBeforeLookup(run, descriptor))
+            {
+                args = await SecretInjection.InjectAsync(run, descriptor, args).ConfigureAwait(false);
+            }
+
+            return (args, await run.Engine.Cache.LookupAsync<TResult>(run).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>The run's secrets, once it is admitted and about to make its first attempt, unless the lookup resolved them already.</summary>
+    private static ValueTask<TArgs> SecretsForAttemptsAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args) =>
+        descriptor.InjectSecrets is null || ResolvesSecretsBeforeLookup(run, descriptor) ? new(args) : SecretInjection.InjectAsync(run, descriptor, args);
+
+    /// <summary>The run completed, or took its result from the cache: recorded, then its OnCompletion hook.</summary>
+    private static ValueTask EndedAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CacheLookup<TResult> cached, TResult result)
+    {
+        var recorded = cached.Hit ? run.Engine.Lifecycle.Cached(run, cached.Entry!) : run.Engine.Lifecycle.Completed(run, ResultJson(run, descriptor, result));
+        return recorded.IsCompletedSuccessfully ? RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)) : ThenHookAsync(recorded, run, descriptor, args);
+
+        static async ValueTask ThenHookAsync(ValueTask recorded, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+        {
+            await recorded.ConfigureAwait(false);
+            await RunHook(run, descriptor.OnCompletion, args, nameof(RunAttribute.OnCompletion)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The run failed: recorded (see <see cref="RunOutcome"/> for its state), then the hook for that state.</summary>
+    private static async ValueTask FailedAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, Exception error)
+    {
+        await run.Engine.Lifecycle.Failed(run, error).ConfigureAwait(false);
+        await RunFailureHook(run, descriptor, args).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A caching run with <see cref="SecretAttribute"/> parameters resolves them before its cache lookup: its key
+    /// includes them, and a hit must still teach the engine's masker their values. Other runs resolve theirs once
+    /// admitted, just before their first attempt, so a queued flow does not hold a value that may rotate meanwhile.
+    /// </summary>
+    private static bool ResolvesSecretsBeforeLookup<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor) =>
+        run.CacheKey is not null && descriptor.InjectSecrets is not null;
+
+    private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
+    {
+        var engine = parent?.Engine ?? EngineScope.OutsideRuns;
+        var binding = engine.Bind(descriptor);
+        var cacheKey = TaskCache.KeyFor(binding, descriptor, args);
+        var run = engine.StartRun(binding, parent, callerToken, runId, out linked);
+        run.CacheKey = cacheKey;
+        if (descriptor.Kind == RunKind.Flow && descriptor.WriteParameters is { } write)
+        {
+            var writer = new ParameterWriter();
+            write(args, writer);
+            run.Parameters = engine.Redact(writer.ToString());
+        }
+
+        return run;
+    }
+
+    /// <summary>The first attempt runs on its own; only a failure enters the retry pipeline (see <see cref="ReplayedFailure"/>).</summary>
+    private static TResult AttemptWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        try
+        {
+            return Attempt(run, descriptor, args, run.Token);
+        }
+        catch (Exception ex)
+        {
+            return ExecuteWithRetries(pipeline, run, descriptor, args, new ReplayedFailure(ex));
+        }
+    }
+
+    private static ValueTask<TResult> AttemptWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    {
+        var first = AttemptAsync(run, descriptor, args, run.Token);
+        return first.IsCompletedSuccessfully ? first : RetryIfFailedAsync(first, pipeline, run, descriptor, args);
+
+        static async ValueTask<TResult> RetryIfFailedAsync(ValueTask<TResult> first, ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+        {
+            try
+            {
+                return await first.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                return await ExecuteWithRetriesAsync(pipeline, run, descriptor, args, new ReplayedFailure(ex)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static TResult ExecuteWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first) =>
+        RetryPipeline.Execute(
+            pipeline,
+            run,
+            static (ctx, state) =>
+            {
+                state.first.ThrowOnce();
+                return Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken);
+            },
+            (run, descriptor, args, first));
+
+    private static ValueTask<TResult> ExecuteWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, ReplayedFailure first) =>
+        RetryPipeline.ExecuteAsync(
+            pipeline,
+            run,
+            static (ctx, state) =>
+            {
+                state.first.ThrowOnce();
+                return AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken);
+            },
+            (run, descriptor, args, first));
+
+    private static TResult Attempt<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    {
+        var invoke = descriptor.Invoke ?? throw new InvalidOperationException($"{descriptor} has no synchronous invoker.");
+        token.ThrowIfCancellationRequested();
+
+        // Slots are held for this attempt only: a retry gives them back while it waits for its delay.
+        using var slots = RunLimiter.Acquire(run, token);
+        if (run.Binding.Timeout is not { } timeout)
+        {
+            run.Engine.Lifecycle.Attempt(run);
+            return invoke(args, token);
+        }
+
+        // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
+        using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
+        run.Engine.Lifecycle.Attempt(run);
+        try
+        {
+            return invoke(args, timeoutSource.Token);
+        }
+        catch (OperationCanceledException ex) when (!token.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        {
+            throw run.Binding.TimeoutError(run.Attempt, ex);
+        }
+    }
+
+    /// <summary>A task without limits goes straight to its attempt; its state machine carries no slot fields.</summary>
+    private static ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token) =>
+        run.Binding.Limiter is null ? UnlimitedAttemptAsync(run, descriptor, args, token) : LimitedAttemptAsync(run, descriptor, args, token);
+
+    /// <summary>Slots are held for this attempt only: a retry gives them back while it waits for its delay.</summary>
+    private static async ValueTask<TResult> LimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    {
+        token.ThrowIfCancellationRequested();
+        using var slots = await RunLimiter.AcquireAsync(run, token).ConfigureAwait(false);
+        return await UnlimitedAttemptAsync(run, descriptor, args, token).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<TResult> UnlimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    {
+        var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
+        token.ThrowIfCancellationRequested();
+        if (run.Binding.Timeout is not { } timeout)
+        {
+            run.Engine.Lifecycle.Attempt(run);
+            return await invoke(args, token).ConfigureAwait(false);
+        }
+
+        // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
+        using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
+        run.Engine.Lifecycle.Attempt(run);
+        try
+        {
+            return await invoke(args, timeoutSource.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!token.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        {
+            throw run.Binding.TimeoutError(run.Attempt, ex);
+        }
+    }
+
+    /// <summary>OnCancellation for Cancelled runs, OnCrashed for Crashed ones, OnFailure for Failed and TimedOut.</summary>
+    private static ValueTask RunFailureHook<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args) => run.State switch
+    {
+        RunState.Cancelled => RunHook(run, descriptor.OnCancellation, args, nameof(RunAttribute.OnCancellation)),
+        RunState.Crashed => RunHook(run, descriptor.OnCrashed, args, nameof(RunAttribute.OnCrashed)),
+        _ => RunHook(run, descriptor.OnFailure, args, nameof(RunAttribute.OnFailure)),
+    };
+
+    /// <summary>Runs a hook with the run's final record; runs without the hook never build that record.</summary>
+    private static ValueTask RunHook<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask>? hook, TArgs args, string name) =>
+        hook is null ? default : RunHookAsync(run, hook, args, name);
+
+    private static async ValueTask RunHookAsync<TArgs>(RunContext run, Func<TArgs, RunRecord, ValueTask> hook, TArgs args, string name)
+    {
+        try
+        {
+            await hook(args, run.Snapshot()).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            run.Engine.Lifecycle.HookFailed(run, name, ex);
+        }
+    }
+
+    /// <summary>Flow runs record their result; task results are recorded only where caching needs them.</summary>
+    private static string? ResultJson<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TResult result)
+    {
+        if (descriptor.Kind != RunKind.Flow && run.CacheKey is null)
+        {
+            return null;
+        }
+
+        if (result is null)
+        {
+            return run.CacheKey is null ? null : "null";
+        }
+
+        if (result is Unit)
+        {
+            // A cached task that returns nothing still records that it ran: its entry holds an empty object.
+            return run.CacheKey is null ? null : "{}";
+        }
+
+        try
+        {
+            return JsonSerializer.Serialize(result, FlowJson.Options);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

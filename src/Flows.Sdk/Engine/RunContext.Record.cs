@@ -1,0 +1,222 @@
+using Flows.Engine;
+using Flows.Recording;
+using Flows.Runs;
+
+namespace Flows.Engine;
+
+/// <summary>
+/// The run's record, kept on the live run rather than copied into a <see cref="RunRecord"/> at every transition:
+/// stores read it when they need it (a store keeping live runs whenever it is queried, the recorder's writer when it
+/// drains its queue), so a run costs one object however many states it goes through. Only <see cref="RunLifecycle"/>
+/// changes it.
+/// </summary>
+/// <remarks>
+/// The run's own code path writes these fields, one step at a time, under the lock on this object; other threads
+/// (store queries, the recorder's writer) read them under the same lock. The usual life of a run, Pending (attempt
+/// 0, when created), Running (attempt 1, when started), then its final state (when ended, its error as the message),
+/// is described by the fields alone, so those transitions are counted in <see cref="_implied"/> rather than
+/// stored. The first transition off that path (a wait, a retry, a cached result…) copies them into
+/// the run's transitions list (one of its extras), which from then on holds every transition.
+/// </remarks>
+internal sealed partial class RunContext : ILiveRun
+{
+    // Times are UTC ticks, 0 until set: a quarter of the size of DateTimeOffset? fields, in an object kept per run.
+    private readonly long _created;
+    private long _started;
+    private long _ended;
+    private RunState _state;
+    private int _attempt;
+    private int _implied;
+
+    /// <summary>How many transitions the recorder has handed to its store.</summary>
+    private int _taken;
+
+    /// <summary>1 while the run waits in the recorder's queue.</summary>
+    private int _queued;
+
+    /// <summary>The current state.</summary>
+    public RunState State => _state;
+
+    /// <summary>The attempt in progress or last made, from 1 (0 before the first).</summary>
+    public int Attempt => _attempt;
+
+    /// <summary>When the first attempt started (or, for a cached result, when it was taken).</summary>
+    public DateTimeOffset? StartedAt => UtcOrNull(_started);
+
+    /// <summary>When the run reached its final state.</summary>
+    public DateTimeOffset? EndedAt => UtcOrNull(_ended);
+
+    /// <summary>Records the run as created: Pending, at <see cref="CreatedAt"/>. Nobody else sees the run yet.</summary>
+    public void SetPending()
+    {
+        _state = RunState.Pending;
+        _implied = 1;
+    }
+
+    /// <summary>An attempt starts: Running.</summary>
+    public void StartAttempt(DateTimeOffset now)
+    {
+        lock (this)
+        {
+            _attempt++;
+            _state = RunState.Running;
+            if (_attempt == 1)
+            {
+                _started = now.UtcTicks;
+                if (_implied == 1)
+                {
+                    _implied = 2;
+                    return;
+                }
+            }
+
+            Add(new StateTransition(Id, RunState.Running, now, _attempt));
+        }
+    }
+
+    /// <summary>
+    /// A transition in the middle of the run: Retrying (with its error), or Pending while waiting for a slot, which
+    /// leaves the record's state as it was (a retry waiting for a slot stays Retrying; only its transitions show the wait).
+    /// </summary>
+    public void AddTransition(RunState state, DateTimeOffset now, string? message, string? error = null)
+    {
+        lock (this)
+        {
+            if (state != RunState.Pending)
+            {
+                _state = state;
+            }
+
+            if (error is not null)
+            {
+                SetExtra(error, static (extras, v) => extras.Error = v);
+            }
+
+            Add(new StateTransition(Id, state, now, _attempt, message));
+        }
+    }
+
+    /// <summary>
+    /// The run reaches its final state; the transition's message is <paramref name="message"/>, else the error. With
+    /// <paramref name="startsNow"/> (a cached result), a run that never started starts and ends at the same instant.
+    /// </summary>
+    public void End(RunState state, DateTimeOffset now, string? result, string? error, string? message, bool startsNow = false)
+    {
+        lock (this)
+        {
+            _state = state;
+            _ended = now.UtcTicks;
+            SetExtra(result, static (extras, v) => extras.Result = v);
+            SetExtra(error, static (extras, v) => extras.Error = v);
+            if (_started == 0 && startsNow)
+            {
+                _started = now.UtcTicks;
+            }
+
+            if (message is null && _implied == 2)
+            {
+                _implied = 3;
+                return;
+            }
+
+            Add(new StateTransition(Id, state, now, _attempt, message ?? error));
+        }
+    }
+
+    /// <inheritdoc />
+    public RunRecord Snapshot()
+    {
+        lock (this)
+        {
+            return new RunRecord
+            {
+                Id = Id,
+                Kind = Descriptor.Kind,
+                Name = Descriptor.Name,
+                FlowRunId = FlowRunId,
+                ParentRunId = Parent?.Id,
+                State = _state,
+                Attempt = _attempt,
+                Parameters = Parameters,
+                Result = _extras?.Result,
+                CacheKey = CacheKey,
+                Error = _extras?.Error,
+                Tags = Binding.Options.Tags,
+                Version = Binding.Options.Version,
+                CreatedAt = CreatedAt,
+                StartedAt = StartedAt,
+                EndedAt = EndedAt,
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<StateTransition> Transitions()
+    {
+        lock (this)
+        {
+            return _extras?.Transitions is { } list ? [.. list] : Implied(_implied);
+        }
+    }
+
+    /// <summary>Marks the run queued in the recorder; false when it already was.</summary>
+    public bool TryMarkQueued() => Interlocked.Exchange(ref _queued, 1) == 0;
+
+    /// <summary>
+    /// For the recorder's writer: takes the run out of the queue and returns its record as it is now, adding to
+    /// <paramref name="transitions"/> those not taken before.
+    /// </summary>
+    public RunRecord TakeChanges(List<StateTransition> transitions)
+    {
+        Volatile.Write(ref _queued, 0);
+        lock (this)
+        {
+            var all = _extras?.Transitions ?? Implied(_implied);
+            for (var i = _taken; i < all.Count; i++)
+            {
+                transitions.Add(all[i]);
+            }
+
+            _taken = all.Count;
+            return Snapshot();
+        }
+    }
+
+    private void Add(StateTransition transition)
+    {
+        var extras = Extras;
+        if (extras.Transitions is null)
+        {
+            extras.Transitions = Implied(_implied);
+            _implied = 0;
+        }
+
+        extras.Transitions.Add(transition);
+    }
+
+    /// <summary>The first <paramref name="count"/> transitions of the usual life of a run, from the record's fields.</summary>
+    private List<StateTransition> Implied(int count)
+    {
+        var list = new List<StateTransition>(count + 2);
+        if (count >= 1)
+        {
+            list.Add(new StateTransition(Id, RunState.Pending, CreatedAt, 0));
+        }
+
+        if (count >= 2)
+        {
+            list.Add(new StateTransition(Id, RunState.Running, Utc(_started), 1));
+        }
+
+        if (count >= 3)
+        {
+            list.Add(new StateTransition(Id, _state, Utc(_ended), _attempt, _extras?.Error));
+        }
+
+        return list;
+    }
+
+    private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static DateTimeOffset? UtcOrNull(long ticks) => ticks == 0 ? null : Utc(ticks);
+}

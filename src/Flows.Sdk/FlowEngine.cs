@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Flows.Caching;
+using Flows.CompilerServices;
+using Flows.Engine;
+using Flows.Limits;
+using Flows.Recording;
+using Flows.Runs;
+using Flows.Secrets;
+using Flows.Secrets.Masking;
+using Flows.Stores;
+using Flows.Telemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Flows;
+
+/// <summary>
+/// Runs flows and tasks and records them. Generated interceptors find the engine to use through
+/// <see cref="Current"/>: the engine of the enclosing run, else one put in scope with <see cref="Use"/> (a test
+/// harness or host), else <see cref="Default"/>, else a zero-configuration engine that records to the embedded
+/// SQLite store (<c>$FLOWS_HOME/flows.db</c>, by default <c>~/.flows/flows.db</c>).
+/// </summary>
+/// <remarks>
+/// The engine composes parts, each in a file of its own: which engine is current (<see cref="EngineScope"/>, with
+/// <see cref="ZeroConfigEngine"/>), running a flow by name (<see cref="RunByName"/>), its stop
+/// (<see cref="EngineShutdown"/>), logging (<see cref="EngineLogging"/>), secrets (<see cref="SecretResolver"/>),
+/// limits (<see cref="LimitRegistry"/>), the result cache (<see cref="TaskCache"/>), and every state change of a run
+/// with its recording (<see cref="RunLifecycle"/>, writing through <see cref="RunRecorder"/>).
+/// </remarks>
+public sealed class FlowEngine : IAsyncDisposable, IDisposable
+{
+    private readonly ConcurrentDictionary<RunDescriptor, DescriptorBinding> _bindings = new();
+    private readonly EngineShutdown _shutdown = new();
+    private readonly RunRecorder _recorder;
+    private readonly bool _ownsStore;
+
+    /// <summary>Creates an engine.</summary>
+    public FlowEngine(FlowEngineOptions? options = null)
+    {
+        options ??= new FlowEngineOptions();
+        _ownsStore = options.OwnsStore;
+        Store = options.Store ?? new InMemoryRunStore();
+        TimeProvider = options.TimeProvider;
+        RetryTimeProvider = options.RetryTimeProvider ?? options.TimeProvider;
+        Configuration = options.Configuration;
+        StoredLogLevel = options.StoredLogLevel;
+        Random = options.Random ?? System.Random.Shared.NextDouble;
+        Services = options.Services ?? new ServiceCollection().BuildServiceProvider();
+        var masker = options.Masker ?? new SecretMasker();
+        Secrets = SecretResolver.Create(options.Secrets, Configuration, TimeProvider, masker, _shutdown.Token);
+        Limits = new LimitRegistry(options, Configuration, TimeProvider, _shutdown.Token);
+        Logging = new EngineLogging(this, options.LoggerFactory, options.StoredLogLevel, masker);
+        Telemetry = RunTelemetry.For(options.MeterFactory);
+        Cache = new TaskCache(Store, TimeProvider);
+        _recorder = new RunRecorder(
+            Store, Logging.Runtime, RetryTimeProvider, options.RecorderBacklogLimit, RunRecorder.OutageTolerance(options), Telemetry, Cache.Written);
+        Lifecycle = new RunLifecycle(_recorder, Cache, TimeProvider, masker, Telemetry, Logging.Runtime, Logging.TaskLinesWanted);
+        LiveRuns = options.TracksLiveRuns ? new LiveRuns() : null;
+    }
+
+    /// <summary>The engine generated code uses on this logical call path.</summary>
+    public static FlowEngine Current => EngineScope.Current;
+
+    /// <summary>The application's engine, used outside any scope. Hosts set it on start.</summary>
+    public static FlowEngine? Default
+    {
+        get => EngineScope.Default;
+        set => EngineScope.Default = value;
+    }
+
+    /// <summary>Where this engine records runs.</summary>
+    public IRunStore Store { get; }
+
+    /// <summary>This engine's clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The logger factory lines inside runs are written to.</summary>
+    public ILoggerFactory LoggerFactory => Logging.Factory;
+
+    /// <summary>Services used to create flow classes for runs by name.</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>Resolves secrets through this engine's providers; every value it resolves is masked in what the engine records and logs.</summary>
+    public SecretResolver Secrets { get; }
+
+    internal TimeProvider RetryTimeProvider { get; }
+
+    internal IConfiguration? Configuration { get; }
+
+    internal LogLevel StoredLogLevel { get; }
+
+    internal Func<double> Random { get; }
+
+    /// <summary>Tag concurrency and rate limits, validated when the engine is created.</summary>
+    internal LimitRegistry Limits { get; }
+
+    internal TaskCache Cache { get; }
+
+    /// <summary>The logger factory, the runtime's logger and the run log scopes.</summary>
+    internal EngineLogging Logging { get; }
+
+    /// <summary>Every state change of a run and its recording.</summary>
+    internal RunLifecycle Lifecycle { get; }
+
+    /// <summary>Spans and metrics of this engine's runs.</summary>
+    internal RunTelemetry Telemetry { get; }
+
+    /// <summary>Cancelled when the engine is disposed: every run in progress sees its token cancelled.</summary>
+    internal CancellationToken ShutdownToken => _shutdown.Token;
+
+    /// <summary>True once the engine is disposed or interrupted; safe to read afterwards, unlike <see cref="ShutdownToken"/>.</summary>
+    internal bool IsShutDown => _shutdown.IsShutDown;
+
+    /// <summary>The signal that interrupted the engine (<see cref="Interrupt"/>), or null.</summary>
+    internal string? InterruptedBy => _shutdown.InterruptedBy;
+
+    /// <summary>The runs in progress, for engines that wait for them when the process is told to stop (the zero-configuration engine).</summary>
+    internal LiveRuns? LiveRuns { get; }
+
+    /// <summary>Makes this engine <see cref="Current"/> on the calling logical call path until the result is disposed.</summary>
+    public IDisposable Use() => EngineScope.Use(this);
+
+    /// <summary>
+    /// Runs a flow by name with parameters given as JSON values (what a future command line or scheduler would call).
+    /// Returns the finished run's record whatever its state; throws <see cref="FlowParameterException"/> before
+    /// anything is recorded when a parameter is missing, unknown or of the wrong type.
+    /// </summary>
+    public Task<RunRecord> RunAsync(string flowName, IReadOnlyDictionary<string, JsonElement>? parameters = null, CancellationToken cancellationToken = default) =>
+        RunByName.RunAsync(this, flowName, parameters, cancellationToken);
+
+    /// <summary>
+    /// Waits until everything recorded so far (task runs, states, logs, artifacts, cached results) is in the store.
+    /// Flow runs do this themselves when they start and end; call it after standalone task runs that must be kept.
+    /// While the store cannot be reached it waits, for up to <see cref="FlowEngineOptions.StoreOutageTolerance"/> of
+    /// outage; then it throws <see cref="RunStoreException"/> (what was recorded is kept and written once the store is back).
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _recorder.FlushAsync(null, cancellationToken).AsTask();
+
+    /// <summary>Cancels runs in progress, writes what they recorded to the store and releases the engine's resources.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_shutdown.TryBegin())
+        {
+            return;
+        }
+
+        await _recorder.DisposeAsync().ConfigureAwait(false);
+        if (_ownsStore && Store is IAsyncDisposable store)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+        }
+
+        EndShutdown();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Blocks until what runs recorded is in the store; prefer <see cref="DisposeAsync"/>.</remarks>
+    public void Dispose()
+    {
+        if (!_shutdown.TryBegin())
+        {
+            return;
+        }
+
+        _recorder.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (_ownsStore && Store is IDisposable store)
+        {
+            store.Dispose();
+        }
+
+        EndShutdown();
+    }
+
+    /// <summary>
+    /// The process was told to stop (Ctrl+C, SIGTERM): cancels every run in progress, as disposing does, but they end
+    /// Cancelled rather than Crashed, since a person or a service manager decided it, and their errors name the signal.
+    /// The engine keeps recording; dispose it to stop.
+    /// </summary>
+    internal void Interrupt(string signal) => _shutdown.Interrupt(signal);
+
+    internal DescriptorBinding Bind(RunDescriptor descriptor)
+    {
+        if (descriptor.EngineBinding is DescriptorBinding cached && ReferenceEquals(cached.Engine, this))
+        {
+            return cached;
+        }
+
+        var binding = _bindings.GetOrAdd(descriptor, static (d, engine) => new DescriptorBinding(engine, d), this);
+        descriptor.EngineBinding = binding;
+        return binding;
+    }
+
+    internal RunContext StartRun(DescriptorBinding binding, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
+    {
+        var parentToken = parent?.Token ?? ShutdownToken;
+        linked = null;
+        var token = parentToken;
+        if (callerToken.CanBeCanceled && callerToken != parentToken)
+        {
+            linked = CancellationTokenSource.CreateLinkedTokenSource(parentToken, callerToken);
+            token = linked.Token;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        return new RunContext(binding, parent, runId ?? RunIds.Next(now), token, now);
+    }
+
+    /// <summary>
+    /// The one place text bound for the store or a log sink passes before it is kept: log messages, exception
+    /// text, errors, results and artifacts. Every secret value the engine resolved becomes <c>***</c>; with none
+    /// resolved the text is returned as it is.
+    /// </summary>
+    internal string Redact(string text) => Secrets.Masker.Redact(text);
+
+    private void EndShutdown()
+    {
+        _shutdown.Dispose();
+        Secrets.DisposeOwnedProviders();
+        Logging.Dispose();
+        EngineScope.Forget(this);
+    }
+}
