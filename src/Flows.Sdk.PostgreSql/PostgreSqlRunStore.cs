@@ -64,17 +64,20 @@ public sealed class PostgreSqlRunStore : SqlRunStore
 
     // From the catalog, which every role may read: a role without USAGE on the schema then fails reading the
     // version, with a message about privileges, instead of taking a migrated store for an empty one.
-    private protected override string SchemaTableExistsSql =>
+    /// <inheritdoc/>
+    protected override string SchemaTableExistsSql =>
         "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         + $"WHERE n.nspname = '{_schema.Replace("'", "''", StringComparison.Ordinal)}' AND c.relname = 'flows_schema'";
 
     /// <summary>The server's clock: the same for every process, whatever their own clocks say.</summary>
-    private protected override string NowSql => "clock_timestamp()";
+    protected override string NowSql => "clock_timestamp()";
 
     // KEY SHARE: a peer's DELETE of the row waits for the write to commit; this store's own heartbeat (an UPDATE) does not.
-    private protected override string LockOwnerSql => " FOR KEY SHARE";
+    /// <inheritdoc/>
+    protected override string LockOwnerSql => " FOR KEY SHARE";
 
-    private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+    /// <inheritdoc/>
+    protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>
@@ -82,16 +85,18 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     /// plus a connection the server closed (class 08) or a server shutting down or starting (57P01–57P03): the
     /// pool opens a fresh connection for the next attempt.
     /// </summary>
-    private protected override bool IsTransient(DbException error) => error switch
+    protected override bool IsTransient(DbException error) => error switch
     {
         NpgsqlException { IsTransient: true } => true,
         PostgresException postgres => postgres.SqlState.StartsWith("08", StringComparison.Ordinal) || postgres.SqlState is "57P01" or "57P02" or "57P03",
         _ => false,
     };
 
-    private protected override void DiscardIdleConnections() => _dataSource.Clear();
+    /// <inheritdoc/>
+    protected override void DiscardIdleConnections() => _dataSource.Clear();
 
-    private protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
@@ -108,7 +113,8 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         return transaction;
     }
 
-    private protected override string Explain(DbException error, bool migrating) => error switch
+    /// <inheritdoc/>
+    protected override string Explain(DbException error, bool migrating) => error switch
     {
         PostgresException { SqlState: "42501" } e when migrating =>
             $"the role '{_user}' may not create or migrate the store's schema ({e.MessageText}): the schema '{_schema}' is missing or older than "
@@ -127,7 +133,8 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         _ => error.Message,
     };
 
-    private protected override async ValueTask ReleaseAsync(bool final)
+    /// <inheritdoc/>
+    protected override async ValueTask ReleaseAsync(bool final)
     {
         if (!final)
         {
@@ -140,13 +147,17 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         }
     }
 
-    private protected override object Id(Guid id) => id;
+    /// <inheritdoc/>
+    protected override object Id(Guid id) => id;
 
-    private protected override object Time(DateTimeOffset time) => time.ToUniversalTime();
+    /// <inheritdoc/>
+    protected override object Time(DateTimeOffset time) => time.ToUniversalTime();
 
-    private protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+    /// <inheritdoc/>
+    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 
-    private protected override object Duration(TimeSpan duration) => duration;
+    /// <inheritdoc/>
+    protected override object Duration(TimeSpan duration) => duration;
 
     /// <summary>
     /// The batch's bulk goes by binary COPY, the fastest way into PostgreSQL: transitions and log lines, which only
@@ -156,7 +167,7 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     /// or skip a stored row, go as one <c>INSERT … SELECT FROM unnest(…) ON CONFLICT</c> per table, their columns as
     /// typed arrays. A refused row fails its statement and so the batch, which the recorder splits as with any store.
     /// </summary>
-    private protected override async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
+    protected override async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
     {
         var postgres = (NpgsqlConnection)connection;
         var inTransaction = (NpgsqlTransaction)transaction;

@@ -36,6 +36,12 @@ public static partial class Flow
     /// <summary>Attaches tables, markdown and links to the current run; they are stored with it (secrets masked).</summary>
     public static RunArtifacts Artifacts { get; } = new();
 
+    /// <summary>
+    /// Returns <paramref name="text"/> with the current run's secrets masked (every secret its engine knows), for
+    /// text a library writes somewhere Flows does not mask for it; outside any run, <paramref name="text"/> unchanged.
+    /// </summary>
+    public static string Redact(string text) => RunContext.Current?.Engine.Redact(text) ?? text;
+
     /// <summary>The current run's cancellation token (timeout, cancellation, shutdown), or none outside any run.</summary>
     public static CancellationToken CancellationToken => RunContext.Current?.Token ?? CancellationToken.None;
 }

@@ -87,7 +87,12 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     internal TimeProvider RetryTimeProvider { get; }
 
-    internal IConfiguration? Configuration { get; }
+    /// <summary>
+    /// The configuration the engine was built from (a host's, or the zero-configuration engine's appsettings.json and
+    /// environment variables), or null. Integration packages read their non-secret settings here; secrets go
+    /// through <see cref="Secrets"/>.
+    /// </summary>
+    public IConfiguration? Configuration { get; }
 
     internal LogLevel StoredLogLevel { get; }
 

@@ -45,12 +45,12 @@ internal static class RedshiftDataSourceFactory
             client = new IamCredentialClient(iam, builder.Database, options.TimeProvider);
             // A temporary password is as secret as a stored one: the engine that built the data source masks each
             // one fetched, from wherever it would otherwise show (a connection error, a logged connection string).
-            var masker = FlowEngine.Current.Secrets.Masker;
+            var secrets = FlowEngine.Current.Secrets;
             cache = new IamCredentialCache(
                 async ct =>
                 {
                     var fetched = await client.FetchAsync(ct).ConfigureAwait(false);
-                    masker.Add(fetched.Password);
+                    secrets.Mask(fetched.Password);
                     return fetched;
                 },
                 options.TimeProvider);

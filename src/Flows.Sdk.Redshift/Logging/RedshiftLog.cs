@@ -1,4 +1,3 @@
-using Flows.Engine;
 using Flows.Redshift.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +14,7 @@ internal static partial class RedshiftLog
     /// Text with the current run's secrets masked, for text this package cuts short before logging it: the logger
     /// masks whole secrets, but not the first characters of one that a cut left behind. Outside a run nothing is logged.
     /// </summary>
-    public static string Redact(string text) => RunContext.Current?.Engine.Redact(text) ?? text;
+    public static string Redact(string text) => Flow.Redact(text);
 
     [LoggerMessage(EventId = RedshiftEventIds.TransactionRetry, EventName = nameof(RedshiftEventIds.TransactionRetry), Level = LogLevel.Warning, Message = "Transient database error, running the transaction again (attempt {Attempt}) in {Delay}: {Error}")]
     public static partial void TransactionRetry(ILogger logger, int attempt, TimeSpan delay, string? error);

@@ -2,7 +2,7 @@ using System.ComponentModel;
 
 namespace Flows.CompilerServices;
 
-/// <summary>Adapters between the shapes user methods return and the runtime's <see cref="ValueTask{TResult}"/>. Called by generated code.</summary>
+/// <summary>Adapters between the shapes user methods return and the runtime's <see cref="ValueTask{TResult}"/>. Called by generated code. For generated code; not a stable API for hand-written code.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Invocation
 {

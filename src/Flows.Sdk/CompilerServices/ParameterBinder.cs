@@ -11,8 +11,9 @@ namespace Flows.CompilerServices;
 /// Generated binders call one method per parameter; every failure names the flow, the parameter and the
 /// expected type, and is thrown before the flow's body runs. A wrong value is quoted (known secrets masked, then cut
 /// to 80 characters), except a <see cref="SecretAttribute"/> parameter's, which is never shown.
+/// For generated code; not a stable API for hand-written code.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class ParameterBinder
 {
     private readonly RunDescriptor _descriptor;

@@ -5,8 +5,8 @@ using Flows.Engine;
 
 namespace Flows.CompilerServices;
 
-/// <summary>Collects the arguments a flow run was called with as JSON for its run record. Secret values are never written.</summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+/// <summary>Collects the arguments a flow run was called with as JSON for its run record. Secret values are never written. For generated code; not a stable API for hand-written code.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class ParameterWriter
 {
     /// <summary>The text recorded in place of a secret value.</summary>

@@ -8,7 +8,9 @@ namespace Flows.CompilerServices;
 /// <summary>
 /// Every descriptor of every loaded assembly. Each assembly's generated catalog registers its descriptors from a
 /// module initializer, so a flow can be found by name as soon as its assembly is loaded.
+/// For generated code; not a stable API for hand-written code.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class RunCatalog
 {
     private static readonly ConcurrentDictionary<Assembly, IReadOnlyList<RunDescriptor>> ByAssembly = new();

@@ -7,8 +7,9 @@ namespace Flows.CompilerServices;
 /// <summary>
 /// Everything the runtime knows about one <c>[Task]</c> or <c>[Flow]</c> method, created once by generated code.
 /// Running by name and parameter binding use descriptors, never reflection over methods.
+/// For generated code; not a stable API for hand-written code.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class RunDescriptor
 {
     private protected RunDescriptor(RunKind kind, RunOptions options, Type declaringType, string methodName, string sourceHash)
@@ -60,10 +61,10 @@ public abstract class RunDescriptor
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} '{Name}' ({DeclaringType.Name}.{MethodName})";
 }
 
-/// <summary>A descriptor with the method's argument bundle and result type.</summary>
+/// <summary>A descriptor with the method's argument bundle and result type. For generated code; not a stable API for hand-written code.</summary>
 /// <typeparam name="TArgs">A generated struct holding the call's arguments (and the instance, for instance methods).</typeparam>
 /// <typeparam name="TResult">The method's result, or <see cref="Unit"/> for methods that return nothing.</typeparam>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
 {
     /// <summary>Creates a descriptor. Called by generated code.</summary>

@@ -5,8 +5,9 @@ namespace Flows.CompilerServices;
 /// <summary>
 /// The options of a flow or task as compiled from its attribute. Generated code creates one per method; the
 /// engine may merge configuration overrides into a copy.
+/// For generated code; not a stable API for hand-written code.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed record RunOptions
 {
     /// <summary>The stable name runs are recorded under.</summary>

@@ -6,6 +6,7 @@ namespace Flows.CompilerServices;
 /// <summary>
 /// Resolves the <see cref="SecretAttribute"/> parameters of one run for its descriptor's
 /// <see cref="RunDescriptor{TArgs, TResult}.InjectSecrets"/> delegate. Called by generated code.
+/// For generated code; not a stable API for hand-written code.
 /// </summary>
 /// <remarks>
 /// A parameter the caller left at its default is resolved from the engine's providers. A parameter the caller gave

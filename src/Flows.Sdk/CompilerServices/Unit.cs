@@ -2,7 +2,7 @@ using System.ComponentModel;
 
 namespace Flows.CompilerServices;
 
-/// <summary>The result of a run whose method returns nothing.</summary>
+/// <summary>The result of a run whose method returns nothing. For generated code; not a stable API for hand-written code.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly record struct Unit
 {

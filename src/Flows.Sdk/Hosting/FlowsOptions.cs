@@ -10,7 +10,7 @@ public sealed class FlowsOptions
     /// <summary>The lowest level of log line stored with runs. Configuration: <c>Flows:StoredLogLevel</c>.</summary>
     public LogLevel StoredLogLevel { get; set; } = LogLevel.Information;
 
-    /// <summary>Creates the run store. Defaults to the store registered as <see cref="IRunStore"/>, else the one configuration names (SQLite by default; see <see cref="RunStoreConfiguration.Create"/>).</summary>
+    /// <summary>Creates the run store. Defaults to the store registered as <see cref="IRunStore"/>, else the one configuration names (<c>Flows:Store:Provider</c>: SQLite by default).</summary>
     // The configuration section Flows:Store describes the store (Provider, Path, ConnectionString); this factory is
     // code-only, so it binds under another key and the binder leaves it alone.
     [ConfigurationKeyName("StoreFactory")]

@@ -22,7 +22,7 @@ public static class FlowsServiceCollectionExtensions
     /// Adds a <see cref="FlowEngine"/> built from the host's logging, configuration (<c>Flows</c> section) and
     /// services, and makes it the application's <see cref="FlowEngine.Default"/> while the host runs. Runs are
     /// recorded to the store <see cref="FlowsOptions.Store"/> creates, else the registered <see cref="IRunStore"/>,
-    /// else the one configuration names (<see cref="RunStoreConfiguration.Create"/>: SQLite at <c>~/.flows/flows.db</c> by default).
+    /// else the one configuration names (<c>Flows:Store:Provider</c> and its settings: SQLite at <c>~/.flows/flows.db</c> by default).
     /// Secrets come from every registered <see cref="ISecretProvider"/>, then <c>Flows:Secrets</c>; the host's logger
     /// factory is decorated so lines from any <c>ILogger&lt;T&gt;</c> have secret values masked (call it after any call
     /// that replaces the logger factory, such as Serilog's <c>AddSerilog</c>).

@@ -41,6 +41,23 @@ public sealed class SecretResolver
     internal SecretMasker Masker { get; }
 
     /// <summary>
+    /// Masks <paramref name="value"/> from now on wherever this engine writes text (logs, stored runs, errors), as if
+    /// it had been resolved here: for a secret obtained another way, such as an IAM temporary password.
+    /// </summary>
+    public void Mask(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Masker.Add(value);
+    }
+
+    /// <summary>Returns <paramref name="text"/> with every secret value this engine knows replaced by <c>***</c>.</summary>
+    public string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Masker.Redact(text);
+    }
+
+    /// <summary>
     /// Builds the chain from code and configuration (<c>Flows:Secrets</c>); throws, naming the configuration key,
     /// when a provider name or setting is unusable, so a bad configuration fails at engine creation.
     /// </summary>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Flows.Stores;
 
 /// <summary>Chooses the run store from configuration when the application names none.</summary>
-public static class RunStoreConfiguration
+internal static class RunStoreConfiguration
 {
     /// <summary>
     /// The store <c>Flows:Store:Provider</c> names: <c>sqlite</c> (the default, at <c>Flows:Store:Path</c>, else

@@ -6,13 +6,14 @@ namespace Flows.Stores.Sql;
 public abstract partial class SqlRunStore
 {
     /// <summary>An opened connection to an opened (migrated) store.</summary>
-    private protected async ValueTask<DbConnection> ConnectAsync(CancellationToken cancellationToken)
+    protected async ValueTask<DbConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         await OpenedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters)
+    /// <summary>A command with <paramref name="sql"/> and its parameters (written <c>@name</c> in the SQL; null is DBNull).</summary>
+    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -28,13 +29,15 @@ public abstract partial class SqlRunStore
         return command;
     }
 
-    private protected static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="sql"/> and returns the rows it affected.</summary>
+    protected static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private protected static async Task<object?> ScalarAsync(
+    /// <summary>Runs <paramref name="sql"/> and returns the first column of its first row.</summary>
+    protected static async Task<object?> ScalarAsync(
         DbConnection connection, DbTransaction? transaction, string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, sql, parameters);

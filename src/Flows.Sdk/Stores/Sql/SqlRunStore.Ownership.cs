@@ -150,7 +150,7 @@ public abstract partial class SqlRunStore
     }
 
     /// <summary>Whether this store last wrote the run as unfinished: its row exists, and a write of it replaces that row.</summary>
-    private protected bool IsLive(Guid runId) => _live.ContainsKey(runId);
+    protected bool IsLive(Guid runId) => _live.ContainsKey(runId);
 
     private async Task BeatAsync()
     {

@@ -40,7 +40,7 @@ public abstract partial class SqlRunStore
     }
 
     /// <summary>Writes a batch inside its transaction: one prepared insert per table, run row by row. Stores may replace this with a bulk path.</summary>
-    private protected virtual async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
+    protected virtual async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
     {
         foreach (var table in TableWrites(batch))
         {
@@ -61,7 +61,7 @@ public abstract partial class SqlRunStore
     }
 
     /// <summary>Row <paramref name="row"/> of a table as database values (<see cref="Id"/>, <see cref="Time"/>), in column order.</summary>
-    private protected object?[] Values(TableWrite table, int row)
+    protected object?[] Values(TableWrite table, int row)
     {
         var values = new ValueRow(this, table.Columns.Length);
         table.Write(row, values);
@@ -69,7 +69,7 @@ public abstract partial class SqlRunStore
     }
 
     /// <summary>The insert of one row of a table, its values named by <paramref name="parameter"/> (by column index).</summary>
-    private protected static string InsertSql(TableWrite table, Func<int, string> parameter) =>
+    protected static string InsertSql(TableWrite table, Func<int, string> parameter) =>
         $"INSERT INTO {table.Table} ({string.Join(", ", table.Columns)}) VALUES ({string.Join(", ", table.Columns.Select((_, i) => parameter(i)))}) {table.OnConflict}";
 
     /// <summary>
@@ -77,7 +77,7 @@ public abstract partial class SqlRunStore
     /// replace the stored row (a run keeps its sequence, its place among runs of the same tick); the rest append.
     /// Each table writes row <c>i</c> to an <see cref="IRowWriter"/>, typed, so a store binds or copies values without boxing them.
     /// </summary>
-    private protected IEnumerable<TableWrite> TableWrites(RunWriteBatch batch)
+    protected IEnumerable<TableWrite> TableWrites(RunWriteBatch batch)
     {
         if (batch.Runs.Count > 0)
         {
@@ -132,7 +132,7 @@ public abstract partial class SqlRunStore
     }
 
     /// <summary>Run snapshots, each replacing the stored row with the same id (see <see cref="WriteRun"/> for the columns).</summary>
-    private protected TableWrite RunsWrite(IReadOnlyList<RunRecord> runs) => new(
+    protected TableWrite RunsWrite(IReadOnlyList<RunRecord> runs) => new(
         Runs,
         RunWriteColumns,
         [I, N, T, I, I, N, N, T, T, T, T, T, T, W, W, W, I],
@@ -143,7 +143,7 @@ public abstract partial class SqlRunStore
         (i, w) => WriteRun(w, runs[i]));
 
     /// <summary>State transitions, appended.</summary>
-    private protected TableWrite TransitionsWrite(IReadOnlyList<StateTransition> transitions) => new(
+    protected TableWrite TransitionsWrite(IReadOnlyList<StateTransition> transitions) => new(
         Types.Table("flows_transitions"), ["run_id", "state", "at", "attempt", "message"], [I, N, W, N, T], string.Empty, transitions.Count,
         (i, w) =>
         {
@@ -156,7 +156,7 @@ public abstract partial class SqlRunStore
         });
 
     /// <summary>Log lines, appended.</summary>
-    private protected TableWrite LogsWrite(IReadOnlyList<RunLogEntry> logs) => new(
+    protected TableWrite LogsWrite(IReadOnlyList<RunLogEntry> logs) => new(
         Types.Table("flows_logs"), ["run_id", "flow_run_id", "at", "level", "category", "message", "exception", "properties"], [I, I, W, N, T, T, T, T], string.Empty, logs.Count,
         (i, w) =>
         {
@@ -189,25 +189,42 @@ public abstract partial class SqlRunStore
 }
 
 /// <summary>How a column's values are typed, so a store can build typed arrays for bulk inserts.</summary>
-internal enum ColumnKind
+public enum ColumnKind
 {
+    /// <summary>A run id (a GUID, or null).</summary>
     Id,
+
+    /// <summary>A 32-bit integer.</summary>
     Integer,
+
+    /// <summary>Text (already made storable), or null.</summary>
     Text,
+
+    /// <summary>A timestamp, or null.</summary>
     Time,
 }
 
 /// <summary>Takes one row's values, typed, column by column in the table's column order.</summary>
-internal interface IRowWriter
+public interface IRowWriter
 {
+    /// <summary>The next column's value, a run id.</summary>
     void Id(Guid? value);
 
+    /// <summary>The next column's value, an integer.</summary>
     void Integer(int value);
 
+    /// <summary>The next column's value, text.</summary>
     void Text(string? value);
 
+    /// <summary>The next column's value, a timestamp.</summary>
     void Time(DateTimeOffset? value);
 }
 
 /// <summary>The rows of one table in a batch: <paramref name="Write"/> writes row <c>i</c>'s values in column order.</summary>
-internal sealed record TableWrite(string Table, string[] Columns, ColumnKind[] Kinds, string OnConflict, int Count, Action<int, IRowWriter> Write);
+/// <param name="Table">The table's name, with the store's prefix.</param>
+/// <param name="Columns">Its columns, in the order rows are written.</param>
+/// <param name="Kinds">Each column's kind.</param>
+/// <param name="OnConflict">The <c>ON CONFLICT</c> clause an insert of these rows ends with, or empty.</param>
+/// <param name="Count">How many rows.</param>
+/// <param name="Write">Writes row <c>i</c>'s values, column by column.</param>
+public sealed record TableWrite(string Table, string[] Columns, ColumnKind[] Kinds, string OnConflict, int Count, Action<int, IRowWriter> Write);

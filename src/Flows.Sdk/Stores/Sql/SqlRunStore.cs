@@ -35,7 +35,13 @@ public abstract partial class SqlRunStore : IRunStore, IAsyncDisposable, IDispos
     private ITimer? _heartbeat;
     private int _disposed;
 
-    private protected SqlRunStore(string description, SqlTypes types, TimeProvider timeProvider, TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
+    /// <summary>Creates a store; nothing is opened until the first use.</summary>
+    /// <param name="description">How messages name the store ("PostgreSQL store flows on db:5432").</param>
+    /// <param name="types">How the database spells the schema's column types, and where its tables live.</param>
+    /// <param name="timeProvider">The clock of heartbeats and retries of a failed open.</param>
+    /// <param name="heartbeatInterval">How often this process marks its unfinished runs as alive.</param>
+    /// <param name="heartbeatTimeout">How long without a heartbeat before another process marks those runs Crashed.</param>
+    protected SqlRunStore(string description, SqlTypes types, TimeProvider timeProvider, TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(heartbeatInterval, TimeSpan.Zero);
@@ -54,9 +60,11 @@ public abstract partial class SqlRunStore : IRunStore, IAsyncDisposable, IDispos
     /// <summary>The id under which this store instance writes runs and heartbeats.</summary>
     public Guid OwnerId { get; } = Guid.CreateVersion7();
 
-    private protected SqlTypes Types { get; }
+    /// <summary>How the database spells the schema's column types, and where its tables live.</summary>
+    protected SqlTypes Types { get; }
 
-    private protected TimeProvider TimeProvider { get; }
+    /// <summary>The clock of heartbeats and retries.</summary>
+    protected TimeProvider TimeProvider { get; }
 
     private string Runs => Types.Table("flows_runs");
 
@@ -124,36 +132,36 @@ public abstract partial class SqlRunStore : IRunStore, IAsyncDisposable, IDispos
     public override string ToString() => Description;
 
     /// <summary>Opens a connection to the database, without opening the store.</summary>
-    private protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+    protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     /// <summary>Closes the pool's idle connections, after a transient failure; by default there is no pool to clear.</summary>
-    private protected virtual void DiscardIdleConnections()
+    protected virtual void DiscardIdleConnections()
     {
     }
 
     /// <summary>Whether the database's error is one a later attempt may not meet (see <see cref="IRunStore.IsTransient"/>).</summary>
-    private protected abstract bool IsTransient(DbException error);
+    protected abstract bool IsTransient(DbException error);
 
     /// <summary>
     /// Begins the migration transaction, holding whatever lock keeps two processes from migrating at once, and
     /// creates what must exist before the schema's tables (a PostgreSQL schema) when it is missing.
     /// </summary>
-    private protected abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
+    protected abstract Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>SQL that returns 1 when the schema-version table exists, else 0.</summary>
-    private protected abstract string SchemaTableExistsSql { get; }
+    protected abstract string SchemaTableExistsSql { get; }
 
     /// <summary>Checks, before anything is created, that a database without a Flows schema may receive one.</summary>
-    private protected virtual Task CheckEmptyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task CheckEmptyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Runs once the schema is current and committed.</summary>
-    private protected virtual Task AfterMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task AfterMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Turns a database error met while opening into a message that names the store and says what to do;
     /// <paramref name="migrating"/> when it was met creating or migrating the schema.
     /// </summary>
-    private protected abstract string Explain(DbException error, bool migrating);
+    protected abstract string Explain(DbException error, bool migrating);
 
     /// <summary>True when an owner's runs can no longer finish. By default: its heartbeat lapsed.</summary>
     private protected virtual bool IsGone(StoreOwner owner) => owner.Lapsed;
@@ -162,26 +170,26 @@ public abstract partial class SqlRunStore : IRunStore, IAsyncDisposable, IDispos
     /// The current time as SQL, on the clock heartbeats are written and judged by: an expression, or <c>@now</c> for
     /// the store's <see cref="TimeProvider"/> (every query that uses it also gets a <c>now</c> parameter).
     /// </summary>
-    private protected abstract string NowSql { get; }
+    protected abstract string NowSql { get; }
 
     /// <summary>A clause that keeps this store's owner row from being deleted by a peer until the write's transaction ends, when the database needs one.</summary>
-    private protected virtual string LockOwnerSql => string.Empty;
+    protected virtual string LockOwnerSql => string.Empty;
 
     /// <summary>
     /// Releases the store's connections: for good (<paramref name="final"/>) when the store is disposed, else after
     /// a failed open, which a later use tries again.
     /// </summary>
-    private protected virtual ValueTask ReleaseAsync(bool final) => default;
+    protected virtual ValueTask ReleaseAsync(bool final) => default;
 
     /// <summary>The database value of a run id.</summary>
-    private protected abstract object Id(Guid id);
+    protected abstract object Id(Guid id);
 
     /// <summary>The database value of a timestamp.</summary>
-    private protected abstract object Time(DateTimeOffset time);
+    protected abstract object Time(DateTimeOffset time);
 
     /// <summary>Reads a timestamp written with <see cref="Time"/>.</summary>
-    private protected abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
+    protected abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
     /// <summary>The database value of a length of time, to add to or subtract from a <see cref="Time"/>.</summary>
-    private protected abstract object Duration(TimeSpan duration);
+    protected abstract object Duration(TimeSpan duration);
 }

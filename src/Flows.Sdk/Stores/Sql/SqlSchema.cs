@@ -94,7 +94,8 @@ internal static class SqlSchema
 /// <param name="Time">The type of timestamps.</param>
 /// <param name="Sequence">The column definition of an auto-incrementing primary key.</param>
 /// <param name="Prefix">Put before table names (a quoted schema and a dot), or empty.</param>
-internal sealed record SqlTypes(string Id, string Time, string Sequence, string Prefix)
+public sealed record SqlTypes(string Id, string Time, string Sequence, string Prefix)
 {
+    /// <summary>The table <paramref name="name"/> as SQL names it: with <see cref="Prefix"/>.</summary>
     public string Table(string name) => Prefix + name;
 }

@@ -62,10 +62,12 @@ public sealed class SqliteRunStore : SqlRunStore
     /// <summary>The full path of the database file.</summary>
     public string Path { get; }
 
-    private protected override string SchemaTableExistsSql =>
+    /// <inheritdoc/>
+    protected override string SchemaTableExistsSql =>
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'flows_schema'";
 
-    private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory))
@@ -97,9 +99,10 @@ public sealed class SqliteRunStore : SqlRunStore
     }
 
     /// <summary>SQLITE_BUSY and SQLITE_LOCKED: another connection held the file longer than the busy timeout.</summary>
-    private protected override bool IsTransient(DbException error) => error is SqliteException { SqliteErrorCode: Busy or Locked };
+    protected override bool IsTransient(DbException error) => error is SqliteException { SqliteErrorCode: Busy or Locked };
 
-    private protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         // BEGIN IMMEDIATE: the first process to start takes the write lock; a second waits (busy timeout) and
         // then finds the schema current.
@@ -108,7 +111,8 @@ public sealed class SqliteRunStore : SqlRunStore
         return transaction;
     }
 
-    private protected override async Task CheckEmptyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    protected override async Task CheckEmptyAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 3", []);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -126,11 +130,13 @@ public sealed class SqliteRunStore : SqlRunStore
         }
     }
 
-    private protected override async Task AfterMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
+    /// <inheritdoc/>
+    protected override async Task AfterMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
         // Only once the file is known to be ours: switching the journal mode writes to it.
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", [], cancellationToken).ConfigureAwait(false);
 
-    private protected override string Explain(DbException error, bool migrating) => error switch
+    /// <inheritdoc/>
+    protected override string Explain(DbException error, bool migrating) => error switch
     {
         SqliteException { SqliteErrorCode: NotADatabase or Corrupt } =>
             "the file is not a SQLite database, or it is corrupt. Move it aside or point Flows:Store:Path (or FLOWS_HOME) at a new file. Nothing was changed.",
@@ -139,7 +145,7 @@ public sealed class SqliteRunStore : SqlRunStore
     };
 
     /// <summary>The store's time, on this machine's clock (see the class's remarks).</summary>
-    private protected override string NowSql => "@now";
+    protected override string NowSql => "@now";
 
     /// <summary>A process on this machine is gone when it no longer runs; elsewhere (another container on this host), when its heartbeat lapsed.</summary>
     private protected override bool IsGone(StoreOwner owner) =>
@@ -147,7 +153,8 @@ public sealed class SqliteRunStore : SqlRunStore
             ? !IsRunning(owner.ProcessId, owner.ProcessStartedAt)
             : base.IsGone(owner);
 
-    private protected override ValueTask ReleaseAsync(bool final)
+    /// <inheritdoc/>
+    protected override ValueTask ReleaseAsync(bool final)
     {
         // Pooled connections hold the file open; release them so the file can be moved or deleted.
         using var connection = new SqliteConnection(_connectionString);
@@ -160,7 +167,7 @@ public sealed class SqliteRunStore : SqlRunStore
     /// more per row (a data reader per execution) than SQLite's insert itself. Values are bound as the table writes
     /// them, typed, with no array or boxing per row.
     /// </summary>
-    private protected override Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
+    protected override Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
     {
         var database = ((SqliteConnection)connection).Handle!;
         foreach (var table in TableWrites(batch))
@@ -197,7 +204,8 @@ public sealed class SqliteRunStore : SqlRunStore
     }
 
     // 16 bytes in Guid.ToByteArray order, which SqliteDataReader.GetGuid reads back.
-    private protected override object Id(Guid id) => id.ToByteArray();
+    /// <inheritdoc/>
+    protected override object Id(Guid id) => id.ToByteArray();
 
     /// <summary>Binds a row's values to a prepared statement's parameters in order, as <see cref="SqliteRunStore.Id(Guid)"/> and <see cref="SqliteRunStore.Time(DateTimeOffset)"/> convert them.</summary>
     private sealed class Binder(sqlite3_stmt statement, sqlite3 database) : IRowWriter
@@ -228,11 +236,14 @@ public sealed class SqliteRunStore : SqlRunStore
     }
 
     // UTC ticks: exact, and compared as integers.
-    private protected override object Time(DateTimeOffset time) => time.UtcTicks;
+    /// <inheritdoc/>
+    protected override object Time(DateTimeOffset time) => time.UtcTicks;
 
-    private protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
+    /// <inheritdoc/>
+    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
 
-    private protected override object Duration(TimeSpan duration) => duration.Ticks;
+    /// <inheritdoc/>
+    protected override object Duration(TimeSpan duration) => duration.Ticks;
 
     /// <summary>Why the folder or file cannot be written, and which setting chose the path, so the user knows what to change.</summary>
     private string Unwritable(string reason) =>
