@@ -172,8 +172,15 @@ public sealed class PostgreSqlRunStore : SqlRunStore
         var postgres = (NpgsqlConnection)connection;
         var inTransaction = (NpgsqlTransaction)transaction;
         batch = Distinct(batch);
-        var fresh = batch.Runs.Where(r => !IsLive(r.Id)).ToList();
-        var known = fresh.Count == batch.Runs.Count ? [] : batch.Runs.Where(r => IsLive(r.Id)).ToList();
+        // One look per run: another write of this store may change what is live meanwhile, and a run must land in
+        // exactly one of the two lists (a live run misjudged fresh is still safe: its COPY meets the stored id).
+        var fresh = new List<RunRecord>(batch.Runs.Count);
+        var known = new List<RunRecord>();
+        foreach (var run in batch.Runs)
+        {
+            (IsLive(run.Id) ? known : fresh).Add(run);
+        }
+
         if (fresh.Count > 0)
         {
             await inTransaction.SaveAsync(FreshRuns, cancellationToken).ConfigureAwait(false);
