@@ -25,8 +25,11 @@ internal sealed partial class RunContext
         Binding = binding;
         Parent = parent;
         Id = id;
-        Token = token;
         _created = createdAt.UtcTicks;
+        if (token != Inherited)
+        {
+            Extras.Token = token;
+        }
     }
 
     /// <summary>The run whose code is executing on this logical call path, if any.</summary>
@@ -49,7 +52,14 @@ internal sealed partial class RunContext
     /// <summary>The flow run this run belongs to (its own id for a flow run); null for a task run outside any flow.</summary>
     public Guid? FlowRunId => Descriptor.Kind == RunKind.Flow ? Id : Parent?.FlowRunId;
 
-    public CancellationToken Token { get; }
+    /// <summary>
+    /// The run's token: its parent's (or, for a run outside any run, its engine's shutdown token) unless the caller
+    /// passed one of its own, which is kept among the extras: most runs then store no token at all.
+    /// </summary>
+    public CancellationToken Token => _extras?.Token ?? Inherited;
+
+    /// <summary>The token a run gets when its caller passes none of its own.</summary>
+    private CancellationToken Inherited => Parent?.Token ?? Engine.ShutdownToken;
 
     public DateTimeOffset CreatedAt => Utc(_created);
 
@@ -122,5 +132,8 @@ internal sealed partial class RunContext
         public string? Result;
         public string? Error;
         public List<StateTransition>? Transitions;
+        public CancellationToken? Token;
+        public long StartedTicks;
+        public long EndedTicks;
     }
 }
