@@ -11,7 +11,12 @@ namespace Flows.Engine;
 /// </summary>
 internal sealed partial class RunContext
 {
-    private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
+    /// <summary>
+    /// What is ambient on this logical call path: the current run, or an engine in scope (<see cref="EngineScope.Entry"/>,
+    /// which carries the run current when it was entered). One slot for both, so a run made current adds no entry
+    /// to the async-local map beside a scope's.
+    /// </summary>
+    internal static readonly AsyncLocal<object?> Ambient = new();
 
     /// <summary>
     /// What only some runs need (parameters, a cache key, a span, held slots, a result or error, transitions off the
@@ -35,8 +40,13 @@ internal sealed partial class RunContext
     /// <summary>The run whose code is executing on this logical call path, if any.</summary>
     public static RunContext? Current
     {
-        get => CurrentSlot.Value;
-        set => CurrentSlot.Value = value;
+        get => Ambient.Value switch
+        {
+            RunContext run => run,
+            EngineScope.Entry entry => entry.Run,
+            _ => null,
+        };
+        set => Ambient.Value = value;
     }
 
     public FlowEngine Engine => Binding.Engine;
