@@ -25,12 +25,25 @@ internal sealed partial class RunContext
     /// </summary>
     private RunExtras? _extras;
 
-    public RunContext(DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
+    /// <summary>The random part of a new run's id (see <see cref="Id"/>).</summary>
+    private readonly ulong _idRest;
+    private readonly ushort _idVersion;
+
+    /// <summary>A new run; <paramref name="id"/> null gives it a new id (see <see cref="RunIds"/>) of its creation time.</summary>
+    public RunContext(DescriptorBinding binding, RunContext? parent, Guid? id, CancellationToken token, DateTimeOffset createdAt)
     {
         Binding = binding;
         Parent = parent;
-        Id = id;
         _created = createdAt.UtcTicks;
+        if (id is { } given)
+        {
+            Extras.Id = given;
+        }
+        else
+        {
+            (_idVersion, _idRest) = RunIds.NextRandom();
+        }
+
         if (token != Inherited)
         {
             Extras.Token = token;
@@ -57,7 +70,11 @@ internal sealed partial class RunContext
 
     public RunContext? Parent { get; }
 
-    public Guid Id { get; }
+    /// <summary>
+    /// The run's id: a given one is kept among the extras; a new one is kept as its random part only, and put together
+    /// with the creation time when read (10 bytes per run instead of 16).
+    /// </summary>
+    public Guid Id => _extras?.Id ?? RunIds.Compose(CreatedAt.ToUnixTimeMilliseconds(), _idVersion, _idRest);
 
     /// <summary>The flow run this run belongs to (its own id for a flow run); null for a task run outside any flow.</summary>
     public Guid? FlowRunId => Descriptor.Kind == RunKind.Flow ? Id : Parent?.FlowRunId;
@@ -143,6 +160,7 @@ internal sealed partial class RunContext
         public string? Error;
         public List<StateTransition>? Transitions;
         public CancellationToken? Token;
+        public Guid? Id;
         public long StartedTicks;
         public long EndedTicks;
     }

@@ -43,6 +43,26 @@ public sealed class CompactRunRecordTests
     }
 
     [Test]
+    public void ANewRunsId_IsAVersion7GuidOfItsCreationTime_AndStaysTheSameEveryTimeItIsRead()
+    {
+        var time = new FakeTimeProvider(Start.AddMilliseconds(123));
+        using var engine = new FlowEngine(new FlowEngineOptions { TimeProvider = time, Store = new InMemoryRunStore() });
+        using var scope = engine.Use();
+
+        var inside = Enumerable.Range(0, 50).Select(_ => LongRuns.OwnId()).ToList();
+
+        var runs = ((InMemoryRunStore)engine.Store).AllRuns;
+        Assert.That(runs.Select(r => r.Id), Is.EqualTo(inside));
+        Assert.That(inside.Distinct().Count(), Is.EqualTo(50));
+        foreach (var id in inside)
+        {
+            var bytes = id.ToByteArray(bigEndian: true);
+            var milliseconds = ((long)bytes[0] << 40) | ((long)bytes[1] << 32) | ((long)bytes[2] << 24) | ((long)bytes[3] << 16) | ((long)bytes[4] << 8) | bytes[5];
+            Assert.That((id.Version, bytes[8] >> 6, milliseconds), Is.EqualTo((7, 2, Start.AddMilliseconds(123).ToUnixTimeMilliseconds())));
+        }
+    }
+
+    [Test]
     public void ARunsToken_IsItsCallersWhenGiven_ElseItsEnginesShutdownToken_StillReadableOnceTheEngineIsDisposed()
     {
         using var caller = new CancellationTokenSource();
@@ -79,6 +99,9 @@ public static class LongRuns
         caller.Cancel();
         return Flow.CancellationToken.IsCancellationRequested;
     }
+
+    [Task("compact-own-id")]
+    public static Guid OwnId() => Flow.RunId!.Value;
 
     [Task("compact-token-of")]
     public static CancellationToken TokenOf() => Flow.CancellationToken;
