@@ -9,6 +9,12 @@ if (args is ["memory", var scenario, ..])
 }
 
 // dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- quick   (plain vs Polly vs [Task], under a minute)
+// dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- alloc <variant 0-7> solo|flow   (what a quick variant allocates, by type)
+if (args is ["alloc", var v, var f])
+{
+    return await AllocProbe.RunAsync(int.Parse(v, System.Globalization.CultureInfo.InvariantCulture), f == "flow");
+}
+
 if (args is [QuickComparison.Command])
 {
     return await QuickComparison.RunAsync();

@@ -209,7 +209,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
 
         var now = TimeProvider.GetUtcNow();
-        return new RunContext(binding, parent, runId ?? RunIds.Next(now), token, now);
+        return new RunContext(binding, parent, runId, token, now);
     }
 
     /// <summary>

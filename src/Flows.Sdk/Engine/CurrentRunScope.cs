@@ -7,27 +7,29 @@ namespace Flows.Engine;
 /// </summary>
 internal readonly struct CurrentRunScope
 {
-    private readonly RunContext? _parent;
+    private readonly object? _ambient;
     private readonly ExecutionContext? _caller;
     private readonly ExecutionContext? _entered;
 
-    private CurrentRunScope(RunContext? parent, ExecutionContext? caller, ExecutionContext? entered)
+    private CurrentRunScope(object? ambient, ExecutionContext? caller, ExecutionContext? entered)
     {
-        _parent = parent;
+        _ambient = ambient;
         _caller = caller;
         _entered = entered;
     }
 
-    public static CurrentRunScope Enter(RunContext run, RunContext? parent)
+    public static CurrentRunScope Enter(RunContext run)
     {
         var caller = ExecutionContext.Capture();
+        var ambient = RunContext.Ambient.Value;
         RunContext.Current = run;
-        return new CurrentRunScope(parent, caller, caller is null ? null : ExecutionContext.Capture());
+        return new CurrentRunScope(ambient, caller, caller is null ? null : ExecutionContext.Capture());
     }
 
     /// <summary>
     /// When the call changed no other async-local value, the caller's own context is put back, which allocates
-    /// nothing; otherwise only the current run is reset, so what the call set stays set, as after a plain call.
+    /// nothing; otherwise only the current run (or engine scope, which shares its slot) is reset, so what the call set
+    /// stays set, as after a plain call.
     /// </summary>
     public void Exit()
     {
@@ -37,7 +39,7 @@ internal readonly struct CurrentRunScope
         }
         else
         {
-            RunContext.Current = _parent;
+            RunContext.Ambient.Value = _ambient;
         }
     }
 }

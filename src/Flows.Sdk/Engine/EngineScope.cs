@@ -6,16 +6,20 @@ namespace Flows.Engine;
 /// <see cref="FlowEngine.Use"/> on this logical call path (a test harness), else the application's
 /// <see cref="FlowEngine.Default"/> (a host sets it), else the zero-configuration engine (<see cref="ZeroConfigEngine"/>).
 /// </summary>
+/// <remarks>
+/// The engine in scope shares one async-local slot with the current run (see <see cref="RunContext.Ambient"/>): a run
+/// made current replaces the scope in the slot (a run's children take their engine from it), so making a run current
+/// copies a map of one async-local value rather than two. A scope entered while a run is current keeps that run with it.
+/// </remarks>
 internal static class EngineScope
 {
-    private static readonly AsyncLocal<FlowEngine?> Scoped = new();
     private static FlowEngine? _default;
 
     /// <summary>The engine generated code uses on this logical call path.</summary>
     public static FlowEngine Current => RunContext.Current?.Engine ?? OutsideRuns;
 
     /// <summary>The engine of a call made outside any run (the caller has checked there is none).</summary>
-    public static FlowEngine OutsideRuns => Scoped.Value ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.Instance;
+    public static FlowEngine OutsideRuns => (RunContext.Ambient.Value as Entry)?.Engine ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.Instance;
 
     /// <summary>The application's engine, used outside any scope.</summary>
     public static FlowEngine? Default
@@ -27,16 +31,19 @@ internal static class EngineScope
     /// <summary>Makes <paramref name="engine"/> current on the calling logical call path until the result is disposed.</summary>
     public static IDisposable Use(FlowEngine engine)
     {
-        var previous = Scoped.Value;
-        Scoped.Value = engine;
+        var previous = RunContext.Ambient.Value;
+        RunContext.Ambient.Value = new Entry(engine, RunContext.Current);
         return new ScopeRestorer(previous);
     }
 
     /// <summary>A disposed engine stops being the application's engine, if it was.</summary>
     public static void Forget(FlowEngine engine) => Interlocked.CompareExchange(ref _default, null, engine);
 
-    private sealed class ScopeRestorer(FlowEngine? previous) : IDisposable
+    /// <summary>An engine in scope, and the run that was current when it was entered (which stays current).</summary>
+    internal sealed record Entry(FlowEngine Engine, RunContext? Run);
+
+    private sealed class ScopeRestorer(object? previous) : IDisposable
     {
-        public void Dispose() => Scoped.Value = previous;
+        public void Dispose() => RunContext.Ambient.Value = previous;
     }
 }

@@ -6,12 +6,21 @@ namespace Flows.Engine;
 /// </summary>
 internal sealed class EngineShutdown : IDisposable
 {
-    private readonly CancellationTokenSource _source = new();
+    private readonly CancellationTokenSource _source;
+
+    /// <summary>Read once: the source's own property throws once it is disposed, and runs read their token after that.</summary>
+    private readonly CancellationToken _token;
+
+    public EngineShutdown()
+    {
+        _source = new CancellationTokenSource();
+        _token = _source.Token;
+    }
     private int _begun;
     private string? _interruptedBy;
 
     /// <summary>Cancelled when the engine is disposed or interrupted.</summary>
-    public CancellationToken Token => _source.Token;
+    public CancellationToken Token => _token;
 
     /// <summary>True once the engine is disposed or interrupted; safe to read afterwards, unlike <see cref="Token"/>.</summary>
     public bool IsShutDown => _source.IsCancellationRequested;

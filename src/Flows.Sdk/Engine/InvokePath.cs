@@ -23,7 +23,7 @@ internal static class InvokePath
         ArgumentNullException.ThrowIfNull(descriptor);
         var parent = RunContext.Current;
         var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
-        var current = CurrentRunScope.Enter(run, parent);
+        var current = CurrentRunScope.Enter(run);
         var scope = run.Engine.Logging.BeginScope(run);
         try
         {

@@ -20,36 +20,39 @@ namespace Flows.Engine;
 /// </remarks>
 internal sealed partial class RunContext : ILiveRun
 {
-    // Times are UTC ticks, 0 until set: a quarter of the size of DateTimeOffset? fields, in an object kept per run.
+    // Times are UTC ticks, in an object kept per run: the creation's, and the start and end as ticks after it plus one
+    // (0 until set), an int each, which holds runs of up to about 214 s; a time that does not fit (a longer run, a
+    // clock set back) is kept among the extras instead.
     private readonly long _created;
-    private long _started;
-    private long _ended;
-    private RunState _state;
+    private int _startedAfter;
+    private int _endedAfter;
     private int _attempt;
-    private int _implied;
 
     /// <summary>How many transitions the recorder has handed to its store.</summary>
     private int _taken;
 
-    /// <summary>1 while the run waits in the recorder's queue.</summary>
-    private int _queued;
+    // A byte each rather than an int (the object is kept per run): the state, the count of implied transitions (0-3),
+    // and 1 while the run waits in the recorder's queue.
+    private byte _stateValue;
+    private byte _implied;
+    private byte _queued;
 
     /// <summary>The current state.</summary>
-    public RunState State => _state;
+    public RunState State => (RunState)_stateValue;
 
     /// <summary>The attempt in progress or last made, from 1 (0 before the first).</summary>
     public int Attempt => _attempt;
 
     /// <summary>When the first attempt started (or, for a cached result, when it was taken).</summary>
-    public DateTimeOffset? StartedAt => UtcOrNull(_started);
+    public DateTimeOffset? StartedAt => UtcOrNull(StartedTicks);
 
     /// <summary>When the run reached its final state.</summary>
-    public DateTimeOffset? EndedAt => UtcOrNull(_ended);
+    public DateTimeOffset? EndedAt => UtcOrNull(EndedTicks);
 
     /// <summary>Records the run as created: Pending, at <see cref="CreatedAt"/>. Nobody else sees the run yet.</summary>
     public void SetPending()
     {
-        _state = RunState.Pending;
+        _stateValue = (byte)RunState.Pending;
         _implied = 1;
     }
 
@@ -59,10 +62,10 @@ internal sealed partial class RunContext : ILiveRun
         lock (this)
         {
             _attempt++;
-            _state = RunState.Running;
+            _stateValue = (byte)RunState.Running;
             if (_attempt == 1)
             {
-                _started = now.UtcTicks;
+                SetStarted(now.UtcTicks);
                 if (_implied == 1)
                 {
                     _implied = 2;
@@ -84,7 +87,7 @@ internal sealed partial class RunContext : ILiveRun
         {
             if (state != RunState.Pending)
             {
-                _state = state;
+                _stateValue = (byte)state;
             }
 
             if (error is not null)
@@ -104,13 +107,13 @@ internal sealed partial class RunContext : ILiveRun
     {
         lock (this)
         {
-            _state = state;
-            _ended = now.UtcTicks;
+            _stateValue = (byte)state;
+            SetEnded(now.UtcTicks);
             SetExtra(result, static (extras, v) => extras.Result = v);
             SetExtra(error, static (extras, v) => extras.Error = v);
-            if (_started == 0 && startsNow)
+            if (StartedTicks == 0 && startsNow)
             {
-                _started = now.UtcTicks;
+                SetStarted(now.UtcTicks);
             }
 
             if (message is null && _implied == 2)
@@ -135,7 +138,7 @@ internal sealed partial class RunContext : ILiveRun
                 Name = Descriptor.Name,
                 FlowRunId = FlowRunId,
                 ParentRunId = Parent?.Id,
-                State = _state,
+                State = State,
                 Attempt = _attempt,
                 Parameters = Parameters,
                 Result = _extras?.Result,
@@ -160,7 +163,7 @@ internal sealed partial class RunContext : ILiveRun
     }
 
     /// <summary>Marks the run queued in the recorder; false when it already was.</summary>
-    public bool TryMarkQueued() => Interlocked.Exchange(ref _queued, 1) == 0;
+    public bool TryMarkQueued() => Interlocked.Exchange(ref _queued, (byte)1) == 0;
 
     /// <summary>
     /// For the recorder's writer: takes the run out of the queue and returns its record as it is now, adding to
@@ -168,7 +171,7 @@ internal sealed partial class RunContext : ILiveRun
     /// </summary>
     public RunRecord TakeChanges(List<StateTransition> transitions)
     {
-        Volatile.Write(ref _queued, 0);
+        Volatile.Write(ref _queued, (byte)0);
         lock (this)
         {
             var all = _extras?.Transitions ?? Implied(_implied);
@@ -205,16 +208,43 @@ internal sealed partial class RunContext : ILiveRun
 
         if (count >= 2)
         {
-            list.Add(new StateTransition(Id, RunState.Running, Utc(_started), 1));
+            list.Add(new StateTransition(Id, RunState.Running, Utc(StartedTicks), 1));
         }
 
         if (count >= 3)
         {
-            list.Add(new StateTransition(Id, _state, Utc(_ended), _attempt, _extras?.Error));
+            list.Add(new StateTransition(Id, State, Utc(EndedTicks), _attempt, _extras?.Error));
         }
 
         return list;
     }
+
+    private long StartedTicks => TicksAt(_startedAfter, _extras?.StartedTicks ?? 0);
+
+    private long EndedTicks => TicksAt(_endedAfter, _extras?.EndedTicks ?? 0);
+
+    private long TicksAt(int after, long kept) => after != 0 ? _created + after - 1 : kept;
+
+    private void SetStarted(long ticks)
+    {
+        _startedAfter = After(ticks);
+        if (_startedAfter == 0 || _extras is not null)
+        {
+            Extras.StartedTicks = _startedAfter == 0 ? ticks : 0;
+        }
+    }
+
+    private void SetEnded(long ticks)
+    {
+        _endedAfter = After(ticks);
+        if (_endedAfter == 0 || _extras is not null)
+        {
+            Extras.EndedTicks = _endedAfter == 0 ? ticks : 0;
+        }
+    }
+
+    /// <summary>The ticks after creation plus one, or 0 when that does not fit an int.</summary>
+    private int After(long ticks) => ticks - _created + 1 is var after and > 0 and <= int.MaxValue ? (int)after : 0;
 
     private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
 

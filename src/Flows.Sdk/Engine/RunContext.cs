@@ -11,7 +11,12 @@ namespace Flows.Engine;
 /// </summary>
 internal sealed partial class RunContext
 {
-    private static readonly AsyncLocal<RunContext?> CurrentSlot = new();
+    /// <summary>
+    /// What is ambient on this logical call path: the current run, or an engine in scope (<see cref="EngineScope.Entry"/>,
+    /// which carries the run current when it was entered). One slot for both, so a run made current adds no entry
+    /// to the async-local map beside a scope's.
+    /// </summary>
+    internal static readonly AsyncLocal<object?> Ambient = new();
 
     /// <summary>
     /// What only some runs need (parameters, a cache key, a span, held slots, a result or error, transitions off the
@@ -20,20 +25,41 @@ internal sealed partial class RunContext
     /// </summary>
     private RunExtras? _extras;
 
-    public RunContext(DescriptorBinding binding, RunContext? parent, Guid id, CancellationToken token, DateTimeOffset createdAt)
+    /// <summary>The random part of a new run's id (see <see cref="Id"/>).</summary>
+    private readonly ulong _idRest;
+    private readonly ushort _idVersion;
+
+    /// <summary>A new run; <paramref name="id"/> null gives it a new id (see <see cref="RunIds"/>) of its creation time.</summary>
+    public RunContext(DescriptorBinding binding, RunContext? parent, Guid? id, CancellationToken token, DateTimeOffset createdAt)
     {
         Binding = binding;
         Parent = parent;
-        Id = id;
-        Token = token;
         _created = createdAt.UtcTicks;
+        if (id is { } given)
+        {
+            Extras.Id = given;
+        }
+        else
+        {
+            (_idVersion, _idRest) = RunIds.NextRandom();
+        }
+
+        if (token != Inherited)
+        {
+            Extras.Token = token;
+        }
     }
 
     /// <summary>The run whose code is executing on this logical call path, if any.</summary>
     public static RunContext? Current
     {
-        get => CurrentSlot.Value;
-        set => CurrentSlot.Value = value;
+        get => Ambient.Value switch
+        {
+            RunContext run => run,
+            EngineScope.Entry entry => entry.Run,
+            _ => null,
+        };
+        set => Ambient.Value = value;
     }
 
     public FlowEngine Engine => Binding.Engine;
@@ -44,12 +70,23 @@ internal sealed partial class RunContext
 
     public RunContext? Parent { get; }
 
-    public Guid Id { get; }
+    /// <summary>
+    /// The run's id: a given one is kept among the extras; a new one is kept as its random part only, and put together
+    /// with the creation time when read (10 bytes per run instead of 16).
+    /// </summary>
+    public Guid Id => _extras?.Id ?? RunIds.Compose(CreatedAt.ToUnixTimeMilliseconds(), _idVersion, _idRest);
 
     /// <summary>The flow run this run belongs to (its own id for a flow run); null for a task run outside any flow.</summary>
     public Guid? FlowRunId => Descriptor.Kind == RunKind.Flow ? Id : Parent?.FlowRunId;
 
-    public CancellationToken Token { get; }
+    /// <summary>
+    /// The run's token: its parent's (or, for a run outside any run, its engine's shutdown token) unless the caller
+    /// passed one of its own, which is kept among the extras: most runs then store no token at all.
+    /// </summary>
+    public CancellationToken Token => _extras?.Token ?? Inherited;
+
+    /// <summary>The token a run gets when its caller passes none of its own.</summary>
+    private CancellationToken Inherited => Parent?.Token ?? Engine.ShutdownToken;
 
     public DateTimeOffset CreatedAt => Utc(_created);
 
@@ -122,5 +159,9 @@ internal sealed partial class RunContext
         public string? Result;
         public string? Error;
         public List<StateTransition>? Transitions;
+        public CancellationToken? Token;
+        public Guid? Id;
+        public long StartedTicks;
+        public long EndedTicks;
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Flows.Engine;
 
 /// <summary>
@@ -12,20 +14,33 @@ internal static class RunIds
 {
     public static Guid Next(DateTimeOffset createdAt)
     {
-        var milliseconds = createdAt.ToUnixTimeMilliseconds();
+        var (version, rest) = NextRandom();
+        return Compose(createdAt.ToUnixTimeMilliseconds(), version, rest);
+    }
+
+    /// <summary>
+    /// The random part of an id, to be put together with its time by <see cref="Compose"/> when read: 12 bits beside
+    /// the version, then the variant and 62 bits; a run keeps these rather than the whole id.
+    /// </summary>
+    public static (ushort Version, ulong Random) NextRandom()
+    {
         Span<byte> random = stackalloc byte[10];
         Random.Shared.NextBytes(random);
-        return new Guid(
-            (int)(milliseconds >> 16),
-            (short)milliseconds,
-            (short)(0x7000 | ((random[0] << 8 | random[1]) & 0x0FFF)),
-            (byte)(0x80 | (random[2] & 0x3F)),
-            random[3],
-            random[4],
-            random[5],
-            random[6],
-            random[7],
-            random[8],
-            random[9]);
+        random[2] = (byte)(0x80 | (random[2] & 0x3F));
+        return ((ushort)(0x7000 | ((random[0] << 8 | random[1]) & 0x0FFF)), BinaryPrimitives.ReadUInt64BigEndian(random[2..]));
     }
+
+    /// <summary>The id of the given creation time (Unix milliseconds) and random part.</summary>
+    public static Guid Compose(long milliseconds, ushort version, ulong rest) => new(
+        (int)(milliseconds >> 16),
+        (short)milliseconds,
+        (short)version,
+        (byte)(rest >> 56),
+        (byte)(rest >> 48),
+        (byte)(rest >> 40),
+        (byte)(rest >> 32),
+        (byte)(rest >> 24),
+        (byte)(rest >> 16),
+        (byte)(rest >> 8),
+        (byte)rest);
 }
