@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Web;
+using Flows.CompilerServices;
 using Flows.Secrets;
 using Flows.Secrets.Masking;
 using Flows.Testing;
