@@ -29,7 +29,7 @@ internal sealed class ThrowAwayCluster : IAsyncDisposable
     public string ConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Timeout=5";
 
     /// <summary>The folder holding initdb and pg_ctl. Missing: a failure under CI, a skip elsewhere.</summary>
-    public static string BinFolder => TestStores.Required("FLOWS_TEST_PG_BIN", "run scripts/test.sh, which exports the folder holding initdb and pg_ctl.");
+    public static string BinFolder => TestServices.Required("FLOWS_TEST_PG_BIN", "run scripts/test.sh, which exports the folder holding initdb and pg_ctl.");
 
     private static bool IsRoot => Environment.UserName == "root";
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Flows.Stores.Tests;
+namespace Flows.Tests.Support;
 
-/// <summary>A logger provider that keeps every line, to check what the engine logs about its store.</summary>
-internal sealed class CapturedLog : ILoggerProvider
+/// <summary>A logger provider that keeps every line, to check what was logged, with which id, level and exception.</summary>
+public sealed class CapturedLog : ILoggerProvider
 {
     private readonly ConcurrentQueue<Line> _lines = new();
 
