@@ -181,18 +181,17 @@ public sealed class LostConnectionTests : SchemaTest
     /// <summary>The pid of a backend (other than <paramref name="except"/>) waiting for a lock that matches <paramref name="lockCondition"/>; polls, within the bound.</summary>
     private static async Task<int> WaitingAsync(NpgsqlConnection connection, string lockCondition, int? except)
     {
-        using var timeout = new CancellationTokenSource(Bound);
-        while (true)
-        {
-            await using var command = new NpgsqlCommand($"SELECT pid FROM pg_locks WHERE {lockCondition} AND NOT granted AND pid <> $1 LIMIT 1", connection);
-            command.Parameters.AddWithValue(except ?? 0);
-            if (await command.ExecuteScalarAsync(timeout.Token) is int pid)
+        int? waiting = null;
+        await Eventually.UntilAsync(
+            async () =>
             {
-                return pid;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
+                await using var command = new NpgsqlCommand($"SELECT pid FROM pg_locks WHERE {lockCondition} AND NOT granted AND pid <> $1 LIMIT 1", connection);
+                command.Parameters.AddWithValue(except ?? 0);
+                waiting = await command.ExecuteScalarAsync() as int?;
+                return waiting is not null;
+            },
+            $"a backend waits for a lock where {lockCondition}");
+        return waiting!.Value;
     }
 
     private static async Task<NpgsqlConnection> OpenAsync(string connectionString)

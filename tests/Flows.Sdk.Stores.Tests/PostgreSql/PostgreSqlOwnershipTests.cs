@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Flows.Runs;
 using Flows.Stores;
 using Flows.Stores.PostgreSql;
@@ -42,7 +41,7 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
         var lapsed = await LapseAsync(beating);
 
         time.Advance(Beat);
-        await WaitUntilAsync(async () => await HeartbeatAsync(beating) > lapsed, "the heartbeat after the lapse");
+        await Eventually.UntilAsync(async () => await HeartbeatAsync(beating) > lapsed, "the heartbeat after the lapse");
         await using var watcher = TestStores.Postgres(Schema);
         await watcher.OpenAsync();
 
@@ -79,7 +78,7 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
         // A peer removed this process's owner row, as one does for a process it judged gone.
         await TestStores.ScalarAsync($"DELETE FROM \"{Schema}\".flows_owners WHERE id = '{store.OwnerId}'");
         time.Advance(Beat);
-        await WaitUntilAsync(
+        await Eventually.UntilAsync(
             async () => await HeartbeatAsync(store) is not null || (await store.GetRunAsync(run.Id))!.State != RunState.Running,
             "the heartbeat after the owner row was deleted");
 
@@ -97,7 +96,7 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
         await using var peer = await CrashByPeerAsync(paused, run);
 
         time.Advance(Beat);
-        await WaitUntilAsync(async () => (await peer.GetRunAsync(run.Id))!.State != RunState.Crashed, "the heartbeat that puts the run back");
+        await Eventually.UntilAsync(async () => (await peer.GetRunAsync(run.Id))!.State != RunState.Crashed, "the heartbeat that puts the run back");
 
         var restored = await peer.GetRunAsync(run.Id);
         Assert.That((restored!.State, restored.EndedAt, restored.Error), Is.EqualTo((RunState.Running, (DateTimeOffset?)null, (string?)null)));
@@ -166,22 +165,4 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
     /// <summary>The store's registered heartbeat, or null when it has no owner row.</summary>
     private async Task<DateTime?> HeartbeatAsync(PostgreSqlRunStore store) =>
         await TestStores.ScalarAsync($"SELECT heartbeat_at FROM \"{Schema}\".flows_owners WHERE id = '{store.OwnerId}'") as DateTime?;
-
-    /// <summary>
-    /// The heartbeat runs on a timer callback and writes on the thread pool; wait until its effect is visible. The
-    /// bound is real time, and generous: on a loaded machine a write and a query may take seconds.
-    /// </summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                Assert.Fail($"Waited 30 s for {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
 }

@@ -20,7 +20,9 @@ public sealed class RecorderBackpressureTests
 
         var calls = Task.WhenAll(Enumerable.Range(0, 1_000).Select(_ => counted.Run()));
         await Eventually.Until(() => store.BlockedWrites > 0, "the writer waits on the store");
-        await Task.Delay(200);
+        // Every call was made above; those admitted ran to their end on the thread pool, the rest wait for the backlog.
+        // Once the admitted ones have ended, nothing more can start until the store opens.
+        await Eventually.Until(() => counted.Started > 0 && counted.Ended == counted.Started, "the admitted task runs ended");
         var startedWhileBlocked = counted.Started;
         store.Open();
         await Eventually.Within(calls);
@@ -35,14 +37,18 @@ public sealed class RecorderBackpressureTests
     public sealed class Counted
     {
         private int _started;
+        private int _ended;
 
         public int Started => Volatile.Read(ref _started);
+
+        public int Ended => Volatile.Read(ref _ended);
 
         [Task("store-counted")]
         public async Task Run()
         {
             Interlocked.Increment(ref _started);
             await Task.Yield();
+            Interlocked.Increment(ref _ended);
         }
     }
 }

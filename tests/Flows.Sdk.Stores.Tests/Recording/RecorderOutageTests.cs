@@ -56,11 +56,7 @@ public sealed class RecorderOutageTests
         _store.IsDown = true;
         talkers.Go();
         await Eventually.Until(() => talkers.Said == 1, "the flow logged its line");
-        for (var down = TimeSpan.Zero; down < TimeSpan.FromMinutes(4); down += TimeSpan.FromSeconds(5))
-        {
-            _time.Advance(TimeSpan.FromSeconds(5));
-            await Task.Delay(1);
-        }
+        await Eventually.AdvanceInSteps(_time, TimeSpan.FromMinutes(4), TimeSpan.FromSeconds(5));
 
         Assert.That(call.IsCompleted, Is.False, "four minutes into the outage the flow's end still waits for the store");
         Assert.That(_store.Attempts, Is.GreaterThan(2), "the writer kept trying");
@@ -138,8 +134,7 @@ public sealed class RecorderOutageTests
             catch (RunStoreException) when (tries < 1_000)
             {
                 // A flush that fails at once moves no clock: move it, so the writer's next attempt comes.
-                _time.Advance(TimeSpan.FromSeconds(1));
-                await Task.Delay(1);
+                await Eventually.AdvanceInSteps(_time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
             }
         }
     }

@@ -15,6 +15,7 @@ public sealed class StoreDownAtStartTests
     private int _port;
     private PostgreSqlRunStore _store = null!;
     private FlowEngine _engine = null!;
+    private CapturedLog _log = null!;
     private TcpForwarder? _up;
 
     [SetUp]
@@ -28,7 +29,9 @@ public sealed class StoreDownAtStartTests
             ConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = "127.0.0.1", Port = _port }.ConnectionString,
             Schema = _schema,
         });
-        _engine = new FlowEngine(new FlowEngineOptions { Store = _store });
+        var (loggerFactory, log) = CapturedLog.Factory();
+        _log = log;
+        _engine = new FlowEngine(new FlowEngineOptions { Store = _store, LoggerFactory = loggerFactory });
     }
 
     [TearDown]
@@ -54,7 +57,8 @@ public sealed class StoreDownAtStartTests
         talkers.Go();
         var call = talkers.Talk("before the server");
 
-        await Task.WhenAny(call, Task.Delay(TimeSpan.FromSeconds(2)));
+        // 101 StoreStillUnreachable: logged before each new attempt, so two mean the first refusal is a retry behind us.
+        await Eventually.Until(() => _log.Lines.Count(l => l.EventId == 101) >= 2, "the writer tried the store again twice");
         Assert.That(call.IsCompleted, Is.False, "the flow's start waits for the store instead of failing");
         BringTheServerUp();
 

@@ -154,13 +154,8 @@ public sealed class ConcurrencyLimitTests
         var limited = new Limited();
 
         var all = Task.WhenAll(Enumerable.Range(0, Failing).Select(_ => limited.TimesOut(default)));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!all.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            // Each step times out the attempts in flight; the next ones start on the thread pool and are caught by a later step.
-            harness.Time.Advance(TimeSpan.FromSeconds(5));
-            await Task.WhenAny(all, Task.Delay(1));
-        }
+        // Each step times out the attempts in flight; the next ones start on the thread pool and are caught by a later step.
+        await Eventually.AdvanceUntilEnded(harness.Time, all, TimeSpan.FromSeconds(5));
 
         Assert.That(all.IsFaulted, Is.True, "every call ended, timed out, within 30 s");
         AssertAllEndedAndEveryLimitFull(harness, "limited-times-out", RunState.TimedOut);
