@@ -39,6 +39,8 @@ public sealed class PostgreSqlOutageTests
         var down = Stopwatch.StartNew();
         during.Go();
         await Eventually.Until(() => during.Said == Flows, "the second flows ran their tasks while the server was down");
+        // The subject, not a synchronisation: the server stays down for the outage's length in real time (a failover's
+        // 60-120 s), longer than any connection timeout, and no signal can stand in for time that must really pass.
         await Task.WhenAny(calls, Task.Delay(Outage - down.Elapsed));
 
         Assert.That(calls.IsCompleted, Is.False, "the flows' ends wait for the server instead of failing");
