@@ -39,31 +39,14 @@ internal sealed class TestSchema : IAsyncDisposable
         return options;
     }
 
-    public async Task ExecuteAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql) => TestPostgres.ExecuteAsync(ConnectionString, sql);
 
-    public async Task<T?> ScalarAsync<T>(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
+    public async Task<T?> ScalarAsync<T>(string sql) =>
+        await TestPostgres.ScalarAsync(ConnectionString, sql) is { } value and not DBNull ? (T)value : default;
 
     public async Task<bool> TableExistsAsync(string table) =>
         await ScalarAsync<long>($"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{Name}' AND table_name = '{table.Replace("'", "''", StringComparison.Ordinal)}'") > 0;
 
-    public async ValueTask DisposeAsync()
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { SslMode = SslMode.Disable }.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Name} CASCADE", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public async ValueTask DisposeAsync() =>
+        await TestPostgres.DropSchemaAsync(new NpgsqlConnectionStringBuilder(Server) { SslMode = SslMode.Disable }.ConnectionString, Name);
 }

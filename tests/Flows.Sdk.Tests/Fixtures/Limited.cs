@@ -57,6 +57,8 @@ public sealed class Limited
     public int Sync(int item)
     {
         Enter();
+        // The subject, not a synchronisation: a body that holds its slot for a while, so that the other callers
+        // really contend for the two slots while MaxInFlight is measured (TestRulesTests allows this line).
         Thread.Sleep(1);
         Leave();
         return item;

@@ -40,10 +40,13 @@ public sealed class SecretCacheTests
     [Test]
     public async Task ConcurrentCallers_ShareOneLookup()
     {
-        var provider = new CountingSecretProvider(Values, answerAsynchronously: true);
+        var provider = new CountingSecretProvider(Values, answerWhenTold: true);
         using var harness = new FlowTestHarness(o => o.SecretProviders.Add(provider));
 
-        var values = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => harness.Engine.Secrets.GetAsync("secret-api-key").AsTask()));
+        // All eight ask while the first lookup is still unanswered.
+        var lookups = Enumerable.Range(0, 8).Select(_ => harness.Engine.Secrets.GetAsync("secret-api-key").AsTask()).ToList();
+        provider.Answer();
+        var values = await Eventually.Within(Task.WhenAll(lookups));
 
         Assert.That(values, Is.All.EqualTo("cached-secret"));
         Assert.That(provider.Calls, Is.EqualTo(1));

@@ -20,7 +20,7 @@ public sealed class SecretMaskingTests
     [Test]
     public async Task ASecretLeakedEveryWay_AppearsInNoLogLineSinkRunRecordOrTransition()
     {
-        var sink = new CapturingLoggerProvider();
+        var sink = new CapturedLog();
         using var harness = new FlowTestHarness(o => o.Secrets["secret-leak-key"] = Key);
         harness.Engine.LoggerFactory.AddProvider(sink);
 
@@ -144,7 +144,7 @@ public sealed class SecretMaskingTests
     [Test]
     public async Task HostedApp_ILoggerFromDI_MasksSecretsBeforeAnySink()
     {
-        var sink = new CapturingLoggerProvider();
+        var sink = new CapturedLog();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddProvider(sink);
         builder.Services.AddFlows();

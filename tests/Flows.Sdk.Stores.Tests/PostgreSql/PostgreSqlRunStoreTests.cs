@@ -1,0 +1,79 @@
+using Flows.Runs;
+using Flows.Stores;
+using Flows.Stores.PostgreSql;
+using Npgsql;
+
+namespace Flows.Stores.Tests.PostgreSql;
+
+/// <summary>What the PostgreSQL store does beyond the conformance suite: refused logins, newer schemas, concurrent starts (heartbeats: <see cref="PostgreSqlOwnershipTests"/>).</summary>
+public sealed class PostgreSqlRunStoreTests : PostgreSqlSchemaTests
+{
+    [Test]
+    public async Task ARefusedLogin_FailsNamingTheStoreAndUser_WithoutThePassword()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString) { Username = "flows_no_such_user", Password = "hunter2" };
+        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = Schema });
+
+        var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
+
+        Assert.That(error!.Message, Does.Contain("PostgreSQL store").And.Contain("refused the login of user 'flows_no_such_user'").And.Not.Contain("hunter2"));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM information_schema.schemata WHERE schema_name = '{Schema}'"), Is.Zero);
+    }
+
+    [Test]
+    public async Task ASchemaNewerThanTheCode_FailsNamingTheStore_AndIsLeftAsItWas()
+    {
+        await using (var first = TestStores.Postgres(Schema))
+        {
+            await first.OpenAsync();
+        }
+
+        await TestStores.ScalarAsync($"INSERT INTO \"{Schema}\".flows_schema (version, applied_at) VALUES (99, 'future')");
+
+        await using var store = TestStores.Postgres(Schema);
+        var error = Assert.ThrowsAsync<RunStoreException>(async () => await store.OpenAsync());
+
+        Assert.That(error!.Message, Does.Contain($"schema '{Schema}'").And.Contain("schema version 99"));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".flows_owners"), Is.Zero, "no owner was registered");
+    }
+
+    [Test]
+    public async Task WritesRefusedBecauseTheServerDroppedTheConnections_AreMadeAgain_AndNothingIsLost()
+    {
+        var application = "flows-" + Schema;
+        var builder = new NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString) { ApplicationName = application };
+        await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = builder.ConnectionString, Schema = Schema });
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = store });
+        using var scope = engine.Use();
+        await StoreJobs.Sync(["OH"]);
+
+        // Every pooled connection dies under the store, as in a failover or a restart of the server.
+        var dropped = await TestStores.ScalarAsync($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{application}'");
+        var total = await StoreJobs.Sync(["PA", "NY"]);
+        await engine.FlushAsync();
+
+        Assert.That(dropped, Is.GreaterThan(0L), "connections were dropped");
+        Assert.That(total, Is.EqualTo(4));
+        var runs = await store.QueryRunsAsync(new RunQuery());
+        Assert.That(runs.Select(r => (r.Name, r.State)), Is.EquivalentTo(new[]
+        {
+            ("store-sync", RunState.Completed), ("store-count", RunState.Completed),
+            ("store-sync", RunState.Completed), ("store-count", RunState.Completed), ("store-count", RunState.Completed),
+        }));
+    }
+
+    [Test]
+    public async Task StoresOpeningAtOnce_MigrateOnce_AndAllWork()
+    {
+        var stores = Enumerable.Range(0, 4).Select(_ => TestStores.Postgres(Schema)).ToList();
+
+        await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.OpenAsync())));
+
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".flows_schema"), Is.EqualTo(1L));
+        Assert.That(await TestStores.ScalarAsync($"SELECT count(*) FROM \"{Schema}\".flows_owners"), Is.EqualTo(4L));
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+}
