@@ -95,7 +95,7 @@ public static class QuickComparison
         }
 
         Console.WriteLine();
-        Console.WriteLine("targets (issue 11; ratios within this run, each figure the median round):");
+        Console.WriteLine("targets (ratios within this run, each figure the median round):");
         foreach (var target in Targets.Check(results))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {target.Name,-58} {target.Actual,9:N2} {target.Unit,-3} (limit {target.Limit:N2}) {Verdict(target.Met)}"));
@@ -190,7 +190,7 @@ public static class QuickComparison
 }
 
 /// <summary>
-/// The targets of issue 11 for the quick comparison, as ratios and differences within one run (so load from elsewhere
+/// The performance targets for the quick comparison, as ratios and differences within one run (so load from elsewhere
 /// on the machine cancels out) of median rounds.
 /// </summary>
 public static class Targets
