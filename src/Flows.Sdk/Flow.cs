@@ -37,10 +37,11 @@ public static partial class Flow
     public static RunArtifacts Artifacts { get; } = new();
 
     /// <summary>
-    /// Returns <paramref name="text"/> with the current run's secrets masked (every secret its engine knows), for
-    /// text a library writes somewhere Flows does not mask for it; outside any run, <paramref name="text"/> unchanged.
+    /// Returns <paramref name="text"/> with every secret the current engine knows masked (the run's engine, else the
+    /// one in scope, else the application's, as for <see cref="Secrets"/>), for text a library writes somewhere Flows
+    /// does not mask for it. Where no engine exists yet, none has resolved a secret, and the text comes back unchanged.
     /// </summary>
-    public static string Redact(string text) => RunContext.Current?.Engine.Redact(text) ?? text;
+    public static string Redact(string text) => EngineScope.Existing?.Redact(text) ?? text;
 
     /// <summary>The current run's cancellation token (timeout, cancellation, shutdown), or none outside any run.</summary>
     public static CancellationToken CancellationToken => RunContext.Current?.Token ?? CancellationToken.None;

@@ -21,6 +21,12 @@ internal static class EngineScope
     /// <summary>The engine of a call made outside any run (the caller has checked there is none).</summary>
     public static FlowEngine OutsideRuns => (RunContext.Ambient.Value as Entry)?.Engine ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.Instance;
 
+    /// <summary>
+    /// The engine generated code would use on this logical call path, if there is one already: never creates the
+    /// zero-configuration engine (masking text needs no engine where no engine has resolved a secret).
+    /// </summary>
+    public static FlowEngine? Existing => RunContext.Current?.Engine ?? (RunContext.Ambient.Value as Entry)?.Engine ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.IfCreated;
+
     /// <summary>The application's engine, used outside any scope.</summary>
     public static FlowEngine? Default
     {
@@ -32,8 +38,9 @@ internal static class EngineScope
     public static IDisposable Use(FlowEngine engine)
     {
         var previous = RunContext.Ambient.Value;
-        RunContext.Ambient.Value = new Entry(engine, RunContext.Current);
-        return new ScopeRestorer(previous);
+        var entry = new Entry(engine, RunContext.Current);
+        RunContext.Ambient.Value = entry;
+        return new ScopeRestorer(entry, previous);
     }
 
     /// <summary>A disposed engine stops being the application's engine, if it was.</summary>
@@ -42,8 +49,19 @@ internal static class EngineScope
     /// <summary>An engine in scope, and the run that was current when it was entered (which stays current).</summary>
     internal sealed record Entry(FlowEngine Engine, RunContext? Run);
 
-    private sealed class ScopeRestorer(object? previous) : IDisposable
+    /// <summary>
+    /// Puts back what the slot held before the scope, if the scope is still what it holds here. A scope disposed
+    /// where it is no longer in force (entered inside a run and disposed after that run returned, or disposed twice)
+    /// changes nothing: putting back a run that has ended would make it current again outside it.
+    /// </summary>
+    private sealed class ScopeRestorer(Entry entry, object? previous) : IDisposable
     {
-        public void Dispose() => RunContext.Ambient.Value = previous;
+        public void Dispose()
+        {
+            if (ReferenceEquals(RunContext.Ambient.Value, entry))
+            {
+                RunContext.Ambient.Value = previous;
+            }
+        }
     }
 }

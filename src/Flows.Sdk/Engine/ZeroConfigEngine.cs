@@ -14,6 +14,9 @@ internal static class ZeroConfigEngine
     /// <summary>The zero-configuration engine, created the first time it is asked for.</summary>
     public static FlowEngine Instance => Engine.Value;
 
+    /// <summary>The zero-configuration engine if something has created it, without creating it.</summary>
+    public static FlowEngine? IfCreated => Engine.IsValueCreated ? Engine.Value : null;
+
     private static FlowEngine Create()
     {
         var configuration = ScriptConfiguration.Build();

@@ -42,7 +42,8 @@ public sealed class SecretResolver
 
     /// <summary>
     /// Masks <paramref name="value"/> from now on wherever this engine writes text (logs, stored runs, errors), as if
-    /// it had been resolved here: for a secret obtained another way, such as an IAM temporary password.
+    /// it had been resolved here: for a secret obtained another way, such as an IAM temporary password. As for resolved
+    /// secrets, a value shorter than 4 characters is not masked (it would mask ordinary words and numbers everywhere).
     /// </summary>
     public void Mask(string value)
     {
