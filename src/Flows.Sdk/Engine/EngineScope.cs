@@ -19,13 +19,16 @@ internal static class EngineScope
     public static FlowEngine Current => RunContext.Current?.Engine ?? OutsideRuns;
 
     /// <summary>The engine of a call made outside any run (the caller has checked there is none).</summary>
-    public static FlowEngine OutsideRuns => (RunContext.Ambient.Value as Entry)?.Engine ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.Instance;
+    public static FlowEngine OutsideRuns => ScopedOrDefault ?? ZeroConfigEngine.Instance;
 
     /// <summary>
     /// The engine generated code would use on this logical call path, if there is one already: never creates the
     /// zero-configuration engine (masking text needs no engine where no engine has resolved a secret).
     /// </summary>
-    public static FlowEngine? Existing => RunContext.Current?.Engine ?? (RunContext.Ambient.Value as Entry)?.Engine ?? Volatile.Read(ref _default) ?? ZeroConfigEngine.IfCreated;
+    public static FlowEngine? Existing => RunContext.Current?.Engine ?? ScopedOrDefault ?? ZeroConfigEngine.IfCreated;
+
+    /// <summary>Outside runs: the engine put in scope on this call path, else the application's.</summary>
+    private static FlowEngine? ScopedOrDefault => (RunContext.Ambient.Value as Entry)?.Engine ?? Volatile.Read(ref _default);
 
     /// <summary>The application's engine, used outside any scope.</summary>
     public static FlowEngine? Default
