@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Flows.Tests.Support;
 
 namespace Flows.Sdk.Docs.Tests;
 
@@ -6,7 +7,7 @@ namespace Flows.Sdk.Docs.Tests;
 internal static partial class MarkdownSnippets
 {
     /// <summary>The repository's root: the folder holding Flows.sln above the test's output folder.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => RepositoryRoot.Path;
 
     /// <summary>README.md, docs/*.md and samples/*/README.md, as paths relative to the repository root.</summary>
     public static IReadOnlyList<string> Documents()
@@ -63,18 +64,6 @@ internal static partial class MarkdownSnippets
 
     private static string Relative(string path) => Path.GetRelativePath(RepoRoot, path).Replace('\\', '/');
 
-    private static string FindRepoRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(folder.FullName, "Flows.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Flows.sln above {AppContext.BaseDirectory}.");
-    }
 
     [GeneratedRegex(@"^\s*<!--\s*snippet:(.*?)-->\s*$")]
     private static partial Regex MarkerPattern();

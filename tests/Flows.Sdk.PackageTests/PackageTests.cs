@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
+using Flows.Tests.Support;
 
 namespace Flows.PackageTests;
 
@@ -11,7 +12,7 @@ namespace Flows.PackageTests;
 [NonParallelizable]
 public sealed class PackageTests
 {
-    private static readonly string RepoRoot = FindRepoRoot();
+    private static readonly string RepoRoot = RepositoryRoot.Path;
 
     private DirectoryInfo _work = null!;
     private string _feed = null!;
@@ -111,16 +112,4 @@ public sealed class PackageTests
         return output;
     }
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Flows.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Flows.sln not found above " + AppContext.BaseDirectory);
-    }
 }

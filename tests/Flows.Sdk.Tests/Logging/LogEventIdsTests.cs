@@ -12,7 +12,7 @@ namespace Flows.Tests.Logging;
 /// </summary>
 public sealed partial class LogEventIdsTests
 {
-    private static readonly string RepoRoot = FindRepoRoot();
+    private static readonly string RepoRoot = RepositoryRoot.Path;
 
     /// <summary>Each package's list, the assembly whose log lines it covers, and the range the package owns.</summary>
     private static readonly (Type List, Assembly Assembly, int First, int Last)[] Packages =
@@ -102,16 +102,4 @@ public sealed partial class LogEventIdsTests
     [GeneratedRegex(@"LoggerMessage\(\s*\d|\bEventId\s*=\s*\d|new\s+EventId\(\s*\d")]
     private static partial Regex NumericEventId();
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Flows.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Flows.sln not found above " + AppContext.BaseDirectory);
-    }
 }
