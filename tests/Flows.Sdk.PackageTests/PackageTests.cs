@@ -41,11 +41,12 @@ public sealed class PackageTests
     {
         var packages = Directory.GetFiles(_feed, "*.nupkg").Select(Path.GetFileName);
 
-        Assert.That(packages, Is.EquivalentTo(new[] { "Flows.Sdk", "Flows.Sdk.PostgreSql", "Flows.Sdk.Redshift" }.Select(p => $"{p}.{_version}.nupkg")));
+        Assert.That(packages, Is.EquivalentTo(new[] { "Flows.Sdk", "Flows.Sdk.Orchestration", "Flows.Sdk.PostgreSql", "Flows.Sdk.Redshift" }.Select(p => $"{p}.{_version}.nupkg")));
     }
 
     // NuGet's default for a dependency is exclude="Build,Analyzers": the generator and the interceptors setting would
     // then be left to chance (the .NET SDK happens to apply them anyway; clients that honour exclude would not).
+    [TestCase("Flows.Sdk.Orchestration")]
     [TestCase("Flows.Sdk.PostgreSql")]
     [TestCase("Flows.Sdk.Redshift")]
     public void APackageBuiltOnFlowsSdk_DependsOnAllOfIt_GeneratorAndBuildFilesIncluded(string package)
@@ -61,8 +62,9 @@ public sealed class PackageTests
         });
     }
 
-    // The store and Redshift packages must bring Flows.Sdk with its generator and build files: a user adds one line.
+    // The orchestration, store and Redshift packages must bring Flows.Sdk with its generator and build files: a user adds one line.
     [TestCase("Flows.Sdk")]
+    [TestCase("Flows.Sdk.Orchestration")]
     [TestCase("Flows.Sdk.PostgreSql")]
     [TestCase("Flows.Sdk.Redshift")]
     [CancelAfter(600_000)]
