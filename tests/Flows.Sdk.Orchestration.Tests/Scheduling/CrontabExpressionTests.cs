@@ -81,6 +81,8 @@ public sealed class CrontabExpressionTests
         new object[] { "30 1 * * *", NewYork, "2026-11-01T00:00:00-04:00", "2026-11-01T01:30:00-04:00" },
         new object[] { "30 1 * * *", NewYork, "2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00" },
         new object[] { "0 * * * *", NewYork, "2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00" },
+        // looked up from inside the second 01:00 hour (a host started then), the clock reads 01:30 once more ahead
+        new object[] { "30 1 * * *", NewYork, "2026-11-01T01:10:00-05:00", "2026-11-01T01:30:00-05:00" },
         new object[] { "0 2 * * *", NewYork, "2026-11-01T00:00:00-04:00", "2026-11-01T02:00:00-05:00" },
     ];
 
