@@ -176,6 +176,18 @@ public sealed class CrontabExpressionTests
     }
 
     [Test]
+    public void NextAfter_ReadsEachCallInItsOwnZone()
+    {
+        var crontab = CrontabExpression.Parse("0 6 * * *");
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById(NewYork);
+        var after = Instant("2026-01-01T00:00:00Z");
+
+        var times = new[] { crontab.NextAfter(after, TimeZoneInfo.Utc), crontab.NextAfter(after, newYork), crontab.NextAfter(after, TimeZoneInfo.Utc) };
+
+        Assert.That(times, Is.EqualTo(new DateTimeOffset?[] { Instant("2026-01-01T06:00:00Z"), Instant("2026-01-01T11:00:00Z"), Instant("2026-01-01T06:00:00Z") }));
+    }
+
+    [Test]
     public void NextAfter_IsNullWhenTheExpressionNeverFires()
     {
         var crontab = CrontabExpression.Parse("0 0 30 2 *");
