@@ -59,6 +59,8 @@ public sealed class CrontabExpressionTests
 
         // a sixth, leading, seconds field
         new object[] { "30 * * * * *", Utc, "2026-01-01T10:00:00Z", "2026-01-01T10:00:30Z" },
+        new object[] { "* 5 * * * *", Utc, "2026-01-01T10:05:58Z", "2026-01-01T10:05:59Z" },
+        new object[] { "* 5 * * * *", Utc, "2026-01-01T10:05:59Z", "2026-01-01T11:05:00Z" },
         new object[] { "*/10 0 12 * * *", Utc, "2026-01-01T12:00:55Z", "2026-01-02T12:00:00Z" },
         new object[] { "0 0 0 13 * 5", Utc, "2026-01-10T00:00:00Z", "2026-01-13T00:00:00Z" },
 
@@ -163,6 +165,7 @@ public sealed class CrontabExpressionTests
     [TestCase("0 0 * * 0,7", false, "0 0 0 ? * 1")]
     [TestCase("5 0 0 1 */3 *", true, "5 0 0 1 1,4,7,10 ?")]
     [TestCase("@weekly", false, "0 0 0 ? * 1")]
+    [TestCase("* */20 * * * *", true, "0-59 0,20,40 * * * ?")]
     public void QuartzExpressions_SayTheSameInQuartzNumbering(string expression, bool hasSeconds, string quartz)
     {
         var crontab = CrontabExpression.Parse(expression);
