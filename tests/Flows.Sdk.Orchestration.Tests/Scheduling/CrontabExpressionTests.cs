@@ -190,12 +190,57 @@ public sealed class CrontabExpressionTests
         Assert.That(times, Is.EqualTo(new DateTimeOffset?[] { Instant("2026-01-01T06:00:00Z"), Instant("2026-01-01T11:00:00Z"), Instant("2026-01-01T06:00:00Z") }));
     }
 
+    [TestCase("0 2 * * *", "2026-03-08T03:00:00-04:00")]
+    [TestCase("30 2 * * *", "2026-03-08T03:00:00-04:00")]
+    [TestCase("30 1 * * *", "2026-11-01T01:30:00-04:00")]
+    public void NextAfter_OverTheYear2026InNewYork_FiresOnceEveryDay(string expression, string onTheDstDay)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(NewYork);
+
+        var fires = FiresIn2026(CrontabExpression.Parse(expression), zone);
+
+        var days = fires.Select(fire => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(fire, zone).DateTime)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(fires, Has.Count.EqualTo(365));
+            Assert.That(days, Is.Unique);
+            Assert.That(fires, Does.Contain(Instant(onTheDstDay)));
+        });
+    }
+
+    [Test]
+    public void NextAfter_OverTheYear2026_FiresOnEveryThirteenthAndEveryFridayOnce()
+    {
+        var expected = Enumerable.Range(0, 365)
+            .Select(day => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(day))
+            .Where(day => day.Day == 13 || day.DayOfWeek == DayOfWeek.Friday)
+            .ToList();
+
+        var fires = FiresIn2026(CrontabExpression.Parse("0 0 13 * 5"), TimeZoneInfo.Utc);
+
+        Assert.That(fires, Is.EqualTo(expected));
+    }
+
     [Test]
     public void NextAfter_IsNullWhenTheExpressionNeverFires()
     {
         var crontab = CrontabExpression.Parse("0 0 30 2 *");
 
         Assert.That(crontab.NextAfter(Instant("2026-01-01T00:00:00Z"), TimeZoneInfo.Utc), Is.Null);
+    }
+
+    // Every fire time from 2026-01-01 00:00 to 2027-01-01 00:00 in the zone, the first included.
+    private static List<DateTimeOffset> FiresIn2026(CrontabExpression crontab, TimeZoneInfo zone)
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, zone.GetUtcOffset(new DateTime(2026, 1, 1)));
+        var end = new DateTimeOffset(2027, 1, 1, 0, 0, 0, zone.GetUtcOffset(new DateTime(2027, 1, 1)));
+        var fires = new List<DateTimeOffset>();
+        for (var next = crontab.NextAfter(start.AddTicks(-1), zone); next < end; next = crontab.NextAfter(next.Value, zone))
+        {
+            fires.Add(next.Value);
+        }
+
+        return fires;
     }
 
     private static DateTimeOffset Instant(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.None);
