@@ -12,5 +12,11 @@ if (args.Length > 0 && args[0] == MisfireJump.Command)
     return await MisfireJump.RunAsync();
 }
 
-Console.Error.WriteLine($"usage: <mode> [options], mode one of: {DstYear.Command}, {MisfireJump.Command}");
+// dotnet run -c Release --project bench/Flows.Sdk.Orchestration.Benchmarks -- sqlite-writers [--seconds 15] [--triggers 200] [--batch 100]
+if (args.Length > 0 && args[0] == SqliteWriters.Command)
+{
+    return await SqliteWriters.RunAsync(args);
+}
+
+Console.Error.WriteLine($"usage: <mode> [options], mode one of: {DstYear.Command}, {MisfireJump.Command}, {SqliteWriters.Command}");
 return 2;
