@@ -96,4 +96,13 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Calls of a task or flow of a referenced assembly are forwarded to the entry point the Flows.Sdk generator writes for it in that assembly. A call runs as a plain method call when there is no such entry point, or when it is internal to that assembly.");
+
+    public static readonly DiagnosticDescriptor InvalidSchedule = new(
+        id: "FLOWS1012",
+        title: "Schedule is not valid crontab or time zone is unknown",
+        messageFormat: "{0}: {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A literal schedule is read as crontab (5 fields, or 6 with seconds first) exactly as the orchestration host reads it at start-up, and a literal time zone must be an IANA or Windows id the build machine's time-zone data knows.");
 }

@@ -72,6 +72,13 @@ public sealed class FlowsGenerator : IIncrementalGenerator
             }
         });
 
+        // Literal crons and time zones given to DeploymentBuilder.Cron (FLOWS1012).
+        var scheduleCalls = context.SyntaxProvider
+            .CreateSyntaxProvider(ScheduleChecker.IsCronCallCandidate, ScheduleChecker.ParseCronCall)
+            .Where(static diagnostics => diagnostics.Count > 0)
+            .WithTrackingName(TrackingNames.ScheduleCalls);
+        context.RegisterSourceOutput(scheduleCalls, static (spc, diagnostics) => spc.Report(diagnostics));
+
         // The compiler honours the parse options' feature; the build property is read as well because that is
         // what the Flows.Sdk targets expose. Either listing the namespace is enough: MSBuild writes list values
         // into the analyzer config, where a ';' starts a comment and can cut the build property short.

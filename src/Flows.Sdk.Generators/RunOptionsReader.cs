@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Flows.Sdk.Generators;
 
-/// <summary>Reads a <c>[Task]</c> / <c>[Flow]</c> attribute into <c>RunOptions</c> initialisers and validates them (FLOWS1008).</summary>
+/// <summary>Reads a <c>[Task]</c> / <c>[Flow]</c> attribute into <c>RunOptions</c> initialisers and validates them (FLOWS1008, FLOWS1012).</summary>
 internal sealed class RunOptionsReader
 {
     // RunOptions' properties in declaration order; the hooks (OnCompletion, OnFailure, ...) are not options.
@@ -98,6 +98,9 @@ internal sealed class RunOptionsReader
         {
             Report(diagnostics, "Overlap", methodDisplay, $"Overlap is {o}; it must be OverlapPolicy.Queue, OverlapPolicy.Skip or OverlapPolicy.CancelNew");
         }
+
+        ScheduleChecker.CheckCron(StringValue("Schedule"), $"Schedule of '{methodDisplay}'", LocationInfo.From(ArgumentSyntax("Schedule")), diagnostics);
+        ScheduleChecker.CheckTimeZone(StringValue("TimeZone"), $"TimeZone of '{methodDisplay}'", LocationInfo.From(ArgumentSyntax("TimeZone")), diagnostics);
 
         if (_attribute.AttributeClass?.Name == "FlowAttribute" && _named.TryGetValue("MaxConcurrency", out var limit) && limit.Value is int l && l > 0)
         {

@@ -8,4 +8,5 @@ internal static class TrackingNames
     public const string Catalog = "FlowsCatalog";
     public const string InterceptorsEnabled = "FlowsInterceptorsEnabled";
     public const string AssemblyName = "FlowsAssemblyName";
+    public const string ScheduleCalls = "FlowsScheduleCalls";
 }

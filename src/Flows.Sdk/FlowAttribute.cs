@@ -2,7 +2,7 @@ namespace Flows;
 
 /// <summary>
 /// Makes a method a flow: a call to it is recorded as a flow run (a child run when called from another flow),
-/// and the method can be run by name with JSON parameters (<see cref="FlowEngine.RunAsync"/>).
+/// and the method can be run by name with JSON parameters (<see cref="FlowEngine.RunAsync(string, IReadOnlyDictionary{string, System.Text.Json.JsonElement}, CancellationToken)"/>).
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class FlowAttribute : RunAttribute

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Flows.Caching;
 using Flows.CompilerServices;
@@ -132,8 +133,42 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// Returns the finished run's record whatever its state; throws <see cref="FlowParameterException"/> before
     /// anything is recorded when a parameter is missing, unknown or of the wrong type.
     /// </summary>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by a required RunStart, so no call is ambiguous; every async API takes its token last and optional.")]
     public Task<RunRecord> RunAsync(string flowName, IReadOnlyDictionary<string, JsonElement>? parameters = null, CancellationToken cancellationToken = default) =>
-        RunByName.RunAsync(this, flowName, parameters, cancellationToken);
+        RunByName.RunAsync(this, flowName, parameters, null, cancellationToken);
+
+    /// <summary>
+    /// Runs a flow by name as the run <paramref name="start"/> describes (what a scheduler calls for a slot of a
+    /// deployment). When the store holds a run with <see cref="RunStart.RunId"/> in state Scheduled or Late, that run
+    /// is continued: it keeps its id, creation time, deployment, slot and earlier transitions, and records Pending and
+    /// Running as any run does; when it holds none, the run is created Scheduled first. A run past
+    /// <see cref="RunStart.ScheduledFor"/> plus <see cref="RunStart.LateAfter"/> is recorded Late before Pending.
+    /// Returns the finished run's record whatever its state; cancelling <paramref name="cancellationToken"/> ends the
+    /// run Cancelled.
+    /// </summary>
+    /// <exception cref="ArgumentException">No flow has that name (the message lists the known ones).</exception>
+    /// <exception cref="FlowParameterException">A parameter is missing, unknown, secret or of the wrong type; nothing is recorded.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The run with that id is in another state (it started already: it is not run again), or is a run of another flow.
+    /// </exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by a required RunStart, so no call is ambiguous; every async API takes its token last and optional.")]
+    public Task<RunRecord> RunAsync(string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, RunStart start, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        return RunByName.RunAsync(this, flowName, parameters, start, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a run of a flow in state Scheduled, to be started later with <see cref="RunAsync(string, IReadOnlyDictionary{string, JsonElement}, RunStart, CancellationToken)"/>
+    /// and the same <see cref="RunStart.RunId"/>: its name, parameters (checked, and recorded as a run of the flow
+    /// records them, [Secret] parameters never), deployment, slot and tags, created now. Atomic through
+    /// <see cref="IRunStore.TryCreateRunAsync"/>: returns the created record, or null when a run with that id exists
+    /// already (a duplicate fire of the same slot).
+    /// </summary>
+    /// <exception cref="ArgumentException">No flow has that name (the message lists the known ones).</exception>
+    /// <exception cref="FlowParameterException">A parameter is missing, unknown, secret or of the wrong type; nothing is recorded.</exception>
+    public Task<RunRecord?> TryScheduleRunAsync(string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, RunStart start, CancellationToken cancellationToken = default) =>
+        RunByName.TryScheduleAsync(this, flowName, parameters, start, cancellationToken);
 
     /// <summary>
     /// Waits until everything recorded so far (task runs, states, logs, artifacts, cached results) is in the store.
@@ -197,7 +232,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         return binding;
     }
 
-    internal RunContext StartRun(DescriptorBinding binding, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
+    internal RunContext StartRun(DescriptorBinding binding, RunContext? parent, CancellationToken callerToken, RunOrigin? origin, out CancellationTokenSource? linked)
     {
         var parentToken = parent?.Token ?? ShutdownToken;
         linked = null;
@@ -209,7 +244,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
 
         var now = TimeProvider.GetUtcNow();
-        return new RunContext(binding, parent, runId, token, now);
+        return new RunContext(binding, parent, origin, token, now);
     }
 
     /// <summary>

@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Flows.Runs;
 using Flows.Stores;
 using Flows.Stores.Sql;
 using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Stores.Tests;
 
@@ -46,6 +48,8 @@ public abstract class RunStoreConformanceTests
             Version = "1.2",
             StartedAt = T0.AddSeconds(1),
             EndedAt = T0.AddSeconds(2.5),
+            Deployment = "voter-sync-ohio",
+            ScheduledFor = T0.AddSeconds(-0.5),
         };
 
         await _store.SaveRunAsync(run);
@@ -203,6 +207,111 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task RunsOfADeployment_AreFoundNewestFirst()
+    {
+        var ohio = Run("voter-sync", RunKind.Flow, RunState.Completed, T0) with { Deployment = "voter-sync-ohio", ScheduledFor = T0 };
+        var texas = Run("voter-sync", RunKind.Flow, RunState.Completed, T0.AddMinutes(1)) with { Deployment = "voter-sync-texas", ScheduledFor = T0 };
+        var byCode = Run("voter-sync", RunKind.Flow, RunState.Completed, T0.AddMinutes(2));
+        var laterOhio = Run("voter-sync", RunKind.Flow, RunState.Late, T0.AddMinutes(3)) with { Deployment = "voter-sync-ohio", ScheduledFor = T0.AddMinutes(3) };
+        await _store.WriteAsync(new RunWriteBatch { Runs = [ohio, texas, byCode, laterOhio] });
+
+        var runs = await _store.QueryRunsAsync(new RunQuery { Deployment = "voter-sync-ohio" });
+
+        Assert.That(Ids(runs), Is.EqualTo(Ids([laterOhio, ohio])));
+        Assert.That(runs.Select(r => (r.Deployment, r.ScheduledFor)), Is.EqualTo(new[] { ("voter-sync-ohio", (DateTimeOffset?)T0.AddMinutes(3)), ("voter-sync-ohio", (DateTimeOffset?)T0) }));
+        Assert.That((await _store.GetRunAsync(byCode.Id))!.Deployment, Is.Null, "a run started by code has no deployment");
+    }
+
+    [Test]
+    public async Task TryCreateRun_CreatesTheRunWithATransitionIntoItsState_OnlyOnce()
+    {
+        var run = Run("voter-sync", RunKind.Flow, RunState.Scheduled) with { Deployment = "voter-sync-ohio", ScheduledFor = T0.AddMinutes(5), Parameters = """{"state":"OH"}""" };
+
+        var first = await _store.TryCreateRunAsync(run);
+        var second = await _store.TryCreateRunAsync(run with { State = RunState.Running, Parameters = """{"state":"TX"}""" });
+
+        Assert.That((first, second), Is.EqualTo((true, false)));
+        Assert.That(await _store.GetRunAsync(run.Id), Is.EqualTo(run).Using<RunRecord>(SameRun), "the second call changed nothing");
+        Assert.That(await _store.GetTransitionsAsync(run.Id), Is.EqualTo(new[] { new StateTransition(run.Id, RunState.Scheduled, T0, 0) }));
+    }
+
+    [Test]
+    public async Task ConcurrentTryCreateRunsOfOneId_FromTwoStoreInstances_CreateItExactlyOnce()
+    {
+        var other = await ReopenAsync();
+        var stores = new[] { _store, other };
+        for (var round = 0; round < 5; round++)
+        {
+            var run = Run("voter-sync", RunKind.Flow, RunState.Scheduled) with { Deployment = "voter-sync-ohio", ScheduledFor = T0.AddMinutes(round) };
+            using var go = new ManualResetEventSlim();
+            var attempts = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+            {
+                go.Wait(TimeSpan.FromSeconds(30));
+                return await stores[i % 2].TryCreateRunAsync(run);
+            })).ToList();
+            go.Set();
+
+            var created = await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.That(created.Count(c => c), Is.EqualTo(1), $"round {round}: exactly one call creates the run");
+            Assert.That(await other.GetTransitionsAsync(run.Id), Has.Count.EqualTo(1), $"round {round}: one Scheduled transition");
+        }
+    }
+
+    [Test]
+    public void Late_IsAStateARunGoesOnFrom_NotAFinalOne()
+    {
+        Assert.That(RunState.Late.IsFinal(), Is.False);
+        Assert.That(RunState.Scheduled.IsFinal(), Is.False);
+        Assert.That(Enum.GetValues<RunState>().Where(s => s.IsFinal()), Is.EqualTo(new[] { RunState.Completed, RunState.Cached, RunState.Failed, RunState.TimedOut, RunState.Cancelled, RunState.Crashed }));
+    }
+
+    [Test]
+    public async Task AScheduledRunByName_GoesScheduledLatePendingRunningCompleted_KeepingItsIdSlotAndDeployment()
+    {
+        var time = new FakeTimeProvider(T0);
+        var slot = T0;
+        var runId = Guid.CreateVersion7();
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = _store, TimeProvider = time, RetryTimeProvider = TimeProvider.System });
+        var start = new RunStart { RunId = runId, Deployment = "store-sync-daily", ScheduledFor = slot, LateAfter = TimeSpan.FromMinutes(1), Tags = ["scheduled"] };
+        var parameters = new Dictionary<string, JsonElement> { ["states"] = JsonSerializer.SerializeToElement(new[] { "OH" }) };
+
+        var scheduled = await engine.TryScheduleRunAsync("store-sync", parameters, start);
+        var duplicate = await engine.TryScheduleRunAsync("store-sync", parameters, start);
+        time.Advance(TimeSpan.FromMinutes(3));
+        var run = await engine.RunAsync("store-sync", parameters, start);
+
+        Assert.That(duplicate, Is.Null, "a second fire of the slot creates nothing");
+        Assert.That((scheduled!.State, scheduled.Parameters), Is.EqualTo((RunState.Scheduled, (string?)"""{"states":["OH"]}""")));
+        Assert.That((run.Id, run.State, run.Deployment, run.ScheduledFor, run.CreatedAt), Is.EqualTo((runId, RunState.Completed, (string?)"store-sync-daily", (DateTimeOffset?)slot, T0)));
+        Assert.That(run.StartedAt, Is.EqualTo(T0.AddMinutes(3)));
+        Assert.That(run.Tags, Does.Contain("scheduled"));
+        var transitions = await _store.GetTransitionsAsync(runId);
+        Assert.That(transitions.Select(t => (t.State, t.Timestamp)), Is.EqualTo(new[]
+        {
+            (RunState.Scheduled, T0), (RunState.Late, T0.AddMinutes(3)), (RunState.Pending, T0.AddMinutes(3)), (RunState.Running, T0.AddMinutes(3)), (RunState.Completed, T0.AddMinutes(3)),
+        }));
+        Assert.That(transitions[1].Message, Does.StartWith("Late by 3 min: started more than 1 min after its slot"));
+        Assert.That(await _store.QueryRunsAsync(new RunQuery { Name = "store-sync" }), Has.Count.EqualTo(1), "one run for the slot");
+    }
+
+    [Test]
+    public async Task RunningAFinishedRunIdAgain_IsRefused_AndRunsNothing()
+    {
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = _store });
+        var start = new RunStart { RunId = Guid.CreateVersion7(), Deployment = "store-sync-daily" };
+        var parameters = new Dictionary<string, JsonElement> { ["states"] = JsonSerializer.SerializeToElement(new[] { "OH" }) };
+        var first = await engine.RunAsync("store-sync", parameters, start);
+
+        var refused = Assert.ThrowsAsync<InvalidOperationException>(() => engine.RunAsync("store-sync", parameters, start));
+
+        Assert.That(first.State, Is.EqualTo(RunState.Completed));
+        Assert.That(refused!.Message, Does.Contain(start.RunId.ToString()).And.Contain("'store-sync'").And.Contain("Completed"));
+        Assert.That((await _store.GetTransitionsAsync(first.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Scheduled, RunState.Pending, RunState.Running, RunState.Completed }));
+        Assert.That(await _store.QueryRunsAsync(new RunQuery { Name = "store-count", FlowRunId = first.Id }), Has.Count.EqualTo(1), "the flow's task ran once");
+    }
+
+    [Test]
     public async Task CacheEntries_AreFoundByKey_AndReplacedByANewerOne()
     {
         var first = new CacheEntry("load:1", "load", "[1,2]", Guid.CreateVersion7(), T0, T0.AddHours(1));
@@ -339,6 +448,29 @@ public abstract class SqlRunStoreConformanceTests : RunStoreConformanceTests
         }
 
         await DeleteDatabaseAsync();
+    }
+
+    [Test]
+    public async Task UnfinishedRunsOfAStoreThatIsGone_ScheduledAndLateToo_AreMarkedCrashed()
+    {
+        var first = (SqlRunStore)await ReopenAsync();
+        var at = new DateTimeOffset(2030, 1, 1, 6, 0, 0, TimeSpan.Zero);
+        RunRecord Flow(RunState state) => new() { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = "left", State = state, CreatedAt = at, Deployment = "left-daily", ScheduledFor = at };
+        var (scheduled, late, running, completed) = (Flow(RunState.Scheduled), Flow(RunState.Late), Flow(RunState.Running), Flow(RunState.Completed));
+        await first.WriteAsync(new RunWriteBatch { Runs = [scheduled, late, running, completed] });
+        await first.DisposeAsync();
+
+        var next = (SqlRunStore)await ReopenAsync();
+        await next.OpenAsync();
+        await next.MarkCrashedRunsAsync();
+
+        var states = new List<RunState>();
+        foreach (var run in new[] { scheduled, late, running, completed })
+        {
+            states.Add((await next.GetRunAsync(run.Id))!.State);
+        }
+
+        Assert.That(states, Is.EqualTo(new[] { RunState.Crashed, RunState.Crashed, RunState.Crashed, RunState.Completed }));
     }
 
     [Test]

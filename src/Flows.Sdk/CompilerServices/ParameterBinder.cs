@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Flows.CompilerServices;
 
 /// <summary>
-/// Turns named JSON values into a flow's typed arguments for runs by name (<see cref="FlowEngine.RunAsync"/>).
+/// Turns named JSON values into a flow's typed arguments for runs by name (<see cref="FlowEngine.RunAsync(string, IReadOnlyDictionary{string, System.Text.Json.JsonElement}, CancellationToken)"/>).
 /// Generated binders call one method per parameter; every failure names the flow, the parameter and the
 /// expected type, and is thrown before the flow's body runs. A wrong value is quoted (known secrets masked, then cut
 /// to 80 characters), except a <see cref="SecretAttribute"/> parameter's, which is never shown.
@@ -18,10 +18,15 @@ public sealed class ParameterBinder
 {
     private readonly RunDescriptor _descriptor;
     private readonly IReadOnlyDictionary<string, JsonElement> _values;
-    private readonly IServiceProvider _services;
+    private readonly IServiceProvider? _services;
     private readonly SecretMasker _masker;
 
-    internal ParameterBinder(RunDescriptor descriptor, IReadOnlyDictionary<string, JsonElement> values, IServiceProvider services, SecretMasker masker, CancellationToken cancellationToken)
+    /// <param name="descriptor">The flow.</param>
+    /// <param name="values">The parameters given, by name.</param>
+    /// <param name="services">Where an instance flow's instance comes from; null when the parameters are only checked or recorded, and no instance is created.</param>
+    /// <param name="masker">Masks known secret values in the errors' quotes.</param>
+    /// <param name="cancellationToken">The token passed to the run.</param>
+    internal ParameterBinder(RunDescriptor descriptor, IReadOnlyDictionary<string, JsonElement> values, IServiceProvider? services, SecretMasker masker, CancellationToken cancellationToken)
     {
         _descriptor = descriptor;
         _values = values;
@@ -34,7 +39,7 @@ public sealed class ParameterBinder
     public CancellationToken CancellationToken { get; }
 
     /// <summary>The instance an instance flow runs on: from the engine's services, or created with its constructor dependencies.</summary>
-    public T Instance<T>() where T : class => ActivatorUtilities.GetServiceOrCreateInstance<T>(_services);
+    public T Instance<T>() where T : class => _services is null ? null! : ActivatorUtilities.GetServiceOrCreateInstance<T>(_services);
 
     /// <summary>A parameter without a default: missing is an error.</summary>
     public T Required<T>(string name)
@@ -51,11 +56,20 @@ public sealed class ParameterBinder
     public T Optional<T>(string name, T defaultValue) =>
         _values.TryGetValue(name, out var element) ? Convert<T>(name, element) : defaultValue;
 
-    /// <summary>Fails when a value was given for a name the flow does not have.</summary>
-    internal void RejectUnknown()
+    /// <summary>
+    /// Fails when a value was given for a name the flow does not have; with <paramref name="refuseSecrets"/>, also for a
+    /// <see cref="SecretAttribute"/> parameter, whose value then must come from its secret (parameters a deployment
+    /// keeps in code or configuration must not carry one). A run by name takes a secret given as it is, and records it masked.
+    /// </summary>
+    internal void RejectUnknown(bool refuseSecrets = false)
     {
         foreach (var name in _values.Keys)
         {
+            if (refuseSecrets && _descriptor.Parameters.FirstOrDefault(p => p.Name == name) is { SecretName: { } secret })
+            {
+                throw Error(name, $"is a [Secret] parameter: its value is resolved from the secret '{secret}' when the run starts, never given with the run's parameters. Remove it from the parameters.");
+            }
+
             if (!_descriptor.Parameters.Any(p => !p.IsCancellationToken && p.Name == name))
             {
                 var known = string.Join(", ", _descriptor.Parameters.Where(p => !p.IsCancellationToken).Select(p => p.Name));

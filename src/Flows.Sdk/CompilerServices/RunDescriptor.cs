@@ -55,7 +55,13 @@ public abstract class RunDescriptor
     /// <summary>True when the method names a <c>CacheKey</c> method.</summary>
     internal abstract bool HasCacheKey { get; }
 
-    internal abstract ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, Guid runId, CancellationToken cancellationToken);
+    internal abstract ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, RunOrigin origin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Binds the parameters as a run by name does, without running anything, and returns them as a run of this flow
+    /// records them (null when it records none, or when <paramref name="engine"/> is null and only the check is wanted).
+    /// </summary>
+    internal abstract string? BindParameters(ParameterBinder binder, FlowEngine? engine);
 
     /// <inheritdoc />
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} '{Name}' ({DeclaringType.Name}.{MethodName})";
@@ -114,16 +120,20 @@ public sealed class RunDescriptor<TArgs, TResult> : RunDescriptor
 
     internal override bool HasCacheKey => CacheKey is not null;
 
-    internal override async ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, Guid runId, CancellationToken cancellationToken)
+    internal override async ValueTask<object?> RunByNameAsync(FlowEngine engine, ParameterBinder binder, RunOrigin origin, CancellationToken cancellationToken)
     {
-        if (Bind is null)
-        {
-            throw new InvalidOperationException($"{this} cannot be run by name: it has no parameter binder.");
-        }
-
-        var args = Bind(binder);
+        var args = BindArguments(binder);
         return IsAsync
-            ? await InvokePath.InvokeAsync(this, args, cancellationToken, runId).ConfigureAwait(false)
-            : InvokePath.Invoke(this, args, cancellationToken, runId);
+            ? await InvokePath.InvokeAsync(this, args, cancellationToken, origin).ConfigureAwait(false)
+            : InvokePath.Invoke(this, args, cancellationToken, origin);
     }
+
+    internal override string? BindParameters(ParameterBinder binder, FlowEngine? engine)
+    {
+        var args = BindArguments(binder);
+        return engine is not null && WriteParameters is { } write ? InvokePath.RecordedParameters(engine, write, args) : null;
+    }
+
+    private TArgs BindArguments(ParameterBinder binder) =>
+        Bind is null ? throw new InvalidOperationException($"{this} cannot be run by name: it has no parameter binder.") : Bind(binder);
 }

@@ -18,11 +18,11 @@ namespace Flows.Engine;
 /// </summary>
 internal static class InvokePath
 {
-    internal static TResult Invoke<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, Guid? runId)
+    internal static TResult Invoke<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, RunOrigin? origin)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         var parent = RunContext.Current;
-        var run = Start(descriptor, args, parent, cancellationToken, runId, out var linked);
+        var run = Start(descriptor, args, parent, cancellationToken, origin, out var linked);
         var current = CurrentRunScope.Enter(run);
         var scope = run.Engine.Logging.BeginScope(run);
         try
@@ -70,13 +70,13 @@ internal static class InvokePath
         }
     }
 
-    internal static async ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, Guid? runId)
+    internal static async ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, RunOrigin? origin)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
 
         // An async method restores the caller's ExecutionContext when it returns, so setting the current run here
         // is seen by the body and everything it awaits, and by nothing after.
-        var run = Start(descriptor, args, RunContext.Current, cancellationToken, runId, out var linked);
+        var run = Start(descriptor, args, RunContext.Current, cancellationToken, origin, out var linked);
         RunContext.Current = run;
         using (linked)
         using (run.Engine.Logging.BeginScope(run))
@@ -166,21 +166,27 @@ internal static class InvokePath
     private static bool ResolvesSecretsBeforeLookup<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor) =>
         run.CacheKey is not null && descriptor.InjectSecrets is not null;
 
-    private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, Guid? runId, out CancellationTokenSource? linked)
+    private static RunContext Start<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, RunContext? parent, CancellationToken callerToken, RunOrigin? origin, out CancellationTokenSource? linked)
     {
         var engine = parent?.Engine ?? EngineScope.OutsideRuns;
         var binding = engine.Bind(descriptor);
         var cacheKey = TaskCache.KeyFor(binding, descriptor, args);
-        var run = engine.StartRun(binding, parent, callerToken, runId, out linked);
+        var run = engine.StartRun(binding, parent, callerToken, origin, out linked);
         run.CacheKey = cacheKey;
         if (descriptor.Kind == RunKind.Flow && descriptor.WriteParameters is { } write)
         {
-            var writer = new ParameterWriter();
-            write(args, writer);
-            run.Parameters = engine.Redact(writer.ToString());
+            run.Parameters = RecordedParameters(engine, write, args);
         }
 
         return run;
+    }
+
+    /// <summary>A flow run's parameters as its record keeps them: JSON, secret parameters as <c>***</c>, secret values the engine knows masked.</summary>
+    internal static string RecordedParameters<TArgs>(FlowEngine engine, Action<TArgs, ParameterWriter> write, TArgs args)
+    {
+        var writer = new ParameterWriter();
+        write(args, writer);
+        return engine.Redact(writer.ToString());
     }
 
     /// <summary>The first attempt runs on its own; only a failure enters the retry pipeline (see <see cref="ReplayedFailure"/>).</summary>

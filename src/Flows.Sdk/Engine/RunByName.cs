@@ -1,37 +1,43 @@
+using System.Globalization;
 using System.Text.Json;
 using Flows.CompilerServices;
 using Flows.Runs;
 
 namespace Flows.Engine;
 
-/// <summary>Runs a flow found by its name, with parameters given as JSON values (<see cref="FlowEngine.RunAsync"/>).</summary>
+/// <summary>
+/// Runs a flow found by its name, with parameters given as JSON values (<see cref="FlowEngine.RunAsync(string, IReadOnlyDictionary{string, JsonElement}, CancellationToken)"/>),
+/// as a given run when a <see cref="RunStart"/> says so; and creates such runs Scheduled, ahead of their start.
+/// </summary>
 internal static class RunByName
 {
     /// <summary>
     /// Runs the flow on <paramref name="engine"/> and returns its run's record whatever its state; throws
     /// <see cref="FlowParameterException"/> before anything is recorded when a parameter is missing, unknown or of the
-    /// wrong type, and <see cref="InvalidOperationException"/> when the flow failed before its run was recorded.
+    /// wrong type, and <see cref="InvalidOperationException"/> when the flow failed before its run was recorded, or
+    /// when <paramref name="start"/> names a run that is neither Scheduled nor Late.
     /// </summary>
-    public static async Task<RunRecord> RunAsync(FlowEngine engine, string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, CancellationToken cancellationToken)
+    public static async Task<RunRecord> RunAsync(
+        FlowEngine engine, string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, RunStart? start, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(flowName);
-        var descriptor = RunCatalog.FindFlow(flowName) ?? throw UnknownFlow(flowName);
-        var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), engine.Services, engine.Secrets.Masker, cancellationToken);
-        binder.RejectUnknown();
-
-        var runId = RunIds.Next(engine.TimeProvider.GetUtcNow());
+        var (descriptor, binder) = Bind(engine, flowName, parameters, engine.Services, cancellationToken);
+        var origin = start is null
+            ? new RunOrigin(RunIds.Next(engine.TimeProvider.GetUtcNow()))
+            : await ContinueAsync(engine, descriptor, binder, start, cancellationToken).ConfigureAwait(false);
+        var runId = origin.Id;
         using (engine.Use())
         {
             try
             {
-                await descriptor.RunByNameAsync(engine, binder, runId, cancellationToken).ConfigureAwait(false);
+                await descriptor.RunByNameAsync(engine, binder, origin, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not FlowParameterException)
             {
                 // A run that started and failed is reported through its record; anything before that is an error.
-                if (await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is null)
+                var stored = await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+                if (stored is null || stored.State is RunState.Scheduled or RunState.Late)
                 {
-                    throw new InvalidOperationException($"Flow '{flowName}' could not start: {ex.Message}", ex);
+                    throw new InvalidOperationException($"Flow '{flowName}' could not start{(stored is null ? string.Empty : $" its run {runId}, left {stored.State}")}: {ex.Message}", ex);
                 }
             }
         }
@@ -40,11 +46,146 @@ internal static class RunByName
             ?? throw new InvalidOperationException($"Flow '{flowName}' ran but its run {runId} is not in the store.");
     }
 
-    private static ArgumentException UnknownFlow(string name)
+    /// <summary>
+    /// Creates the flow's run Scheduled, its parameters checked and recorded as a run of the flow records them, unless
+    /// a run with <paramref name="start"/>'s id exists; returns it, or null when the id was taken.
+    /// </summary>
+    public static async Task<RunRecord?> TryScheduleAsync(
+        FlowEngine engine, string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, RunStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var (descriptor, binder) = Bind(engine, flowName, parameters, services: null, cancellationToken);
+        var run = Scheduled(engine, descriptor, binder, start);
+        return await engine.Store.TryCreateRunAsync(run, cancellationToken).ConfigureAwait(false) ? run : null;
+    }
+
+    /// <summary>
+    /// The flow, and a binder of its parameters with those the flow does not take refused (and secret ones, with
+    /// <paramref name="refuseSecrets"/>): what every run by name and <see cref="FlowCatalog.CheckParameters"/> begin
+    /// with. <paramref name="services"/> null: the parameters are only checked or recorded, no instance of the flow's class is created.
+    /// </summary>
+    public static (RunDescriptor Descriptor, ParameterBinder Binder) Bind(
+        FlowEngine? engine, string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, IServiceProvider? services, CancellationToken cancellationToken, bool refuseSecrets = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(flowName);
+        var descriptor = RunCatalog.FindFlow(flowName) ?? throw UnknownFlow(flowName);
+        var masker = engine?.Secrets.Masker ?? new Secrets.Masking.SecretMasker();
+        var binder = new ParameterBinder(descriptor, parameters ?? new Dictionary<string, JsonElement>(), services, masker, cancellationToken);
+        binder.RejectUnknown(refuseSecrets);
+        return (descriptor, binder);
+    }
+
+    /// <summary>"No flow is named 'x'. Known flows: …".</summary>
+    public static ArgumentException UnknownFlow(string name)
     {
         var known = string.Join(", ", RunCatalog.Flows.Select(f => f.Name));
         return new ArgumentException(
             $"No flow is named '{name}'. Known flows: {(known.Length == 0 ? "(none; is the assembly that declares it loaded?)" : known)}.",
             nameof(name));
+    }
+
+    /// <summary>
+    /// The run a <see cref="RunStart"/> asks for: the stored Scheduled or Late run with its id, else one created
+    /// Scheduled now; recorded Late first when it starts past its slot's threshold.
+    /// </summary>
+    private static async Task<RunOrigin> ContinueAsync(FlowEngine engine, RunDescriptor descriptor, ParameterBinder binder, RunStart start, CancellationToken cancellationToken)
+    {
+        if (start.LateAfter is { } threshold)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(threshold, TimeSpan.Zero, "start.LateAfter");
+        }
+
+        var store = engine.Store;
+        var run = start.RunId is { } id ? await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        if (run is null)
+        {
+            // Checked, and recorded as any run of the flow records them; a racing creator of the same id wins.
+            var scheduled = Scheduled(engine, descriptor, binder, start);
+            run = await store.TryCreateRunAsync(scheduled, cancellationToken).ConfigureAwait(false)
+                ? scheduled
+                : await store.GetRunAsync(scheduled.Id, cancellationToken).ConfigureAwait(false) ?? scheduled;
+        }
+
+        if (run.Kind != RunKind.Flow || !string.Equals(run.Name, descriptor.Name, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Run {run.Id} is a {run.Kind.ToString().ToLowerInvariant()} run of '{run.Name}', not of flow '{descriptor.Name}': it is not run as that flow.");
+        }
+
+        if (run.State is not (RunState.Scheduled or RunState.Late))
+        {
+            throw new InvalidOperationException(
+                $"Run {run.Id} of flow '{run.Name}' is {run.State}, not Scheduled or Late: it has been started already, so it is not run again.");
+        }
+
+        var now = engine.TimeProvider.GetUtcNow();
+        var slot = run.ScheduledFor ?? start.ScheduledFor;
+        if (run.State == RunState.Scheduled && slot is { } due && start.LateAfter is { } lateAfter && now - due > lateAfter)
+        {
+            var message = $"Late by {Describe(now - due)}: started more than {Describe(lateAfter)} after its slot {due.ToString("O", CultureInfo.InvariantCulture)}.";
+            await store.WriteAsync(
+                new Stores.RunWriteBatch { Runs = [run with { State = RunState.Late }], Transitions = [new StateTransition(run.Id, RunState.Late, now, 0, message)] },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return new RunOrigin(run.Id)
+        {
+            Deployment = run.Deployment,
+            ScheduledFor = run.ScheduledFor,
+            Tags = run.Tags,
+            CreatedAt = run.CreatedAt,
+            Continues = true,
+        };
+    }
+
+    /// <summary>The Scheduled record of a run of the flow for <paramref name="start"/>, created now.</summary>
+    private static RunRecord Scheduled(FlowEngine engine, RunDescriptor descriptor, ParameterBinder binder, RunStart start)
+    {
+        var options = engine.Bind(descriptor).Options;
+        var now = engine.TimeProvider.GetUtcNow();
+        return new RunRecord
+        {
+            Id = start.RunId ?? RunIds.Next(now),
+            Kind = RunKind.Flow,
+            Name = descriptor.Name,
+            State = RunState.Scheduled,
+            Parameters = descriptor.BindParameters(binder, engine),
+            Deployment = start.Deployment,
+            ScheduledFor = start.ScheduledFor,
+            Tags = start.Tags.Count == 0 ? options.Tags : [.. options.Tags.Concat(start.Tags).Distinct(StringComparer.Ordinal)],
+            Version = options.Version,
+            CreatedAt = now,
+        };
+    }
+
+    /// <summary>"2 h 5 min 3 s", "250 ms".</summary>
+    private static string Describe(TimeSpan span)
+    {
+        if (span < TimeSpan.FromSeconds(1))
+        {
+            return $"{span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms";
+        }
+
+        var parts = new List<string>(4);
+        if (span.Days > 0)
+        {
+            parts.Add($"{span.Days} d");
+        }
+
+        if (span.Hours > 0)
+        {
+            parts.Add($"{span.Hours} h");
+        }
+
+        if (span.Minutes > 0)
+        {
+            parts.Add($"{span.Minutes} min");
+        }
+
+        if (span.Seconds > 0 || parts.Count == 0)
+        {
+            parts.Add($"{span.Seconds} s");
+        }
+
+        return string.Join(' ', parts);
     }
 }

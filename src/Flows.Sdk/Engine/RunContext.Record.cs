@@ -53,7 +53,12 @@ internal sealed partial class RunContext : ILiveRun
     public void SetPending()
     {
         _stateValue = (byte)RunState.Pending;
-        _implied = 1;
+
+        // A continued run has its Pending transition listed already (see the constructor), at its start.
+        if (_extras?.Transitions is null)
+        {
+            _implied = 1;
+        }
     }
 
     /// <summary>An attempt starts: Running.</summary>
@@ -131,6 +136,7 @@ internal sealed partial class RunContext : ILiveRun
     {
         lock (this)
         {
+            var origin = _extras?.Origin;
             return new RunRecord
             {
                 Id = Id,
@@ -144,11 +150,13 @@ internal sealed partial class RunContext : ILiveRun
                 Result = _extras?.Result,
                 CacheKey = CacheKey,
                 Error = _extras?.Error,
-                Tags = Binding.Options.Tags,
+                Tags = origin?.Tags ?? Binding.Options.Tags,
                 Version = Binding.Options.Version,
                 CreatedAt = CreatedAt,
                 StartedAt = StartedAt,
                 EndedAt = EndedAt,
+                Deployment = origin?.Deployment,
+                ScheduledFor = origin?.ScheduledFor,
             };
         }
     }

@@ -29,15 +29,23 @@ internal sealed partial class RunContext
     private readonly ulong _idRest;
     private readonly ushort _idVersion;
 
-    /// <summary>A new run; <paramref name="id"/> null gives it a new id (see <see cref="RunIds"/>) of its creation time.</summary>
-    public RunContext(DescriptorBinding binding, RunContext? parent, Guid? id, CancellationToken token, DateTimeOffset createdAt)
+    /// <summary>
+    /// A new run; <paramref name="origin"/> null gives it a new id (see <see cref="RunIds"/>) of its creation time. A run
+    /// that continues a stored one keeps that run's creation time and records Pending at <paramref name="now"/>.
+    /// </summary>
+    public RunContext(DescriptorBinding binding, RunContext? parent, RunOrigin? origin, CancellationToken token, DateTimeOffset now)
     {
         Binding = binding;
         Parent = parent;
-        _created = createdAt.UtcTicks;
-        if (id is { } given)
+        _created = now.UtcTicks;
+        if (origin is not null)
         {
-            Extras.Id = given;
+            Extras.Origin = origin;
+            if (origin.Continues)
+            {
+                _created = origin.CreatedAt.UtcTicks;
+                Extras.Transitions = [new StateTransition(origin.Id, RunState.Pending, now, 0)];
+            }
         }
         else
         {
@@ -74,7 +82,7 @@ internal sealed partial class RunContext
     /// The run's id: a given one is kept among the extras; a new one is kept as its random part only, and put together
     /// with the creation time when read (10 bytes per run instead of 16).
     /// </summary>
-    public Guid Id => _extras?.Id ?? RunIds.Compose(CreatedAt.ToUnixTimeMilliseconds(), _idVersion, _idRest);
+    public Guid Id => _extras?.Origin?.Id ?? RunIds.Compose(CreatedAt.ToUnixTimeMilliseconds(), _idVersion, _idRest);
 
     /// <summary>The flow run this run belongs to (its own id for a flow run); null for a task run outside any flow.</summary>
     public Guid? FlowRunId => Descriptor.Kind == RunKind.Flow ? Id : Parent?.FlowRunId;
@@ -89,6 +97,9 @@ internal sealed partial class RunContext
     private CancellationToken Inherited => Parent?.Token ?? Engine.ShutdownToken;
 
     public DateTimeOffset CreatedAt => Utc(_created);
+
+    /// <summary>Where a run started by name came from (its id, deployment and slot), or null.</summary>
+    public RunOrigin? Origin => _extras?.Origin;
 
     public string? Parameters
     {
@@ -160,7 +171,7 @@ internal sealed partial class RunContext
         public string? Error;
         public List<StateTransition>? Transitions;
         public CancellationToken? Token;
-        public Guid? Id;
+        public RunOrigin? Origin;
         public long StartedTicks;
         public long EndedTicks;
     }

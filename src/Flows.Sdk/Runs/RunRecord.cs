@@ -42,6 +42,12 @@ public sealed record RunRecord
     /// <summary>The version label from the method's options.</summary>
     public string? Version { get; init; }
 
+    /// <summary>The deployment that started the run (a schedule, or a run of a deployment asked for by name); null for a run started by code.</summary>
+    public string? Deployment { get; init; }
+
+    /// <summary>The slot the run was scheduled for, when a schedule created it; compare with <see cref="StartedAt"/> for its lateness.</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
     /// <summary>When the run was created.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 

@@ -3,7 +3,11 @@ namespace Flows.Runs;
 /// <summary>The states a flow run or task run moves through. Every transition is recorded.</summary>
 public enum RunState
 {
-    /// <summary>Created for a future time by a schedule. Reserved: nothing in this version creates scheduled runs.</summary>
+    /// <summary>
+    /// Created ahead of its start, for a slot of a schedule or by <see cref="FlowEngine.TryScheduleRunAsync"/>: it
+    /// records the slot it is for (<see cref="RunRecord.ScheduledFor"/>) and waits to be started, when it moves to
+    /// <see cref="Pending"/> (or first to <see cref="Late"/>).
+    /// </summary>
     Scheduled = 0,
 
     /// <summary>Created, not yet started.</summary>
@@ -32,6 +36,12 @@ public enum RunState
 
     /// <summary>Its process or worker disappeared while it ran.</summary>
     Crashed = 9,
+
+    /// <summary>
+    /// A scheduled run that started more than its deployment's threshold after its slot; its transition says by how
+    /// much. Not final: the run goes on to <see cref="Pending"/> and <see cref="Running"/> like any other.
+    /// </summary>
+    Late = 10,
 }
 
 /// <summary>Helpers over <see cref="RunState"/>.</summary>
@@ -41,7 +51,7 @@ public static class RunStateExtensions
     /// True for states a run ends in. A run never leaves them, with one exception: a run a peer process wrongly marked
     /// <see cref="RunState.Crashed"/> while its own process was alive is put back by that process, and says so in its transitions.
     /// </summary>
-    public static bool IsFinal(this RunState state) => state >= RunState.Completed;
+    public static bool IsFinal(this RunState state) => state is >= RunState.Completed and <= RunState.Crashed;
 
     /// <summary>True for final states that count as success.</summary>
     public static bool IsSuccess(this RunState state) => state is RunState.Completed or RunState.Cached;

@@ -38,6 +38,30 @@ public interface IRunStore
     ValueTask SaveRunAsync(RunRecord run, CancellationToken cancellationToken = default) =>
         WriteAsync(new RunWriteBatch { Runs = [run] }, cancellationToken);
 
+    /// <summary>
+    /// Inserts <paramref name="run"/>, with a transition into its state at its <see cref="RunRecord.CreatedAt"/>, unless a
+    /// run with its id is stored already, in which case nothing is written. Returns true when this call created the
+    /// run: of callers racing to create one id, exactly one gets true, which is how a run id is claimed (a scheduled
+    /// run's id derived from its deployment and slot, so a duplicate fire cannot start a second run).
+    /// </summary>
+    /// <remarks>
+    /// The built-in stores make this atomic across processes (SQL stores: <c>INSERT … ON CONFLICT (id) DO NOTHING</c>
+    /// and the transition in one transaction). This default implementation, for stores that do not override it,
+    /// reads the run and then writes it: it is NOT atomic, and two processes can both get true. Override it in a store
+    /// shared by processes that claim runs.
+    /// </remarks>
+    async ValueTask<bool> TryCreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (await GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return false;
+        }
+
+        await WriteAsync(RunWriteBatch.Creating(run), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Appends state transitions.</summary>
     ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default) =>
         WriteAsync(new RunWriteBatch { Transitions = transitions }, cancellationToken);

@@ -22,6 +22,10 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     private readonly List<RunArtifact> _artifacts = [];
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
 
+    // Runs saved Scheduled or Late, which an engine may continue: tracking a run with one of these ids replaces the
+    // stored run instead of adding one. Empty unless something schedules runs, so tracking costs one count check.
+    private readonly HashSet<Guid> _waiting = [];
+
     /// <summary>How many runs are stored.</summary>
     public int Count
     {
@@ -65,6 +69,26 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Atomic: the check and the insert happen under the store's lock.</remarks>
+    public ValueTask<bool> TryCreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var batch = RunWriteBatch.Creating(run);
+        lock (_gate)
+        {
+            if (IndexOf(run.Id) >= 0)
+            {
+                return new(false);
+            }
+
+            Save(run);
+        }
+
+        AddTransitions(batch.Transitions);
+        return new(true);
+    }
+
+    /// <inheritdoc />
     public ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
     {
         AddTransitions(transitions);
@@ -104,19 +128,16 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
-        if (Find(runId) is ILiveRun live)
-        {
-            return new(live.Transitions());
-        }
-
+        // A continued run's transitions from before it was tracked (Scheduled, Late) are stored; its live ones follow.
+        var live = Find(runId) as ILiveRun;
         if (!_transitions.TryGetValue(runId, out var list))
         {
-            return new([]);
+            return new(live?.Transitions() ?? []);
         }
 
         lock (list)
         {
-            return new((IReadOnlyList<StateTransition>)[.. list]);
+            return new((IReadOnlyList<StateTransition>)[.. list, .. live?.Transitions() ?? []]);
         }
     }
 
@@ -143,6 +164,13 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     {
         lock (_gate)
         {
+            // A run that was saved Scheduled or Late and is now started keeps its place (and its stored transitions).
+            if (_waiting.Count != 0 && _waiting.Remove(run.Id) && IndexOf(run.Id) is var i and >= 0)
+            {
+                _runs[i] = run;
+                return;
+            }
+
             _runs.Add(run);
         }
     }
@@ -192,7 +220,8 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
             var list = _transitions.GetOrAdd(runId, static _ => []);
             lock (list)
             {
-                list.InsertRange(0, live.Transitions());
+                // After those stored before the run was tracked (a continued run's Scheduled and Late).
+                list.AddRange(live.Transitions());
             }
         }
     }
@@ -203,6 +232,15 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
         Freeze(run.Id);
         lock (_gate)
         {
+            if (run.State is RunState.Scheduled or RunState.Late)
+            {
+                _waiting.Add(run.Id);
+            }
+            else if (_waiting.Count != 0)
+            {
+                _waiting.Remove(run.Id);
+            }
+
             if (IndexOf(run.Id) is var i and >= 0)
             {
                 _runs[i] = run;

@@ -14,6 +14,9 @@ public sealed record RunQuery
     /// <summary>Only runs in this state.</summary>
     public RunState? State { get; init; }
 
+    /// <summary>Only runs started by this deployment (see <see cref="RunRecord.Deployment"/>).</summary>
+    public string? Deployment { get; init; }
+
     /// <summary>Only runs started by this run.</summary>
     public Guid? ParentRunId { get; init; }
 
@@ -36,6 +39,7 @@ public sealed record RunQuery
         (Kind is null || run.Kind == Kind)
         && (Name is null || string.Equals(run.Name, Name, StringComparison.Ordinal))
         && (State is null || run.State == State)
+        && (Deployment is null || string.Equals(run.Deployment, Deployment, StringComparison.Ordinal))
         && (ParentRunId is null || run.ParentRunId == ParentRunId)
         && (FlowRunId is null || run.FlowRunId == FlowRunId)
         && (CreatedAfter is null || run.CreatedAt >= CreatedAfter)

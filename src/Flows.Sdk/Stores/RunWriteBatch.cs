@@ -23,6 +23,13 @@ public sealed class RunWriteBatch
     /// <summary>Cache entries, each replacing the stored one with the same key.</summary>
     public IReadOnlyList<CacheEntry> CacheEntries { get; init; } = [];
 
+    /// <summary>The writes that create <paramref name="run"/>: the run, and its transition into its state at its creation time.</summary>
+    internal static RunWriteBatch Creating(RunRecord run) => new()
+    {
+        Runs = [run],
+        Transitions = [new StateTransition(run.Id, run.State, run.CreatedAt, run.Attempt)],
+    };
+
     /// <summary>True when there is nothing to write.</summary>
     public bool IsEmpty => Runs.Count == 0 && Transitions.Count == 0 && Logs.Count == 0 && Artifacts.Count == 0 && CacheEntries.Count == 0;
 }

@@ -111,7 +111,7 @@ public sealed class FlowTestHarness : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Runs a flow by name, as <see cref="FlowEngine.RunAsync"/> does, with parameters from an object's properties or a
+    /// Runs a flow by name, as <see cref="FlowEngine.RunAsync(string, IReadOnlyDictionary{string, System.Text.Json.JsonElement}, CancellationToken)"/> does, with parameters from an object's properties or a
     /// dictionary, serialised to JSON first.
     /// </summary>
     public Task<RunRecord> RunAsync(string flowName, object? parameters = null, CancellationToken cancellationToken = default)

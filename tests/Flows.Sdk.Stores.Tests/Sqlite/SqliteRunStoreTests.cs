@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Flows.Runs;
 using Flows.Stores;
+using Flows.Stores.Sql;
 using Flows.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -76,6 +77,53 @@ public sealed class SqliteRunStoreTests
     }
 
     [Test]
+    public async Task AFileOfSchemaVersion1_IsMigrated_KeepingItsRuns_AndTakesRunsOfDeployments()
+    {
+        // A file as the first schema left it: its DDL (migrations are never edited), version 1, and a run still going.
+        var path = _folder.File("flows.db");
+        var old = Guid.CreateVersion7();
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = new SqliteCommand(
+                "CREATE TABLE flows_schema (version INTEGER NOT NULL, applied_at TEXT NOT NULL);"
+                + SqlSchema.Migration(1, new SqlTypes("BLOB", "INTEGER", "INTEGER PRIMARY KEY", string.Empty))
+                + "INSERT INTO flows_schema (version, applied_at) VALUES (1, 'then');"
+                + "INSERT INTO flows_runs (id, kind, name, state, attempt, tags, created_at) VALUES (@id, 0, 'old-sync', 4, 1, '[\"v1\"]', 638000000000000000);",
+                connection);
+            command.Parameters.AddWithValue("@id", old.ToByteArray());
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using (var store = new SqliteRunStore(path))
+        {
+            var read = await store.GetRunAsync(old);
+            var fresh = new RunRecord { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = "new-sync", State = RunState.Late, CreatedAt = DateTimeOffset.UtcNow, Deployment = "new-sync-daily", ScheduledFor = DateTimeOffset.UtcNow.AddMinutes(-5) };
+            await ((IRunStore)store).SaveRunAsync(fresh);
+
+            Assert.That((read!.Name, read.State, read.Tags, read.Deployment, read.ScheduledFor), Is.EqualTo(("old-sync", RunState.Completed, (IReadOnlyList<string>)["v1"], (string?)null, (DateTimeOffset?)null)));
+            Assert.That((await store.QueryRunsAsync(new RunQuery { Deployment = "new-sync-daily" })).Single().Id, Is.EqualTo(fresh.Id));
+            Assert.That((await store.QueryRunsAsync(new RunQuery())).Select(r => r.Name), Is.EqualTo(new[] { "new-sync", "old-sync" }));
+        }
+
+        await using var check = new SqliteConnection($"Data Source={path};Pooling=false");
+        await check.OpenAsync();
+        await using var versions = new SqliteCommand("SELECT group_concat(version) FROM flows_schema; ", check);
+        Assert.That(await versions.ExecuteScalarAsync(), Is.EqualTo("1,2"));
+        await using var index = new SqliteCommand("SELECT sql FROM sqlite_master WHERE name = 'flows_runs_unfinished'", check);
+        Assert.That(await index.ExecuteScalarAsync(), Does.Contain("state = 10"), "Late runs are unfinished");
+        await using var plan = new SqliteCommand("EXPLAIN QUERY PLAN SELECT id FROM flows_runs WHERE deployment = 'x' ORDER BY created_at DESC, seq DESC LIMIT 10", check);
+        await using var reader = await plan.ExecuteReaderAsync();
+        var steps = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        Assert.That(steps, Has.Some.Contains("flows_runs_deployment_created"), "runs of a deployment, newest first, come from their index");
+    }
+
+    [Test]
     public async Task StoresOpeningAtOnce_MigrateOnce_AndAllWork()
     {
         var path = _folder.File("flows.db");
@@ -88,7 +136,7 @@ public sealed class SqliteRunStoreTests
         await using var connection = new SqliteConnection($"Data Source={path};Pooling=false");
         await connection.OpenAsync();
         await using var command = new SqliteCommand("SELECT count(*) FROM flows_schema", connection);
-        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(1L));
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo((long)SqlSchema.Latest), "each migration applied once");
         foreach (var store in stores)
         {
             await store.DisposeAsync();

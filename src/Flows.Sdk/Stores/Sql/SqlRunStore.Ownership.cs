@@ -45,7 +45,7 @@ public abstract partial class SqlRunStore
 
         // Every unfinished run whose owner is no longer registered: those of the owners just removed, and those
         // of owners that shut down while a run was still ending. Never this store's own: its process is alive.
-        const string Orphaned = "state < 4 AND (owner_id IS NULL OR (owner_id <> @me AND owner_id NOT IN (SELECT id FROM {0})))";
+        const string Orphaned = SqlSchema.Unfinished + " AND (owner_id IS NULL OR (owner_id <> @me AND owner_id NOT IN (SELECT id FROM {0})))";
         var orphaned = string.Format(CultureInfo.InvariantCulture, Orphaned, Owners);
         var parameters = new (string, object?)[] { ("state", (int)RunState.Crashed), ("now", Time(now)), ("message", _crashMessage), ("me", Id(OwnerId)) };
         await ExecuteAsync(

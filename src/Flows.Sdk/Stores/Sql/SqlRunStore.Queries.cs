@@ -35,6 +35,7 @@ public abstract partial class SqlRunStore
         Filter("kind =", "kind", query.Kind is { } kind ? (int)kind : null);
         Filter("name =", "name", query.Name);
         Filter("state =", "state", query.State is { } state ? (int)state : null);
+        Filter("deployment =", "deployment", query.Deployment);
         Filter("parent_run_id =", "parent", query.ParentRunId is { } parent ? Id(parent) : null);
         Filter("flow_run_id =", "flow", query.FlowRunId is { } flow ? Id(flow) : null);
         Filter("created_at >=", "after", query.CreatedAfter is { } after ? Time(after) : null);

@@ -8,7 +8,7 @@ namespace Flows.Stores.Sql;
 public abstract partial class SqlRunStore
 {
     private const string RunColumns =
-        "id, kind, name, flow_run_id, parent_run_id, state, attempt, parameters, result, cache_key, error, tags, version, created_at, started_at, ended_at";
+        "id, kind, name, flow_run_id, parent_run_id, state, attempt, parameters, result, cache_key, error, tags, version, created_at, started_at, ended_at, deployment, scheduled_for";
 
     private static readonly string[] RunWriteColumns = [.. RunColumns.Split(", "), "owner_id"];
 
@@ -31,6 +31,8 @@ public abstract partial class SqlRunStore
         w.Time(r.CreatedAt);
         w.Time(r.StartedAt);
         w.Time(r.EndedAt);
+        w.Text(r.Deployment);
+        w.Time(r.ScheduledFor);
         w.Id(OwnerId);
     }
 
@@ -52,6 +54,8 @@ public abstract partial class SqlRunStore
         CreatedAt = ReadTime(r, 13),
         StartedAt = r.IsDBNull(14) ? null : ReadTime(r, 14),
         EndedAt = r.IsDBNull(15) ? null : ReadTime(r, 15),
+        Deployment = Text(r, 16),
+        ScheduledFor = r.IsDBNull(17) ? null : ReadTime(r, 17),
     };
 
     private static Guid? NullableId(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetGuid(ordinal);

@@ -39,6 +39,42 @@ public abstract partial class SqlRunStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>Atomic across processes: <c>INSERT … ON CONFLICT (id) DO NOTHING</c>, and the transition only when that inserted the row, in one transaction.</remarks>
+    public async ValueTask<bool> TryCreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var batch = StorableText.Sanitise(RunWriteBatch.Creating(run));
+        try
+        {
+            await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureRegisteredAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            if (await InsertRowAsync(connection, transaction, RunsWrite(batch.Runs) with { OnConflict = "ON CONFLICT (id) DO NOTHING" }, cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return false;
+            }
+
+            await InsertRowAsync(connection, transaction, TransitionsWrite(batch.Transitions), cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Track(batch.Runs);
+            return true;
+        }
+        catch (DbException ex) when (IsTransient(ex))
+        {
+            DiscardIdleConnections();
+            throw;
+        }
+    }
+
+    /// <summary>Inserts the first row of <paramref name="table"/>; returns how many rows the insert wrote (0 when its conflict clause skipped it).</summary>
+    private Task<int> InsertRowAsync(DbConnection connection, DbTransaction transaction, TableWrite table, CancellationToken cancellationToken)
+    {
+        var values = Values(table, 0);
+        return ExecuteAsync(
+            connection, transaction, InsertSql(table, i => "@p" + i.ToString(CultureInfo.InvariantCulture)), values.Select((v, i) => ("p" + i.ToString(CultureInfo.InvariantCulture), v)), cancellationToken);
+    }
+
     /// <summary>Writes a batch inside its transaction: one prepared insert per table, run row by row. Stores may replace this with a bulk path.</summary>
     protected virtual async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, RunWriteBatch batch, CancellationToken cancellationToken)
     {
@@ -135,10 +171,10 @@ public abstract partial class SqlRunStore
     protected TableWrite RunsWrite(IReadOnlyList<RunRecord> runs) => new(
         Runs,
         RunWriteColumns,
-        [I, N, T, I, I, N, N, T, T, T, T, T, T, W, W, W, I],
+        [I, N, T, I, I, N, N, T, T, T, T, T, T, W, W, W, T, W, I],
         "ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempt = excluded.attempt, parameters = excluded.parameters, result = excluded.result, "
         + "cache_key = excluded.cache_key, error = excluded.error, tags = excluded.tags, version = excluded.version, started_at = excluded.started_at, "
-        + "ended_at = excluded.ended_at, owner_id = excluded.owner_id",
+        + "ended_at = excluded.ended_at, deployment = excluded.deployment, scheduled_for = excluded.scheduled_for, owner_id = excluded.owner_id",
         runs.Count,
         (i, w) => WriteRun(w, runs[i]));
 

@@ -8,7 +8,14 @@ namespace Flows.Stores.Sql;
 internal static class SqlSchema
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int Latest = 1;
+    public const int Latest = 2;
+
+    /// <summary>
+    /// The runs a process is still responsible for: not yet final. Written exactly so in the partial index
+    /// <c>flows_runs_unfinished</c> and in every query that should use it (a database uses a partial index only for
+    /// a query whose condition contains the index's own). <see cref="Flows.Runs.RunState.Late"/> (10) is unfinished too.
+    /// </summary>
+    public const string Unfinished = "(state < 4 OR state = 10)";
 
     /// <summary>The migration to <paramref name="version"/>, its placeholders replaced.</summary>
     public static string Migration(int version, SqlTypes types) => version switch
@@ -84,6 +91,15 @@ internal static class SqlSchema
                 process_started_at {types.Time},
                 started_at {types.Time} NOT NULL,
                 heartbeat_at {types.Time} NOT NULL);
+            """,
+
+        // A run knows the deployment that started it and the slot it was scheduled for; Late (10) is unfinished.
+        2 => $"""
+            ALTER TABLE {types.Table("flows_runs")} ADD COLUMN deployment TEXT;
+            ALTER TABLE {types.Table("flows_runs")} ADD COLUMN scheduled_for {types.Time};
+            CREATE INDEX flows_runs_deployment_created ON {types.Table("flows_runs")} (deployment, created_at DESC, seq DESC) WHERE deployment IS NOT NULL;
+            DROP INDEX {types.Table("flows_runs_unfinished")};
+            CREATE INDEX flows_runs_unfinished ON {types.Table("flows_runs")} (owner_id) WHERE {Unfinished};
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
     };

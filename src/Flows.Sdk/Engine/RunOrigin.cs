@@ -1,0 +1,26 @@
+namespace Flows.Engine;
+
+/// <summary>
+/// What a run started by name is given instead of a new id (see <see cref="RunByName"/>): its id, and for a run of a
+/// deployment the deployment, its slot and its tags. With <see cref="Continues"/> the run is stored already
+/// (Scheduled or Late, created at <see cref="CreatedAt"/>): the engine continues it rather than creating it.
+/// Ordinary calls of a flow or task have none, and pay nothing for it.
+/// </summary>
+/// <param name="Id">The run's id.</param>
+internal sealed record RunOrigin(Guid Id)
+{
+    /// <summary>The deployment that started the run, or null.</summary>
+    public string? Deployment { get; init; }
+
+    /// <summary>The slot the run was scheduled for, or null.</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
+    /// <summary>The run's tags (the flow's, then the start's), or null for the flow's own.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>When the stored run was created, for a run that <see cref="Continues"/>.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>True when the run is stored already and its earlier transitions stay: its Pending is a transition of its own, at its start.</summary>
+    public bool Continues { get; init; }
+}
