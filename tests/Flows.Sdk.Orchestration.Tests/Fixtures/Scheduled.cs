@@ -14,6 +14,10 @@ public static class Scheduled
     /// <summary>Signals each <see cref="Block"/> run that started.</summary>
     public static readonly ConcurrentQueue<string> Started = new();
 
+    /// <summary>A deployment by attribute: named after the flow, run with no parameters.</summary>
+    [Flow("orch-attribute", Schedule = "0 6 * * *", TimeZone = "America/New_York")]
+    public static void ByAttribute(string label = "by-attribute") => Calls.Enqueue(label);
+
     [Flow("orch-record")]
     public static void Record(string label = "none") => Calls.Enqueue(label);
 
