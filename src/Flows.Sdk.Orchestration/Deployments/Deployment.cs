@@ -57,7 +57,7 @@ internal sealed class Deployment
             foreach (var slot in schedule.SlotsIn(from, to))
             {
                 slots.Add(slot);
-                if (slots.Count > max)
+                if (slots.Count > max + 1)
                 {
                     // Later slots of this schedule cannot displace earlier ones of another: trim and stop this one.
                     slots.Remove(slots.Max);
@@ -66,8 +66,7 @@ internal sealed class Deployment
             }
         }
 
-        var all = slots.ToList();
-        return all.Count > max ? all[..(max + 1)] : all;
+        return [.. slots];
     }
 }
 

@@ -45,10 +45,12 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                     q.ConfigureScheduler(s => s.InstanceName = o.SchedulerName);
                     q.UseTimeProvider(engine.TimeProvider);
                     q.UseDefaultThreadPool(o.MaxConcurrentRuns);
-                    q.UseJobFactory(new DeploymentJobFactory(engine, running, logger));
+                    q.UseJobFactory(new DeploymentJobFactory(engine, running, logger, o.MisfireThreshold));
                     UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 });
-                _scheduler = await builder.BuildScheduler(cancellationToken).ConfigureAwait(false);
+                var scheduler = await builder.BuildScheduler(cancellationToken).ConfigureAwait(false);
+                scheduler.ListenerManager.AddTriggerListener(new OverlapListener(logger), [GroupMatcher<TriggerKey>.GroupEquals(JobData.Group)]);
+                _scheduler = scheduler;
             }
 
             return _scheduler;

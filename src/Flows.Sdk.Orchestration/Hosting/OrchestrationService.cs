@@ -39,7 +39,8 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_scheduler is not { } scheduler)
+        // Once: a host stopped twice (StopAsync, then disposal) has nothing left to stop the second time.
+        if (Interlocked.Exchange(ref _scheduler, null) is not { } scheduler)
         {
             return;
         }

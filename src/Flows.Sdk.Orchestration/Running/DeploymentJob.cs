@@ -13,7 +13,7 @@ namespace Flows.Orchestration.Running;
 /// cancellation token.
 /// </summary>
 // Not sealed: QueuedDeploymentJob adds [DisallowConcurrentExecution], which Quartz reads from the job's class.
-internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILogger logger) : IJob
+internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILogger logger, TimeSpan misfireThreshold) : IJob
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -103,8 +103,10 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         switch (definition.CatchUp)
         {
             case CatchUp.Latest:
-                // After a misfire, Quartz's "fire once now" reports now as the scheduled time: the run is the newest missed slot's.
-                slot = SlotClock.NewestAtOrBefore(context.Trigger, slot);
+                // A "fire once now" misfire firing reports either the oldest missed slot or the moment it was rescheduled
+                // to; either way the run is the newest slot that has come by now.
+                var threshold = context.Trigger.MisfireThreshold ?? misfireThreshold;
+                slot = SlotClock.NewestAtOrBefore(context.Trigger, now - slot > threshold ? now : slot);
                 return true;
             case CatchUp.All when SlotClock.CountNewer(context.Trigger, slot, now, definition.CatchUpLimit) >= definition.CatchUpLimit:
                 logger.CatchUpDropped(name, slot, definition.CatchUpLimit);
@@ -117,4 +119,5 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
 
 /// <summary>A deployment whose overlap policy is <see cref="DeploymentOverlap.Queue"/>: Quartz runs one firing of its job at a time, across its triggers and across a cluster.</summary>
 [DisallowConcurrentExecution]
-internal sealed class QueuedDeploymentJob(FlowEngine engine, RunningDeployments running, ILogger logger) : DeploymentJob(engine, running, logger);
+internal sealed class QueuedDeploymentJob(FlowEngine engine, RunningDeployments running, ILogger logger, TimeSpan misfireThreshold)
+    : DeploymentJob(engine, running, logger, misfireThreshold);

@@ -5,14 +5,14 @@ using Quartz.Extensibility;
 namespace Flows.Orchestration.Running;
 
 /// <summary>Builds deployment jobs on the host's engine: Quartz's own container is not the host's, so its jobs are made here.</summary>
-internal sealed class DeploymentJobFactory(FlowEngine engine, RunningDeployments running, ILogger logger) : IJobFactory
+internal sealed class DeploymentJobFactory(FlowEngine engine, RunningDeployments running, ILogger logger, TimeSpan misfireThreshold) : IJobFactory
 {
     public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         IJob job = bundle.JobDetail.JobType.Type == typeof(QueuedDeploymentJob)
-            ? new QueuedDeploymentJob(engine, running, logger)
-            : new DeploymentJob(engine, running, logger);
+            ? new QueuedDeploymentJob(engine, running, logger, misfireThreshold)
+            : new DeploymentJob(engine, running, logger, misfireThreshold);
         return ValueTask.FromResult(new JobScope(job, null));
     }
 

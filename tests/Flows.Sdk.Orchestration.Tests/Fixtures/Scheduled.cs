@@ -8,11 +8,15 @@ public static class Scheduled
     /// <summary>Calls of <see cref="Record"/>, by label.</summary>
     public static readonly ConcurrentQueue<string> Calls = new();
 
-    /// <summary>Released by a test to let <see cref="Block"/> runs end; replaced per test.</summary>
-    public static TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>What <see cref="Block"/> runs with a label wait for: a test releases its own label's gate.</summary>
+    public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
 
     /// <summary>Signals each <see cref="Block"/> run that started.</summary>
     public static readonly ConcurrentQueue<string> Started = new();
+
+    /// <summary>A deployment by attribute: named after the flow, run with no parameters.</summary>
+    [Flow("orch-attribute", Schedule = "0 6 * * *", TimeZone = "America/New_York")]
+    public static void ByAttribute(string label = "by-attribute") => Calls.Enqueue(label);
 
     [Flow("orch-record")]
     public static void Record(string label = "none") => Calls.Enqueue(label);
@@ -24,6 +28,9 @@ public static class Scheduled
     public static async Task Block(string label = "none", CancellationToken cancellationToken = default)
     {
         Started.Enqueue(label);
-        await Gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Gate(label).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The gate of a label, made on first use.</summary>
+    public static TaskCompletionSource Gate(string label) => Gates.GetOrAdd(label, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }

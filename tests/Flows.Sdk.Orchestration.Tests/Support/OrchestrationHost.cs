@@ -32,7 +32,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     public IDeployments Deployments => Host.Services.GetRequiredService<IDeployments>();
 
     /// <summary>Builds the host; <paramref name="configure"/> declares its deployments (flow schedules from attributes are off unless it turns them on).</summary>
-    public static OrchestrationHost Create(string home, FakeTimeProvider time, Action<OrchestrationOptions> configure, IDictionary<string, string?>? settings = null)
+    public static OrchestrationHost Create(string home, FakeTimeProvider time, Action<OrchestrationOptions> configure, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -47,6 +47,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         var log = new CapturedLog();
         builder.Logging.ClearProviders().AddProvider(log).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<TimeProvider>(time);
+        services?.Invoke(builder.Services);
         builder.Services.AddFlows().AddOrchestration(o =>
         {
             o.DeployFlowSchedules = false;
@@ -56,9 +57,9 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     }
 
     /// <summary>Creates and starts a host.</summary>
-    public static async Task<OrchestrationHost> StartAsync(string home, FakeTimeProvider time, Action<OrchestrationOptions> configure, IDictionary<string, string?>? settings = null)
+    public static async Task<OrchestrationHost> StartAsync(string home, FakeTimeProvider time, Action<OrchestrationOptions> configure, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var host = Create(home, time, configure, settings);
+        var host = Create(home, time, configure, settings, services);
         await Eventually.Within(host.Host.StartAsync()).ConfigureAwait(false);
         return host;
     }
