@@ -18,5 +18,17 @@ if (args.Length > 0 && args[0] == SqliteWriters.Command)
     return await SqliteWriters.RunAsync(args);
 }
 
-Console.Error.WriteLine($"usage: <mode> [options], mode one of: {DstYear.Command}, {MisfireJump.Command}, {SqliteWriters.Command}");
+// dotnet run -c Release --project bench/Flows.Sdk.Orchestration.Benchmarks -- slot-latency [--slots 60] [--postgres "Host=..."]
+if (args.Length > 0 && args[0] == SlotLatency.Command)
+{
+    return await SlotLatency.RunAsync(args);
+}
+
+// dotnet run -c Release --project bench/Flows.Sdk.Orchestration.Benchmarks -- many-deployments [--deployments 1000] [--postgres "Host=..."]
+if (args.Length > 0 && args[0] == ManyDeployments.Command)
+{
+    return await ManyDeployments.RunAsync(args);
+}
+
+Console.Error.WriteLine($"usage: <mode> [options], mode one of: {DstYear.Command}, {MisfireJump.Command}, {SqliteWriters.Command}, {SlotLatency.Command}, {ManyDeployments.Command}");
 return 2;
