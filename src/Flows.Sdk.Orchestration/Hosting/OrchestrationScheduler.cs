@@ -45,8 +45,7 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                 var builder = QuartzSchedulerBuilder.Create(q =>
                 {
                     // Quartz's own lines (a job store that cannot be reached, a misfire) go to the host's logging.
-                    q.Services.AddSingleton(loggerFactory);
-                    q.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+                    q.Services.AddLogging(l => l.AddProvider(new HostLoggerProvider(loggerFactory)));
                     q.ConfigureScheduler(s => s.InstanceName = o.SchedulerName);
                     q.UseTimeProvider(engine.TimeProvider);
                     q.UseDefaultThreadPool(o.MaxConcurrentRuns);
