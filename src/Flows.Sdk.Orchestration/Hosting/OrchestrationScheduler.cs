@@ -3,6 +3,7 @@ using Flows.Orchestration.Running;
 using Flows.Stores;
 using Flows.Stores.Sqlite;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -39,9 +40,12 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
             if (_scheduler is null)
             {
                 var o = options.Value;
-                var logger = (services.GetService(typeof(ILoggerFactory)) as ILoggerFactory ?? NullLoggerFactory.Instance).CreateLogger(OrchestrationLog.Category);
+                var loggerFactory = services.GetService(typeof(ILoggerFactory)) as ILoggerFactory ?? NullLoggerFactory.Instance;
+                var logger = loggerFactory.CreateLogger(OrchestrationLog.Category);
                 var builder = QuartzSchedulerBuilder.Create(q =>
                 {
+                    // Quartz's own lines (a job store that cannot be reached, a misfire) go to the host's logging.
+                    q.Services.AddLogging(l => l.AddProvider(new HostLoggerProvider(loggerFactory)));
                     q.ConfigureScheduler(s => s.InstanceName = o.SchedulerName);
                     q.UseTimeProvider(engine.TimeProvider);
                     q.UseDefaultThreadPool(o.MaxConcurrentRuns);

@@ -35,7 +35,7 @@ internal static partial class OrchestrationLog
     [LoggerMessage(SlotLate, LogLevel.Warning, "Deployment {Deployment} slot {Slot:O} starts {Lateness} late (threshold {LateAfter}): run {RunId} is recorded Late", EventName = nameof(SlotLate))]
     public static partial void Late(this ILogger logger, string deployment, DateTimeOffset slot, TimeSpan lateness, TimeSpan lateAfter, Guid runId);
 
-    [LoggerMessage(CatchUpSlotsDropped, LogLevel.Warning, "Deployment {Deployment} missed more slots than its catch-up limit of {Limit}: slot {Slot:O} and older ones are dropped, the newest {Limit} run", EventName = nameof(CatchUpSlotsDropped))]
+    [LoggerMessage(CatchUpSlotsDropped, LogLevel.Warning, "Deployment {Deployment} missed more slots than its catch-up limit of {Limit}: the older ones (such as {Slot:O}) are dropped, the newest {Limit} run", EventName = nameof(CatchUpSlotsDropped))]
     public static partial void CatchUpDropped(this ILogger logger, string deployment, DateTimeOffset slot, int limit);
 
     [LoggerMessage(OverlapSlotSkipped, LogLevel.Information, "Deployment {Deployment} slot {Slot:O} skipped: a run of an earlier slot is still going (overlap policy Skip)", EventName = nameof(OverlapSlotSkipped))]

@@ -109,7 +109,11 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
                 slot = SlotClock.NewestAtOrBefore(context.Trigger, now - slot > threshold ? now : slot);
                 return true;
             case CatchUp.All when SlotClock.CountNewer(context.Trigger, slot, now, definition.CatchUpLimit) >= definition.CatchUpLimit:
-                logger.CatchUpDropped(name, slot, definition.CatchUpLimit);
+                if (running.StartsDropBurst(name, now, misfireThreshold))
+                {
+                    logger.CatchUpDropped(name, slot, definition.CatchUpLimit);
+                }
+
                 return false;
             default:
                 return true;

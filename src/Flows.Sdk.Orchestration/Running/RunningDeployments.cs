@@ -11,7 +11,21 @@ internal sealed class RunningDeployments
     private readonly ConcurrentDictionary<long, Lease> _runs = new();
     private long _next;
 
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastDropped = new(StringComparer.Ordinal);
+
     public int Count => _runs.Count;
+
+    /// <summary>
+    /// Notes that catch-up dropped a slot of <paramref name="deployment"/> at <paramref name="now"/>; true when no drop was
+    /// noted within <paramref name="burst"/> before, so one warning covers a catch-up's burst of drops (its firings run
+    /// side by side, in no fixed order).
+    /// </summary>
+    public bool StartsDropBurst(string deployment, DateTimeOffset now, TimeSpan burst)
+    {
+        var starts = !_lastDropped.TryGetValue(deployment, out var last) || now - last > burst;
+        _lastDropped[deployment] = now;
+        return starts;
+    }
 
     /// <summary>Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="Cancel"/>. Dispose when it ends.</summary>
     public Lease Begin(string deployment, DateTimeOffset slot, CancellationToken jobToken)

@@ -43,7 +43,8 @@ public sealed class CatchUpTests
                 Is.EqualTo(new DateTimeOffset?[] { Minute(6), Minute(7), Minute(8), Minute(9), Minute(10), Minute(11) }));
             Assert.That(lateTransitions.Select(t => t.State), Does.Contain(RunState.Late), "started 30 s after its slot, threshold 10 s");
             Assert.That(onTimeTransitions.Select(t => t.State), Does.Not.Contain(RunState.Late));
-            Assert.That(host.Log.Lines.Count(l => l.EventId == Logging.OrchestrationEventIds.CatchUpSlotsDropped), Is.EqualTo(5));
+            Assert.That(host.Log.Lines.Where(l => l.EventId == Logging.OrchestrationEventIds.CatchUpSlotsDropped).Select(l => l.Message),
+                Has.Exactly(1).Contains("Deployment catch-all missed more slots than its catch-up limit of 5"), "one warning for the burst");
         });
     }
 }
