@@ -18,7 +18,7 @@ internal static class ManyDeployments
     {
         var count = BenchArgs.Int(args, "--deployments", 1000);
         var postgres = BenchArgs.Option(args, "--postgres");
-        Console.WriteLine($"{count:N0} deployments ({Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}).");
+        Console.WriteLine($"{count:N0} deployments ({Environment.ProcessorCount} cores, load average {BenchArgs.LoadAverage()}).");
         Console.WriteLine();
         Console.WriteLine("| store | deployments | start | start-up ms | working set MB | GC heap MB |");
         Console.WriteLine("|---|---:|---|---:|---:|---:|");

@@ -19,7 +19,7 @@ internal static class SlotLatency
     {
         var slots = BenchArgs.Int(args, "--slots", 60);
         var postgres = BenchArgs.Option(args, "--postgres") ?? Environment.GetEnvironmentVariable("FLOWS_TEST_POSTGRES");
-        Console.WriteLine($"{slots} one-second slots per store ({Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}).");
+        Console.WriteLine($"{slots} one-second slots per store ({Environment.ProcessorCount} cores, load average {BenchArgs.LoadAverage()}).");
         Console.WriteLine();
         Console.WriteLine("| store | slots | p50 ms | p99 ms | max ms | Late |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");

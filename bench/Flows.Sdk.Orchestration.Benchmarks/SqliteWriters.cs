@@ -28,7 +28,7 @@ internal static class SqliteWriters
         var seconds = BenchArgs.Int(args, "--seconds", 15);
         var triggers = BenchArgs.Int(args, "--triggers", 200);
         var batch = BenchArgs.Int(args, "--batch", 100);
-        Console.WriteLine($"{seconds} s per layout; run store: batches of 1 flow run + {batch - 1} task runs; Quartz: {triggers} triggers every 1 s ({Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}).");
+        Console.WriteLine($"{seconds} s per layout; run store: batches of 1 flow run + {batch - 1} task runs; Quartz: {triggers} triggers every 1 s ({Environment.ProcessorCount} cores, load average {BenchArgs.LoadAverage()}).");
         Console.WriteLine();
         Console.WriteLine("| layout | run store runs/s | Quartz fires/s | latency p50 ms | latency p99 ms | run-store busy errors | Quartz busy/locked log lines | Quartz errors |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
