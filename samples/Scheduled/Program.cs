@@ -12,5 +12,6 @@ builder.Logging.ClearProviders().AddSimpleConsole(o =>
     o.SingleLine = true;
     o.TimestampFormat = "HH:mm:ss ";
 });
+builder.Logging.AddFilter("Quartz", LogLevel.Warning);   // Quartz's own start-up chatter; its warnings still show
 builder.Services.AddFlows().AddOrchestration(Deployments.Declare);
 await builder.Build().RunAsync();
