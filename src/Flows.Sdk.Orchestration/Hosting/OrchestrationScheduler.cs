@@ -17,7 +17,7 @@ namespace Flows.Orchestration.Hosting;
 /// Quartz's standalone builder rather than its container registration: its settings depend on the engine's store,
 /// known only once the host's services exist, and its jobs run on the host's engine.
 /// </summary>
-internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> options, FlowEngine engine, RunningDeployments running, IServiceProvider services) : IAsyncDisposable
+internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> options, FlowEngine engine, RunningDeployments running, IServiceProvider services) : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IScheduler? _scheduler;
@@ -73,6 +73,13 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
             await scheduler.Shutdown(waitForJobsToComplete, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// For a container disposed synchronously: a started scheduler was shut down by the hosted service's stop already, and
+    /// one that was built but never started (a command line listing deployments) runs nothing; shutting it down here
+    /// would mean blocking on an asynchronous call.
+    /// </summary>
+    public void Dispose() => _gate.Dispose();
 
     public async ValueTask DisposeAsync()
     {
