@@ -2,6 +2,7 @@ using Flows.Orchestration.Logging;
 using Flows.Orchestration.Running;
 using Flows.Stores;
 using Flows.Stores.Sqlite;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ namespace Flows.Orchestration.Hosting;
 /// Quartz's standalone builder rather than its container registration: its settings depend on the engine's store,
 /// known only once the host's services exist, and its jobs run on the host's engine.
 /// </summary>
-internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> options, FlowEngine engine, RunningDeployments running, IServiceProvider services) : IAsyncDisposable
+internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> options, FlowEngine engine, RunningDeployments running, IServiceProvider services) : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IScheduler? _scheduler;
@@ -52,6 +53,12 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                     q.UseJobFactory(new DeploymentJobFactory(engine, running, logger, o.MisfireThreshold));
                     UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 });
+                var (provider, connection) = ResolveJobStore(o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
+                if (provider == JobStoreProvider.Sqlite)
+                {
+                    await UseWriteAheadLogAsync(connection!, cancellationToken).ConfigureAwait(false);
+                }
+
                 var scheduler = await builder.BuildScheduler(cancellationToken).ConfigureAwait(false);
                 scheduler.ListenerManager.AddTriggerListener(new OverlapListener(logger), [GroupMatcher<TriggerKey>.GroupEquals(JobData.Group)]);
                 _scheduler = scheduler;
@@ -73,6 +80,13 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
             await scheduler.Shutdown(waitForJobsToComplete, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// For a container disposed synchronously: a started scheduler was shut down by the hosted service's stop already, and
+    /// one that was built but never started (a command line listing deployments) runs nothing; shutting it down here
+    /// would mean blocking on an asynchronous call.
+    /// </summary>
+    public void Dispose() => _gate.Dispose();
 
     public async ValueTask DisposeAsync()
     {
@@ -110,6 +124,25 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
             JobStoreProvider.Memory => (provider, null),
             _ => throw new InvalidOperationException($"Flows:Orchestration:JobStore:Provider '{provider}' is not valid: expected Auto, Sqlite, PostgreSql or Memory."),
         };
+    }
+
+    /// <summary>
+    /// Switches a SQLite job store's file to write-ahead logging before Quartz opens it (the mode is kept in the file).
+    /// Measured with both writers at full speed: in SQLite's default rollback journal Quartz's fires fell to a quarter.
+    /// </summary>
+    private static async Task UseWriteAheadLogAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = "PRAGMA journal_mode=WAL";
+                await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static string? RunStoreConnectionString(IConfiguration? configuration) =>

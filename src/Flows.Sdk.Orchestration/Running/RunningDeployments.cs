@@ -11,7 +11,8 @@ internal sealed class RunningDeployments
     private readonly ConcurrentDictionary<long, Lease> _runs = new();
     private long _next;
 
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastDropped = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lastDropped = new(StringComparer.Ordinal);
+    private readonly Lock _dropLock = new();
 
     public int Count => _runs.Count;
 
@@ -22,9 +23,13 @@ internal sealed class RunningDeployments
     /// </summary>
     public bool StartsDropBurst(string deployment, DateTimeOffset now, TimeSpan burst)
     {
-        var starts = !_lastDropped.TryGetValue(deployment, out var last) || now - last > burst;
-        _lastDropped[deployment] = now;
-        return starts;
+        // Under a lock: a catch-up's firings run side by side, and two of them must not both start the burst.
+        lock (_dropLock)
+        {
+            var starts = !_lastDropped.TryGetValue(deployment, out var last) || now - last > burst;
+            _lastDropped[deployment] = now;
+            return starts;
+        }
     }
 
     /// <summary>Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="Cancel"/>. Dispose when it ends.</summary>

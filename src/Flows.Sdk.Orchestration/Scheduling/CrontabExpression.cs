@@ -28,6 +28,8 @@ namespace Flows.Orchestration.Scheduling;
 /// </remarks>
 public sealed class CrontabExpression
 {
+    private ZonedExpressions? _lastZone;
+
     private CrontabExpression(string expression, bool hasSeconds, IReadOnlyList<string> quartzExpressions)
     {
         Expression = expression;
@@ -98,9 +100,9 @@ public sealed class CrontabExpression
     {
         ArgumentNullException.ThrowIfNull(zone);
         DateTimeOffset? next = null;
-        foreach (var quartz in QuartzExpressions)
+        foreach (var quartz in In(zone))
         {
-            var candidate = new CronExpression(quartz, zone).GetNextValidTimeAfter(after);
+            var candidate = quartz.GetNextValidTimeAfter(after);
             if (candidate is { } time && (next is null || time < next))
             {
                 next = time;
@@ -112,4 +114,20 @@ public sealed class CrontabExpression
 
     /// <inheritdoc />
     public override string ToString() => Expression;
+
+    // Callers walk one schedule in one zone many times (a simulated year); Quartz's expressions are immutable, so
+    // the last zone's are kept and swapped whole.
+    private CronExpression[] In(TimeZoneInfo zone)
+    {
+        if (_lastZone is { } last && (ReferenceEquals(last.Zone, zone) || last.Zone.Equals(zone)))
+        {
+            return last.Expressions;
+        }
+
+        var expressions = QuartzExpressions.Select(quartz => new CronExpression(quartz, zone)).ToArray();
+        _lastZone = new ZonedExpressions(zone, expressions);
+        return expressions;
+    }
+
+    private sealed record ZonedExpressions(TimeZoneInfo Zone, CronExpression[] Expressions);
 }

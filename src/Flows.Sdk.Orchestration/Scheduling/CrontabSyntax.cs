@@ -89,7 +89,10 @@ internal static class CrontabSyntax
         dayOfWeek[0] |= dayOfWeek[7];
         dayOfWeek[7] = false;
 
+        // Every second is written as values: Quartz warns of a '*' seconds field under a restricted minute or hour
+        // as a likely mistake, but a six-field crontab line that says '*' there means it.
         var seconds = Format(sets[0], 0, 59, 0);
+        seconds = seconds == "*" ? "0-59" : seconds;
         var head = $"{seconds} {Format(sets[1], 0, 59, 0)} {Format(sets[2], 0, 23, 0)}";
         var month = Format(sets[4], 1, 12, 0);
         var days = Format(sets[3], 1, 31, 0);

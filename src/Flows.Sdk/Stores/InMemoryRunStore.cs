@@ -69,7 +69,7 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Atomic: the check and the insert happen under the store's lock.</remarks>
+    /// <remarks>Atomic: the check, the run and its transition are written under the store's lock, so an engine continuing the run sees both.</remarks>
     public ValueTask<bool> TryCreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -82,9 +82,9 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
             }
 
             Save(run);
+            AddTransitions(batch.Transitions);
         }
 
-        AddTransitions(batch.Transitions);
         return new(true);
     }
 

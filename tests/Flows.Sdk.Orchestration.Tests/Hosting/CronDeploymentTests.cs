@@ -29,6 +29,7 @@ public sealed class CronDeploymentTests
             Assert.That(runs.Select(r => r.State), Is.All.EqualTo(RunState.Completed));
             Assert.That(runs.Select(r => r.Name), Is.All.EqualTo("orch-record"));
             Assert.That(Fixtures.Scheduled.Calls, Has.Exactly(2).EqualTo("minutely-a"));
+            Assert.That(QuartzTables.JournalMode(home.File("quartz.db")), Is.EqualTo("wal"), "the job store's own file, in write-ahead logging");
         });
     }
 }

@@ -54,4 +54,27 @@ public sealed class OverlapTests
             Assert.That(runs.Select(r => r.State), Is.EqualTo(new[] { RunState.Cancelled, RunState.Completed }));
         });
     }
+
+    [Test]
+    public async Task Queue_RunsTheSlotThatCameDue_AfterTheRunningOneEnds()
+    {
+        using var home = TempFolder.Create();
+        await using var host = await OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(Minute(0).AddSeconds(30)), o => o
+            .Deploy("overlap-queue", "orch-block", d => d.Cron("* * * * *").Overlap(DeploymentOverlap.Queue).Parameters(new { label = "overlap-queue" }))
+            .Deploy("queue-witness", "orch-record", d => d.Cron("* * * * *").Parameters(new { label = "queue-witness" })));
+
+        await host.JumpToAsync(Minute(1).AddMilliseconds(200), () => StartedAsync("overlap-queue", 1), "the 10:01 run to start");
+        // The witness fires the same slots: once its 10:02 run has ended, the scheduler has been through 10:02.
+        await host.JumpToAsync(Minute(2).AddMilliseconds(200), async () => (await host.RunsOfAsync("queue-witness")).Count(r => r.State.IsFinal()) == 2, "the witness's 10:02 run");
+        var whileRunning = await host.RunsOfAsync("overlap-queue");
+        Scheduled.Gate("overlap-queue").TrySetResult();
+        var runs = await host.EndedRunsAsync("overlap-queue", 2);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileRunning.Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { Minute(1) }), "10:02 waits");
+            Assert.That(runs.Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { Minute(1), Minute(2) }));
+            Assert.That(runs.Select(r => r.State), Is.All.EqualTo(RunState.Completed));
+        });
+    }
 }

@@ -59,6 +59,8 @@ public sealed class CrontabExpressionTests
 
         // a sixth, leading, seconds field
         new object[] { "30 * * * * *", Utc, "2026-01-01T10:00:00Z", "2026-01-01T10:00:30Z" },
+        new object[] { "* 5 * * * *", Utc, "2026-01-01T10:05:58Z", "2026-01-01T10:05:59Z" },
+        new object[] { "* 5 * * * *", Utc, "2026-01-01T10:05:59Z", "2026-01-01T11:05:00Z" },
         new object[] { "*/10 0 12 * * *", Utc, "2026-01-01T12:00:55Z", "2026-01-02T12:00:00Z" },
         new object[] { "0 0 0 13 * 5", Utc, "2026-01-10T00:00:00Z", "2026-01-13T00:00:00Z" },
 
@@ -81,6 +83,8 @@ public sealed class CrontabExpressionTests
         new object[] { "30 1 * * *", NewYork, "2026-11-01T00:00:00-04:00", "2026-11-01T01:30:00-04:00" },
         new object[] { "30 1 * * *", NewYork, "2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00" },
         new object[] { "0 * * * *", NewYork, "2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00" },
+        // looked up from inside the second 01:00 hour (a host started then), the clock reads 01:30 once more ahead
+        new object[] { "30 1 * * *", NewYork, "2026-11-01T01:10:00-05:00", "2026-11-01T01:30:00-05:00" },
         new object[] { "0 2 * * *", NewYork, "2026-11-01T00:00:00-04:00", "2026-11-01T02:00:00-05:00" },
     ];
 
@@ -161,6 +165,7 @@ public sealed class CrontabExpressionTests
     [TestCase("0 0 * * 0,7", false, "0 0 0 ? * 1")]
     [TestCase("5 0 0 1 */3 *", true, "5 0 0 1 1,4,7,10 ?")]
     [TestCase("@weekly", false, "0 0 0 ? * 1")]
+    [TestCase("* */20 * * * *", true, "0-59 0,20,40 * * * ?")]
     public void QuartzExpressions_SayTheSameInQuartzNumbering(string expression, bool hasSeconds, string quartz)
     {
         var crontab = CrontabExpression.Parse(expression);
@@ -174,11 +179,68 @@ public sealed class CrontabExpressionTests
     }
 
     [Test]
+    public void NextAfter_ReadsEachCallInItsOwnZone()
+    {
+        var crontab = CrontabExpression.Parse("0 6 * * *");
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById(NewYork);
+        var after = Instant("2026-01-01T00:00:00Z");
+
+        var times = new[] { crontab.NextAfter(after, TimeZoneInfo.Utc), crontab.NextAfter(after, newYork), crontab.NextAfter(after, TimeZoneInfo.Utc) };
+
+        Assert.That(times, Is.EqualTo(new DateTimeOffset?[] { Instant("2026-01-01T06:00:00Z"), Instant("2026-01-01T11:00:00Z"), Instant("2026-01-01T06:00:00Z") }));
+    }
+
+    [TestCase("0 2 * * *", "2026-03-08T03:00:00-04:00")]
+    [TestCase("30 2 * * *", "2026-03-08T03:00:00-04:00")]
+    [TestCase("30 1 * * *", "2026-11-01T01:30:00-04:00")]
+    public void NextAfter_OverTheYear2026InNewYork_FiresOnceEveryDay(string expression, string onTheDstDay)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(NewYork);
+
+        var fires = FiresIn2026(CrontabExpression.Parse(expression), zone);
+
+        var days = fires.Select(fire => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(fire, zone).DateTime)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(fires, Has.Count.EqualTo(365));
+            Assert.That(days, Is.Unique);
+            Assert.That(fires, Does.Contain(Instant(onTheDstDay)));
+        });
+    }
+
+    [Test]
+    public void NextAfter_OverTheYear2026_FiresOnEveryThirteenthAndEveryFridayOnce()
+    {
+        var expected = Enumerable.Range(0, 365)
+            .Select(day => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(day))
+            .Where(day => day.Day == 13 || day.DayOfWeek == DayOfWeek.Friday)
+            .ToList();
+
+        var fires = FiresIn2026(CrontabExpression.Parse("0 0 13 * 5"), TimeZoneInfo.Utc);
+
+        Assert.That(fires, Is.EqualTo(expected));
+    }
+
+    [Test]
     public void NextAfter_IsNullWhenTheExpressionNeverFires()
     {
         var crontab = CrontabExpression.Parse("0 0 30 2 *");
 
         Assert.That(crontab.NextAfter(Instant("2026-01-01T00:00:00Z"), TimeZoneInfo.Utc), Is.Null);
+    }
+
+    // Every fire time from 2026-01-01 00:00 to 2027-01-01 00:00 in the zone, the first included.
+    private static List<DateTimeOffset> FiresIn2026(CrontabExpression crontab, TimeZoneInfo zone)
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, zone.GetUtcOffset(new DateTime(2026, 1, 1)));
+        var end = new DateTimeOffset(2027, 1, 1, 0, 0, 0, zone.GetUtcOffset(new DateTime(2027, 1, 1)));
+        var fires = new List<DateTimeOffset>();
+        for (var next = crontab.NextAfter(start.AddTicks(-1), zone); next < end; next = crontab.NextAfter(next.Value, zone))
+        {
+            fires.Add(next.Value);
+        }
+
+        return fires;
     }
 
     private static DateTimeOffset Instant(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.None);

@@ -22,4 +22,14 @@ internal static class QuartzTables
         rows.Sort(StringComparer.Ordinal);
         return rows;
     }
+
+    /// <summary>The file's journal mode (<c>wal</c>, <c>delete</c>, ...).</summary>
+    public static string JournalMode(string databasePath)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        return (string)command.ExecuteScalar()!;
+    }
 }

@@ -22,6 +22,33 @@ public sealed class PostgreSqlRunStoreTests : PostgreSqlSchemaTests
     }
 
     [Test]
+    public async Task ASchemaOfVersion1_IsMigrated_KeepingItsRuns_AndLateRunsCountAsUnfinished()
+    {
+        // A schema as the first version left it: its DDL (migrations are never edited), version 1, and a finished run.
+        var old = Guid.CreateVersion7();
+        var types = new SqlTypes("uuid", "timestamptz", "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY", $"\"{Schema}\".");
+        await TestStores.ScalarAsync(
+            $"CREATE SCHEMA \"{Schema}\"; CREATE TABLE \"{Schema}\".flows_schema (version INTEGER NOT NULL, applied_at TEXT NOT NULL);"
+            + SqlSchema.Migration(1, types)
+            + $"; INSERT INTO \"{Schema}\".flows_schema (version, applied_at) VALUES (1, 'then');"
+            + $"INSERT INTO \"{Schema}\".flows_runs (id, kind, name, state, attempt, tags, created_at) VALUES ('{old}', 0, 'old-sync', 4, 1, '[]', now())");
+
+        await using (var store = TestStores.Postgres(Schema))
+        {
+            var fresh = new RunRecord { Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = "new-sync", State = RunState.Late, CreatedAt = DateTimeOffset.UtcNow, Deployment = "new-sync-daily", ScheduledFor = DateTimeOffset.UtcNow };
+            await ((IRunStore)store).SaveRunAsync(fresh);
+
+            Assert.That((await store.GetRunAsync(old))!.Deployment, Is.Null);
+            Assert.That((await store.QueryRunsAsync(new RunQuery { Deployment = "new-sync-daily" })).Single().Id, Is.EqualTo(fresh.Id));
+        }
+
+        Assert.That(await TestStores.ScalarAsync($"SELECT string_agg(version::text, ',' ORDER BY version) FROM \"{Schema}\".flows_schema"), Is.EqualTo("1,2"));
+        Assert.That(
+            await TestStores.ScalarAsync($"SELECT indexdef FROM pg_indexes WHERE schemaname = '{Schema}' AND indexname = 'flows_runs_unfinished'"),
+            Does.Contain("state = 10"));
+    }
+
+    [Test]
     public async Task ASchemaNewerThanTheCode_FailsNamingTheStore_AndIsLeftAsItWas()
     {
         await using (var first = TestStores.Postgres(Schema))
