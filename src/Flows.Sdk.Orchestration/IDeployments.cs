@@ -12,7 +12,8 @@ public interface IDeployments
 
     /// <summary>
     /// Stops firing the deployment's slots until <see cref="ResumeAsync"/>, recording why and who asked. A run in progress
-    /// goes on. Throws <see cref="ArgumentException"/> for an unknown deployment.
+    /// goes on. <paramref name="reason"/> and <paramref name="requestedBy"/> are required (they are what a dashboard shows
+    /// for the pause). Throws <see cref="ArgumentException"/> for an unknown deployment or a blank reason or requester.
     /// </summary>
     Task PauseAsync(string deployment, string reason, string requestedBy, CancellationToken cancellationToken = default);
 

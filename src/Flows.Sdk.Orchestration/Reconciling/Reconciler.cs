@@ -89,7 +89,8 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
         // A paused deployment is stored paused again in the same write, with its pause's reason and requester.
         var replace = new ScheduleJobOptions { Replace = true, PauseReason = pause?.Reason, PauseRequestedBy = pause?.RequestedBy };
         await scheduler.ScheduleJob(DeploymentTriggers.Job(deployment, codeVersion), triggers, replace, cancellationToken).ConfigureAwait(false);
-        var gone = oldTriggers.Select(t => t.Key).Except(triggers.Select(t => t.Key)).ToList();
+        // Only the schedule's own triggers: a backfill's one-shot triggers waiting to fire stay.
+        var gone = oldTriggers.Select(t => t.Key).Where(k => k.Group.Equals(JobData.Group, StringComparison.Ordinal)).Except(triggers.Select(t => t.Key)).ToList();
         if (gone.Count > 0)
         {
             await scheduler.UnscheduleJobs(gone, cancellationToken).ConfigureAwait(false);
