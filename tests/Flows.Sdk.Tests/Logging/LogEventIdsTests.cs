@@ -19,10 +19,14 @@ public sealed partial class LogEventIdsTests
     [
         (typeof(LogEventIds), typeof(LogEventIds).Assembly, 1, 1999),
         (RedshiftList, RedshiftList.Assembly, 3000, 3999),
+        (OrchestrationList, OrchestrationList.Assembly, 4000, 4999),
     ];
 
     private static Type RedshiftList =>
         typeof(Flows.Redshift.RedshiftDatabase).Assembly.GetType("Flows.Redshift.Logging.RedshiftEventIds", throwOnError: true)!;
+
+    private static Type OrchestrationList =>
+        typeof(Flows.Orchestration.IDeployments).Assembly.GetType("Flows.Orchestration.Logging.OrchestrationEventIds", throwOnError: true)!;
 
     [Test]
     public void EventIds_AreUniqueAcrossPackagesAndInsideTheirPackagesRange()

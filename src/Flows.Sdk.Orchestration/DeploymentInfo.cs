@@ -1,0 +1,44 @@
+namespace Flows.Orchestration;
+
+/// <summary>A deployment as the job store holds it (<see cref="IDeployments.ListAsync"/>).</summary>
+public sealed record DeploymentInfo
+{
+    /// <summary>The deployment's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The flow it runs.</summary>
+    public required string Flow { get; init; }
+
+    /// <summary>Its schedules, as written: <c>cron '0 6 * * *' in America/New_York</c>, <c>every 00:15:00</c>.</summary>
+    public required IReadOnlyList<string> Schedules { get; init; }
+
+    /// <summary>The next slot any of its schedules will fire, or null when none will (paused, or no slot left).</summary>
+    public DateTimeOffset? NextFireTime { get; init; }
+
+    /// <summary>True when it is paused.</summary>
+    public bool Paused { get; init; }
+
+    /// <summary>Why it was paused, when the pause said.</summary>
+    public string? PauseReason { get; init; }
+
+    /// <summary>Who paused it, when the pause said.</summary>
+    public string? PausedBy { get; init; }
+
+    /// <summary>When it was paused, when the store recorded it.</summary>
+    public DateTimeOffset? PausedAt { get; init; }
+
+    /// <summary>Its catch-up policy.</summary>
+    public CatchUp CatchUp { get; init; }
+
+    /// <summary>Its overlap policy.</summary>
+    public DeploymentOverlap Overlap { get; init; }
+
+    /// <summary>Its description, if any.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The code version (the entry assembly's informational version) of the process that last wrote it.</summary>
+    public string? CodeVersion { get; init; }
+
+    /// <summary>A hash of its definition (flow, schedules, zones, parameters, policies); it changes when the definition does.</summary>
+    public required string DefinitionHash { get; init; }
+}

@@ -1,0 +1,68 @@
+using Flows.Orchestration.Deployments;
+using Flows.Orchestration.Logging;
+using Flows.Orchestration.Reconciling;
+using Flows.Orchestration.Running;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quartz;
+
+namespace Flows.Orchestration.Hosting;
+
+/// <summary>
+/// Starts orchestration after the Flows engine: checks every deployment (one <see cref="DeploymentException"/> stops the
+/// host before anything is scheduled), reconciles them with the job store, then starts firing. On stop: no more slots
+/// fire, runs in progress get <see cref="OrchestrationOptions.ShutdownGrace"/> to finish and are then cancelled (they
+/// end Cancelled), and the scheduler shuts down before the engine writes out what the runs recorded.
+/// </summary>
+/// <remarks>
+/// A hosted service of its own rather than Quartz's: validation and reconcile must finish before the first trigger
+/// fires, and stopping needs the grace-then-cancel sequence on the flow runs, which Quartz's service does not know.
+/// </remarks>
+internal sealed class OrchestrationService(OrchestrationScheduler holder, RunningDeployments running, ILoggerFactory? loggerFactory = null) : IHostedService
+{
+    private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(OrchestrationLog.Category);
+    private IScheduler? _scheduler;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = holder.Options;
+        var deployments = DeploymentValidation.Validate(options);
+        var scheduler = await holder.GetAsync(cancellationToken).ConfigureAwait(false);
+        var reconciler = new Reconciler(scheduler, _logger, CodeVersion.Current, holder.Engine.TimeProvider);
+        await reconciler.ReconcileAsync(deployments, cancellationToken).ConfigureAwait(false);
+        if (options.Schedules)
+        {
+            await scheduler.Start(cancellationToken).ConfigureAwait(false);
+            _scheduler = scheduler;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Once: a host stopped twice (StopAsync, then disposal) has nothing left to stop the second time.
+        if (Interlocked.Exchange(ref _scheduler, null) is not { } scheduler)
+        {
+            return;
+        }
+
+        await scheduler.Standby(cancellationToken).ConfigureAwait(false);
+        var grace = holder.Options.ShutdownGrace;
+        if (running.Count > 0)
+        {
+            _logger.ShutdownWait(grace, running.Count);
+            var ended = running.WhenAllEnded();
+            using var graceOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(grace, holder.Engine.TimeProvider, graceOver.Token);
+            await Task.WhenAny(ended, delay).ConfigureAwait(false);
+            await graceOver.CancelAsync().ConfigureAwait(false);
+            if (!ended.IsCompleted)
+            {
+                _logger.ShutdownCancel(grace, running.Count);
+                running.CancelAll();
+                await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await holder.ShutdownAsync(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
+    }
+}

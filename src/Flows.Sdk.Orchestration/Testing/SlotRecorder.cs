@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Flows.Orchestration.Deployments;
+using Flows.Orchestration.Running;
+using Flows.Stores;
+using Quartz;
+
+namespace Flows.Orchestration.Testing;
+
+/// <summary>
+/// Listens to the harness's triggers: records each slot once (by deployment and slot, as the run key does) and tells
+/// the harness when the firings it expects have been handled. Without flows running it vetoes every execution, so
+/// nothing runs; with them, a firing counts as handled once its job (and so the flow run) has ended.
+/// </summary>
+internal sealed class SlotRecorder(bool runFlows, IRunStore store, TimeProvider time) : ITriggerListener
+{
+    private readonly Lock _lock = new();
+    private readonly List<ScheduledSlot> _slots = [];
+    private readonly HashSet<(string, DateTimeOffset)> _seen = [];
+    private readonly Dictionary<TriggerKey, int> _firings = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Name => "flows-schedule-harness";
+
+    public bool RunsFlows => runFlows;
+
+    public IReadOnlyList<ScheduledSlot> Slots
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _slots];
+            }
+        }
+    }
+
+    /// <summary>How many firings of each trigger have been handled so far.</summary>
+    public IReadOnlyDictionary<TriggerKey, int> Firings()
+    {
+        lock (_lock)
+        {
+            return new Dictionary<TriggerKey, int>(_firings);
+        }
+    }
+
+    /// <summary>
+    /// Completes once each of <paramref name="triggers"/> has a firing handled beyond the count in <paramref name="before"/>
+    /// (taken before the triggers' due times were read, so a firing that came in between still counts).
+    /// </summary>
+    public async Task HandledAsync(IReadOnlyList<TriggerKey> triggers, IReadOnlyDictionary<TriggerKey, int> before, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (triggers.All(t => _firings.GetValueOrDefault(t) > before.GetValueOrDefault(t)))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask TriggerFired(ITrigger trigger, IJobExecutionContext context, CancellationToken cancellationToken = default) => default;
+
+    public async ValueTask<bool> VetoJobExecution(ITrigger trigger, IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        if (runFlows)
+        {
+            return false;
+        }
+
+        await RecordAsync(trigger, context).ConfigureAwait(false);
+        return true;
+    }
+
+    public ValueTask TriggerMisfired(ITrigger trigger, IScheduler scheduler, CancellationToken cancellationToken = default) => default;
+
+    public ValueTask TriggerSkipped(ITrigger trigger, IScheduler scheduler, CancellationToken cancellationToken = default)
+    {
+        // An overlap policy skipped the firing: nothing started, but the step is done with it.
+        Handled(trigger.Key, null);
+        return default;
+    }
+
+    public async ValueTask TriggerComplete(ITrigger trigger, IJobExecutionContext context, SchedulerInstruction triggerInstructionCode, CancellationToken cancellationToken = default)
+    {
+        if (runFlows)
+        {
+            await RecordAsync(trigger, context).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask TriggerRetriesExhausted(ITrigger trigger, IJobExecutionContext context, JobExecutionException exception, CancellationToken cancellationToken = default) => default;
+
+    private async Task RecordAsync(ITrigger trigger, IJobExecutionContext context)
+    {
+        var deployment = context.JobDetail.Key.Name;
+        var definition = DeploymentDefinition.Read(context.JobDetail.JobDataMap.GetString(JobData.Definition)!);
+        var slot = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+        if (definition.CatchUp == CatchUp.Latest)
+        {
+            // A catch-up firing (after a pause, or slots missed) stands for the newest slot missed, as the job runs it.
+            slot = SlotClock.NewestAtOrBefore(trigger, time.GetUtcNow());
+        }
+
+        var zone = trigger is ICronTrigger cron ? cron.TimeZone : TimeZoneInfo.Utc;
+        var run = runFlows ? await store.GetRunAsync(SlotRunIds.For(deployment, slot)).ConfigureAwait(false) : null;
+        Handled(trigger.Key, new ScheduledSlot(
+            deployment,
+            definition.Flow,
+            slot,
+            TimeZoneInfo.ConvertTime(slot, zone),
+            zone.Id,
+            definition.Parameters.ToDictionary(p => p.Key, p => p.Value.Clone(), StringComparer.Ordinal),
+            run));
+    }
+
+    private void Handled(TriggerKey trigger, ScheduledSlot? slot)
+    {
+        TaskCompletionSource changed;
+        lock (_lock)
+        {
+            if (slot is not null && _seen.Add((slot.Deployment, slot.Slot)))
+            {
+                _slots.Add(slot);
+            }
+
+            _firings[trigger] = _firings.GetValueOrDefault(trigger) + 1;
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+    }
+}

@@ -1,0 +1,116 @@
+using Flows.Runs;
+using Flows.Stores;
+using Flows.Stores.PostgreSql;
+using Flows.Stores.Sqlite;
+using Npgsql;
+
+namespace Flows.Orchestration.Tests.Cluster;
+
+/// <summary>
+/// Real child processes, each a host with orchestration and one deployment firing every second ("* * * * * *"),
+/// sharing one store: each slot of a ten-second window must produce exactly one run.
+/// </summary>
+[NonParallelizable]
+public sealed class ClusterSlotTests
+{
+    private const int Slots = 10;
+    private const int SlotFired = 4010;
+    private const int DuplicateSlotSkipped = 4011;
+
+    [Test]
+    public async Task ThreeHostsOnOnePostgreSqlDatabase_StartedTogether_FireEachSlotOnce()
+    {
+        var database = "flows_cluster_" + Guid.NewGuid().ToString("N")[..12];
+        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE DATABASE {database}");
+        var connection = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = database }.ConnectionString;
+        try
+        {
+            await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = connection });
+            var (runs, events) = await RunTogetherAsync(3, store, new Dictionary<string, string>
+            {
+                ["Helper:Store"] = "postgres",
+                ["Flows:Store:ConnectionString"] = connection,
+            });
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
+                Assert.That(events.Values.Select(e => e.Fired + e.Duplicates), Is.All.EqualTo(1),
+                    "Quartz firings per slot over the three processes (clustered: each slot acquired by one node)");
+            });
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await TestPostgres.ExecuteAsync(TestServices.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
+    [Test]
+    public async Task TwoHostsOnOneSqliteHome_StartedByMistake_ProduceOneRunPerSlot()
+    {
+        using var home = TempFolder.Create();
+        await using var store = new SqliteRunStore(home.File("flows.db"));
+        var (runs, events) = await RunTogetherAsync(2, store, new Dictionary<string, string> { ["Flows:Home"] = home.Path });
+
+        // Two non-clustered schedulers on one quartz.db both fire a slot often (9 of 10 slots when measured): the run
+        // key is what keeps it to one run.
+        var duplicates = events.Values.Sum(e => e.Duplicates);
+        await TestContext.Out.WriteLineAsync($"{Slots} slots, {events.Values.Sum(e => e.Fired + e.Duplicates)} firings over two processes, {duplicates} of them duplicates stopped by the run key.");
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
+            Assert.That(events.Values.Select(e => e.Fired), Is.All.EqualTo(1), "firings that claimed the slot's run");
+        });
+    }
+
+    /// <summary>
+    /// Starts <paramref name="count"/> helpers at once on one store, waits until every slot of a window of
+    /// <see cref="Slots"/> seconds that begins after all are ready has a run, stops them gracefully, and returns per
+    /// slot of the window the runs in the store and the firings the processes logged.
+    /// </summary>
+    private static async Task<(Dictionary<DateTimeOffset, int> Runs, Dictionary<DateTimeOffset, (int Fired, int Duplicates)> Events)> RunTogetherAsync(
+        int count, IRunStore store, Dictionary<string, string> settings)
+    {
+        settings["Helper:Cron"] = "* * * * * *";
+        var processes = Enumerable.Range(1, count).Select(i => SchedulerProcess.Start($"host {i}", settings)).ToList();
+        try
+        {
+            await Eventually.Within(Task.WhenAll(processes.Select(p => p.ReadyAsync())));
+            var now = DateTimeOffset.UtcNow;
+            var first = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
+            var window = Enumerable.Range(0, Slots).Select(i => first.AddSeconds(i)).ToList();
+            IReadOnlyList<RunRecord> runs = [];
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    runs = await store.QueryRunsAsync(new RunQuery { Deployment = "tick", Kind = RunKind.Flow, Limit = 1000 });
+                    return window.All(slot => runs.Any(r => r.ScheduledFor == slot));
+                },
+                $"a run for each slot from {first:O} to {window[^1]:O}");
+            await Eventually.Within(Task.WhenAll(processes.Select(p => p.StopAsync())));
+
+            runs = await store.QueryRunsAsync(new RunQuery { Deployment = "tick", Kind = RunKind.Flow, Limit = 1000 });
+            var events = processes.SelectMany(p => p.SlotEvents).ToList();
+            return (
+                window.ToDictionary(s => s, s => runs.Count(r => r.ScheduledFor == s)),
+                window.ToDictionary(s => s, s => (events.Count(e => e.Id == SlotFired && e.Slot == s), events.Count(e => e.Id == DuplicateSlotSkipped && e.Slot == s))));
+        }
+        catch
+        {
+            foreach (var process in processes)
+            {
+                await TestContext.Out.WriteLineAsync($"--- {process.Name}\n{process.Output}");
+            }
+
+            throw;
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                await process.DisposeAsync();
+            }
+        }
+    }
+}
