@@ -130,6 +130,23 @@ public sealed class HotPathTests
     }
 
     [Test]
+    public void ARunDrainedBeforeItsFirstRetry_HandsOverEachTransitionOnce_AcrossTheSwitchFromImpliedToListed()
+    {
+        using var harness = new FlowTestHarness();
+        var taken = new List<StateTransition>();
+
+        var run = (RunContext)Drained.DrainedMidRun(taken);
+        Assert.That(taken.Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running }), "taken mid-run");
+        run.TakeChanges(taken);
+        run.TakeChanges(taken);
+
+        Assert.That(taken.Select(t => (t.State, t.Attempt)), Is.EqualTo(new[]
+        {
+            (RunState.Pending, 0), (RunState.Running, 1), (RunState.Retrying, 1), (RunState.Running, 2), (RunState.Completed, 2),
+        }));
+    }
+
+    [Test]
     public void ARunsStates_FitTheFourBitsTheLiveRunKeepsThemIn()
     {
         Assert.That(Enum.GetValues<RunState>().Select(s => (int)s), Is.All.InRange(0, 15));

@@ -70,6 +70,27 @@ public static class HotPath
         Flow.Attempt == 1 ? throw new InvalidOperationException("thrown before any task") : Task.FromResult(Flow.Attempt);
 }
 
+/// <summary>Tasks whose runs are drained by hand, as the recorder's writer drains them, while they run.</summary>
+public static class Drained
+{
+    /// <summary>
+    /// Its first attempt hands its transitions so far (all implied by the run's fields) to <paramref name="taken"/>
+    /// and fails; the retry makes the run list its transitions. Returns its live run.
+    /// </summary>
+    [Task("hot-drained-mid-run", Retries = 1)]
+    public static object DrainedMidRun(List<Flows.Runs.StateTransition> taken)
+    {
+        var run = RunContext.Current!;
+        if (Flow.Attempt == 1)
+        {
+            run.TakeChanges(taken);
+            throw new InvalidOperationException("first attempt fails");
+        }
+
+        return run;
+    }
+}
+
 /// <summary>A flow whose body calls <see cref="HotPath.OwnTask"/>.</summary>
 public static class HotPathFlows
 {
