@@ -28,18 +28,7 @@ public static class AllocProbe
         return 0;
     }
 
-    private static async Task Run(int variant, bool inFlow, int calls)
-    {
-        var v = QuickVariants.All[variant];
-        if (inFlow)
-        {
-            _ = v.Sync is not null ? QuickFlows.SyncInFlow(variant, calls) : await QuickFlows.AsyncInFlow(variant, calls);
-        }
-        else
-        {
-            _ = v.Sync is { } s ? QuickComparison.Loop(s, calls) : await QuickComparison.LoopAsync(v.Async!, calls);
-        }
-    }
+    private static Task Run(int variant, bool inFlow, int calls) => QuickComparison.CallsAsync(QuickVariants.All[variant], inFlow, calls);
 
     private sealed class Listener : EventListener
     {

@@ -20,9 +20,11 @@ namespace Flows.Benchmarks;
 /// <para>
 /// Store: the in-memory store, logging off (no logger factory), as the targets are stated. That store keeps every
 /// run, so memory grows with calls: each round of <see cref="CallsPerRound"/> calls gets a fresh engine and store,
-/// on a heap collected just before it (outside the measurement). The figure is the median round, that is, steady
-/// state with the cost of keeping every run (the collections that copy the kept runs) included; collecting a dropped
-/// store is charged to no variant. Bytes are those
+/// on a heap collected just before it (outside the measurement), then makes <see cref="PrefixCalls"/> calls of the
+/// same variant on that engine, untimed, before the measured ones (see <see cref="RoundAsync"/>). The figure is the
+/// median round, that is, steady state with the cost of keeping every run (the collections that copy the kept runs)
+/// included; collecting a dropped store is charged to no variant. Each row also shows the collections (gen0, gen1,
+/// gen2) its median round saw. Bytes are those
 /// allocated on the calling thread, which with the in-memory store is every byte a call allocates, including what
 /// the store keeps.
 /// </para>
@@ -32,6 +34,9 @@ public static class QuickComparison
     public const string Command = "quick";
 
     private const int CallsPerRound = 100_000;
+
+    /// <summary>Calls made untimed at the start of every round, after the heap is collected: see <see cref="RoundAsync"/>.</summary>
+    private const int PrefixCalls = 20_000;
     private const int Rounds = 21;
     /// <summary>Warm-up rounds per variant, not counted: enough calls for tiered JIT to settle on its optimised code.</summary>
     private const int WarmupRounds = 3;
@@ -40,10 +45,11 @@ public static class QuickComparison
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             Flows.Sdk quick comparison: {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores ({ProcessorName()})
-            in-memory store (fresh each round, every run kept), logging off; median of {Rounds} rounds of {CallsPerRound:N0} calls; bytes allocated on the calling thread
+            in-memory store (fresh each round, every run kept), logging off; median of {Rounds} rounds of {CallsPerRound:N0} calls, each after {PrefixCalls:N0} untimed calls on a collected heap;
+            bytes allocated on the calling thread; collections (gen0/gen1/gen2) during the median round's timed calls
 
-            | variant                         | where      |    ns / call |  bytes / call |
-            |---------------------------------|------------|-------------:|--------------:|
+            | variant                         | where      |    ns / call |  bytes / call |  collections |
+            |---------------------------------|------------|-------------:|--------------:|-------------:|
             """));
 
         // Rounds go round-robin over the variants, so a burst of load from elsewhere on the machine spreads over all of
@@ -69,7 +75,7 @@ public static class QuickComparison
             var measurement = results[(variant.Name, inFlow)];
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {variant.Name,-31} | {(inFlow ? "in a flow" : "standalone"),-10} | {measurement.NanosecondsPerCall,12:N1} | {measurement.BytesPerCall,13:N0} |"));
+                $"| {variant.Name,-31} | {(inFlow ? "in a flow" : "standalone"),-10} | {measurement.NanosecondsPerCall,12:N1} | {measurement.BytesPerCall,13:N1} | {measurement.Collections,12} |"));
         }
 
         Console.WriteLine();
@@ -122,6 +128,15 @@ public static class QuickComparison
     /// the round, outside the measurement, so a round pays for what it allocates and keeps, and not for collecting the
     /// runs an earlier round (another variant's) dropped: without it that debt lands on whichever round next allocates
     /// enough to trigger a collection (the plain async rounds), and moves when a variant allocates less.
+    /// <para>
+    /// Then <see cref="PrefixCalls"/> calls of the same variant, on the same engine and store, untimed: a forced full
+    /// collection leaves the collector's gen0 budget set by what that collection saw, not by this variant, and the
+    /// first gen0 collection of the round would land early or late depending on the variant before. The prefix lets
+    /// the collector settle on this variant's own pattern (typically a gen0 collection or more of its own) before the
+    /// clock starts, and every round of a variant starts from the same state: the same allocations since the forced
+    /// collection, the same runs kept. Every collection during the timed calls is still inside the measurement and is
+    /// charged to the variant; the prefix's kept runs are copied by them too, as a longer-running caller's would be.
+    /// </para>
     /// </summary>
     private static async Task<Measurement> RoundAsync(QuickVariant variant, bool inFlow, int calls)
     {
@@ -130,6 +145,13 @@ public static class QuickComparison
         GC.Collect();
         await using var engine = new FlowEngine(new FlowEngineOptions { Store = new InMemoryRunStore() });
         using var scope = engine.Use();
+        await CallsAsync(variant, inFlow, PrefixCalls);
+        return await CallsAsync(variant, inFlow, calls);
+    }
+
+    /// <summary><paramref name="calls"/> calls of the variant, standalone or as the body of one flow run.</summary>
+    internal static async Task<Measurement> CallsAsync(QuickVariant variant, bool inFlow, int calls)
+    {
         if (inFlow)
         {
             return variant.Sync is not null
@@ -143,6 +165,7 @@ public static class QuickComparison
     internal static Measurement Loop(Func<int, int> call, int calls)
     {
         var sum = 0;
+        var collections = GcCounts.Now();
         var bytes = GC.GetAllocatedBytesForCurrentThread();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < calls; i++)
@@ -151,13 +174,14 @@ public static class QuickComparison
         }
 
         var elapsed = Stopwatch.GetElapsedTime(start);
-        return Measurement.Of(elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes, calls, sum);
+        return Measurement.Of(elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes, calls, sum, GcCounts.Now() - collections);
     }
 
     /// <summary>Every call completes synchronously, so the loop stays on the calling thread and its allocations are counted.</summary>
     internal static async Task<Measurement> LoopAsync(Func<int, ValueTask<int>> call, int calls)
     {
         var sum = 0;
+        var collections = GcCounts.Now();
         var bytes = GC.GetAllocatedBytesForCurrentThread();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < calls; i++)
@@ -166,7 +190,7 @@ public static class QuickComparison
         }
 
         var elapsed = Stopwatch.GetElapsedTime(start);
-        return Measurement.Of(elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes, calls, sum);
+        return Measurement.Of(elapsed, GC.GetAllocatedBytesForCurrentThread() - bytes, calls, sum, GcCounts.Now() - collections);
     }
 
     private static string Verdict(bool met) => met ? "(met)" : "(MISSED)";
@@ -223,11 +247,25 @@ public sealed record Target(string Name, double Actual, double Limit, string Uni
     public bool Met => Actual <= Limit;
 }
 
-/// <summary>One round's result: time and bytes per call. The checksum keeps the calls from being optimised away.</summary>
-public readonly record struct Measurement(double NanosecondsPerCall, double BytesPerCall, int Checksum)
+/// <summary>
+/// One round's result: time and bytes per call, and the collections during it. The checksum keeps the calls from
+/// being optimised away.
+/// </summary>
+public readonly record struct Measurement(double NanosecondsPerCall, double BytesPerCall, int Checksum, GcCounts Collections)
 {
-    public static Measurement Of(TimeSpan elapsed, long bytes, int calls, int checksum) =>
-        new(elapsed.TotalNanoseconds / calls, bytes / (double)calls, checksum);
+    public static Measurement Of(TimeSpan elapsed, long bytes, int calls, int checksum, GcCounts collections) =>
+        new(elapsed.TotalNanoseconds / calls, bytes / (double)calls, checksum, collections);
+}
+
+/// <summary>Counts of garbage collections by generation (a gen1 collection counts in gen0 too, as the runtime counts them).</summary>
+public readonly record struct GcCounts(int Gen0, int Gen1, int Gen2)
+{
+    public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    public static GcCounts operator -(GcCounts after, GcCounts before) =>
+        new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Gen0}/{Gen1}/{Gen2}");
 }
 
 /// <summary>A way of calling the measured method: exactly one of <see cref="Sync"/> and <see cref="Async"/> is set.</summary>

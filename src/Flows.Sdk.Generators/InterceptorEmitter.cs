@@ -120,7 +120,7 @@ internal static class InterceptorEmitter
         return method.Shape switch
         {
             ReturnShape.Void or ReturnShape.Value => $"{Runtime}.RunInvoker.Invoke({invokeArguments})",
-            ReturnShape.TaskOfT => invokeAsync + ".AsTask()",
+            ReturnShape.TaskOfT => $"{Runtime}.RunInvoker.InvokeTaskAsync({invokeArguments})",
             ReturnShape.ValueTaskOfT => invokeAsync,
             ReturnShape.Task => $"{Runtime}.Invocation.ToTask({invokeAsync})",
             _ => $"{Runtime}.Invocation.ToValueTask({invokeAsync})",

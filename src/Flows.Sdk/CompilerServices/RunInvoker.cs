@@ -21,4 +21,12 @@ public static class RunInvoker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken)
         => InvokePath.InvokeAsync(descriptor, args, cancellationToken, null);
+
+    /// <summary>
+    /// Runs a method returning <see cref="Task{TResult}"/> as a flow run or task run. When the run completes at once,
+    /// the task the method's body returned is handed back as it is, rather than a second task holding its result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Task<TResult> InvokeTaskAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken)
+        => InvokePath.InvokeTaskAsync(descriptor, args, cancellationToken, null);
 }

@@ -70,7 +70,28 @@ internal static class InvokePath
         }
     }
 
-    internal static async ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, RunOrigin? origin)
+    internal static ValueTask<TResult> InvokeAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, RunOrigin? origin) =>
+        InvokeAsync<TArgs, TResult, ResultOutcome<TResult>, TResult>(descriptor, args, cancellationToken, origin);
+
+    /// <summary>
+    /// For a method returning <see cref="Task{TResult}"/>: when the whole run completes at once, the body's own task
+    /// (already completed) is handed back rather than a new one holding the same result.
+    /// </summary>
+    internal static Task<TResult> InvokeTaskAsync<TArgs, TResult>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, RunOrigin? origin)
+    {
+        var pending = InvokeAsync<TArgs, TResult, OwnTaskOutcome<TResult>, OwnTaskOutcome<TResult>>(descriptor, args, cancellationToken, origin);
+        return pending.IsCompletedSuccessfully ? pending.Result.Task : ResultAsync(pending);
+
+        static async Task<TResult> ResultAsync(ValueTask<OwnTaskOutcome<TResult>> pending) =>
+            (await pending.ConfigureAwait(false)).Result;
+    }
+
+    /// <summary>
+    /// The asynchronous path, whatever the method returns: <typeparamref name="TShape"/> says what it hands back
+    /// (see <see cref="IAsyncOutcome{TResult, TOutcome}"/>).
+    /// </summary>
+    private static async ValueTask<TOutcome> InvokeAsync<TArgs, TResult, TShape, TOutcome>(RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken cancellationToken, RunOrigin? origin)
+        where TShape : IAsyncOutcome<TResult, TOutcome>
     {
         ArgumentNullException.ThrowIfNull(descriptor);
 
@@ -87,6 +108,7 @@ internal static class InvokePath
         {
             await run.Engine.Lifecycle.Created(run).ConfigureAwait(false);
             TResult result;
+            TOutcome outcome;
             CacheLookup<TResult> cached;
             try
             {
@@ -94,14 +116,24 @@ internal static class InvokePath
                 if (cached.Hit)
                 {
                     result = cached.Value;
+                    outcome = TShape.Of(result);
                 }
                 else
                 {
                     await admission.WaitAsync(run).ConfigureAwait(false);
                     args = await SecretsForAttemptsAsync(run, descriptor, args).ConfigureAwait(false);
-                    result = run.Binding.Pipeline is { } pipeline
-                        ? await AttemptWithRetriesAsync(pipeline, run, descriptor, args).ConfigureAwait(false)
-                        : await AttemptAsync(run, descriptor, args, run.Token).ConfigureAwait(false);
+                    var attempts = run.Binding.Pipeline is { } pipeline
+                        ? AttemptWithRetriesAsync(pipeline, run, descriptor, args)
+                        : AttemptAsync(run, descriptor, args, run.Token);
+                    if (attempts.IsCompletedSuccessfully)
+                    {
+                        outcome = TShape.Completed(attempts, out result);
+                    }
+                    else
+                    {
+                        result = await attempts.ConfigureAwait(false);
+                        outcome = TShape.Of(result);
+                    }
                 }
             }
             catch (Exception ex)
@@ -111,7 +143,7 @@ internal static class InvokePath
             }
 
             await EndedAsync(run, descriptor, args, cached, result).ConfigureAwait(false);
-            return result;
+            return outcome;
         }
     }
 
@@ -280,26 +312,76 @@ internal static class InvokePath
         return await UnlimitedAttemptAsync(run, descriptor, args, token).ConfigureAwait(false);
     }
 
-    private static async ValueTask<TResult> UnlimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    /// <summary>
+    /// One attempt without limits. When the body completes at once, its own <see cref="ValueTask{TResult}"/> is
+    /// returned (so a <see cref="Task{TResult}"/> it wraps can be handed back as it is); a throw becomes a faulted
+    /// result, as from an async method.
+    /// </summary>
+    private static ValueTask<TResult> UnlimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
     {
-        var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
-        token.ThrowIfCancellationRequested();
-        if (run.Binding.Timeout is not { } timeout)
-        {
-            run.Engine.Lifecycle.Attempt(run);
-            return await invoke(args, token).ConfigureAwait(false);
-        }
-
-        // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
-        using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
-        run.Engine.Lifecycle.Attempt(run);
         try
         {
-            return await invoke(args, timeoutSource.Token).ConfigureAwait(false);
+            var invoke = descriptor.InvokeAsync ?? throw new InvalidOperationException($"{descriptor} has no asynchronous invoker.");
+            token.ThrowIfCancellationRequested();
+            if (run.Binding.Timeout is not { } timeout)
+            {
+                run.Engine.Lifecycle.Attempt(run);
+                return invoke(args, token);
+            }
+
+            return TimedAttempt(run, invoke, args, timeout, token);
         }
-        catch (OperationCanceledException ex) when (!token.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        catch (Exception ex)
         {
-            throw run.Binding.TimeoutError(run.Attempt, ex);
+            return ValueTask.FromException<TResult>(ex);
+        }
+    }
+
+    private static ValueTask<TResult> TimedAttempt<TArgs, TResult>(RunContext run, Func<TArgs, CancellationToken, ValueTask<TResult>> invoke, TArgs args, TimeSpan timeout, CancellationToken token)
+    {
+        // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
+        var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
+        ValueTask<TResult> pending;
+        try
+        {
+            run.Engine.Lifecycle.Attempt(run);
+        }
+        catch
+        {
+            timeoutSource.Dispose();
+            throw;
+        }
+
+        try
+        {
+            pending = invoke(args, timeoutSource.Token);
+        }
+        catch (Exception ex)
+        {
+            pending = ValueTask.FromException<TResult>(ex);
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            timeoutSource.Dispose();
+            return pending;
+        }
+
+        return TimedOutWhenCancelledAsync(pending, run, timeoutSource, token);
+
+        static async ValueTask<TResult> TimedOutWhenCancelledAsync(ValueTask<TResult> pending, RunContext run, AttemptTimeout timeoutSource, CancellationToken token)
+        {
+            using (timeoutSource)
+            {
+                try
+                {
+                    return await pending.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (!token.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+                {
+                    throw run.Binding.TimeoutError(run.Attempt, ex);
+                }
+            }
         }
     }
 

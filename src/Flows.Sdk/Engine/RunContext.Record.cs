@@ -14,7 +14,7 @@ namespace Flows.Engine;
 /// The run's own code path writes these fields, one step at a time, under the lock on this object; other threads
 /// (store queries, the recorder's writer) read them under the same lock. The usual life of a run, Pending (attempt
 /// 0, when created), Running (attempt 1, when started), then its final state (when ended, its error as the message),
-/// is described by the fields alone, so those transitions are counted in <see cref="_implied"/> rather than
+/// is described by the fields alone, so those transitions are counted in <see cref="_progress"/> rather than
 /// stored. The first transition off that path (a wait, a retry, a cached result…) copies them into
 /// the run's transitions list (one of its extras), which from then on holds every transition.
 /// </remarks>
@@ -28,17 +28,20 @@ internal sealed partial class RunContext : ILiveRun
     private int _endedAfter;
     private int _attempt;
 
-    /// <summary>How many transitions the recorder has handed to its store.</summary>
-    private int _taken;
+    /// <summary>
+    /// One byte for three small fields, so that a run object stays at 72 bytes rather than 80 (the in-memory store
+    /// keeps one per run): the state (bits 0-3; <see cref="RunState"/> has 11 values), the count of implied transitions
+    /// (bits 4-5, 0-3), and how many of those the recorder has handed to its store (bits 6-7, 0-3; once the run has a
+    /// transitions list, that count is kept among the extras beside the list). Written under the lock on this object
+    /// (or before anyone else sees the run); a read of the state alone needs no lock.
+    /// </summary>
+    private byte _progress;
 
-    // A byte each rather than an int (the object is kept per run): the state, the count of implied transitions (0-3),
-    // and 1 while the run waits in the recorder's queue.
-    private byte _stateValue;
-    private byte _implied;
+    /// <summary>1 while the run waits in the recorder's queue.</summary>
     private byte _queued;
 
     /// <summary>The current state.</summary>
-    public RunState State => (RunState)_stateValue;
+    public RunState State => (RunState)(_progress & StateMask);
 
     /// <summary>The attempt in progress or last made, from 1 (0 before the first).</summary>
     public int Attempt => _attempt;
@@ -52,12 +55,12 @@ internal sealed partial class RunContext : ILiveRun
     /// <summary>Records the run as created: Pending, at <see cref="CreatedAt"/>. Nobody else sees the run yet.</summary>
     public void SetPending()
     {
-        _stateValue = (byte)RunState.Pending;
+        SetState(RunState.Pending);
 
         // A continued run has its Pending transition listed already (see the constructor), at its start.
         if (_extras?.Transitions is null)
         {
-            _implied = 1;
+            ImpliedCount = 1;
         }
     }
 
@@ -67,13 +70,13 @@ internal sealed partial class RunContext : ILiveRun
         lock (this)
         {
             _attempt++;
-            _stateValue = (byte)RunState.Running;
+            SetState(RunState.Running);
             if (_attempt == 1)
             {
                 SetStarted(now.UtcTicks);
-                if (_implied == 1)
+                if (ImpliedCount == 1)
                 {
-                    _implied = 2;
+                    ImpliedCount = 2;
                     return;
                 }
             }
@@ -92,7 +95,7 @@ internal sealed partial class RunContext : ILiveRun
         {
             if (state != RunState.Pending)
             {
-                _stateValue = (byte)state;
+                SetState(state);
             }
 
             if (error is not null)
@@ -112,7 +115,7 @@ internal sealed partial class RunContext : ILiveRun
     {
         lock (this)
         {
-            _stateValue = (byte)state;
+            SetState(state);
             SetEnded(now.UtcTicks);
             SetExtra(result, static (extras, v) => extras.Result = v);
             SetExtra(error, static (extras, v) => extras.Error = v);
@@ -121,9 +124,9 @@ internal sealed partial class RunContext : ILiveRun
                 SetStarted(now.UtcTicks);
             }
 
-            if (message is null && _implied == 2)
+            if (message is null && ImpliedCount == 2)
             {
-                _implied = 3;
+                ImpliedCount = 3;
                 return;
             }
 
@@ -166,7 +169,7 @@ internal sealed partial class RunContext : ILiveRun
     {
         lock (this)
         {
-            return _extras?.Transitions is { } list ? [.. list] : Implied(_implied);
+            return _extras?.Transitions is { } list ? [.. list] : Implied(ImpliedCount);
         }
     }
 
@@ -182,13 +185,22 @@ internal sealed partial class RunContext : ILiveRun
         Volatile.Write(ref _queued, (byte)0);
         lock (this)
         {
-            var all = _extras?.Transitions ?? Implied(_implied);
-            for (var i = _taken; i < all.Count; i++)
+            var listed = _extras?.Transitions;
+            var all = listed ?? Implied(ImpliedCount);
+            for (var i = listed is null ? TakenImplied : _extras!.Taken; i < all.Count; i++)
             {
                 transitions.Add(all[i]);
             }
 
-            _taken = all.Count;
+            if (listed is null)
+            {
+                TakenImplied = all.Count;
+            }
+            else
+            {
+                _extras!.Taken = all.Count;
+            }
+
             return Snapshot();
         }
     }
@@ -198,8 +210,9 @@ internal sealed partial class RunContext : ILiveRun
         var extras = Extras;
         if (extras.Transitions is null)
         {
-            extras.Transitions = Implied(_implied);
-            _implied = 0;
+            extras.Taken = TakenImplied;
+            extras.Transitions = Implied(ImpliedCount);
+            _progress &= StateMask;
         }
 
         extras.Transitions.Add(transition);
@@ -226,6 +239,24 @@ internal sealed partial class RunContext : ILiveRun
 
         return list;
     }
+
+    private const byte StateMask = 0x0F;
+
+    /// <summary>The count of implied transitions, bits 4-5 of <see cref="_progress"/>.</summary>
+    private int ImpliedCount
+    {
+        get => (_progress >> 4) & 3;
+        set => _progress = (byte)((_progress & 0xCF) | (value << 4));
+    }
+
+    /// <summary>How many implied transitions the recorder has taken, bits 6-7 of <see cref="_progress"/>.</summary>
+    private int TakenImplied
+    {
+        get => _progress >> 6;
+        set => _progress = (byte)((_progress & 0x3F) | (value << 6));
+    }
+
+    private void SetState(RunState state) => _progress = (byte)((_progress & ~StateMask) | (byte)state);
 
     private long StartedTicks => TicksAt(_startedAfter, _extras?.StartedTicks ?? 0);
 

@@ -174,5 +174,8 @@ internal sealed partial class RunContext
         public RunOrigin? Origin;
         public long StartedTicks;
         public long EndedTicks;
+
+        /// <summary>How many of <see cref="Transitions"/> the recorder has handed to its store.</summary>
+        public int Taken;
     }
 }

@@ -72,6 +72,87 @@ public sealed class HotPathTests
     }
 
     [Test]
+    public async Task AnAsyncTask_ThatCompletesAtOnce_HandsBackTheTaskItsBodyReturned_AndIsRecordedCompleted()
+    {
+        using var harness = new FlowTestHarness();
+
+        var bare = HotPath.OwnTask(1);
+        Assert.That(bare, Is.SameAs(HotPath.LastBodyTask), "a bare task's call made a second task");
+        var timed = HotPath.OwnTaskTimed(2, CancellationToken.None);
+        Assert.That(timed, Is.SameAs(HotPath.LastBodyTask), "a call with retries and a timeout made a second task");
+
+        Assert.That((await bare, await timed), Is.EqualTo((1001, 1002)));
+        Assert.That(harness.TaskRuns("hot-own-task").Single().State, Is.EqualTo(RunState.Completed));
+        Assert.That(harness.TaskRuns("hot-own-task-timed").Single().State, Is.EqualTo(RunState.Completed));
+    }
+
+    [Test]
+    public async Task AnAsyncTask_InAFlow_ThatCompletesAtOnce_HandsBackTheTaskItsBodyReturned_AsTheFlowsChild()
+    {
+        using var harness = new FlowTestHarness();
+
+        var (returned, body) = await HotPathFlows.CallsOwnTask();
+
+        Assert.That(returned, Is.SameAs(body));
+        var flow = harness.Runs.Single(r => r.Name == "hot-calls-own-task");
+        Assert.That(harness.TaskRuns("hot-own-task").Single().ParentRunId, Is.EqualTo(flow.Id));
+    }
+
+    [TestCase(false, TaskStatus.Faulted)]
+    [TestCase(true, TaskStatus.Canceled)]
+    public void AnAsyncTask_WhoseBodyThrowsInsteadOfReturningATask_ReturnsAFailedTask_AndIsRecordedFailed(bool cancelled, TaskStatus status)
+    {
+        using var harness = new FlowTestHarness();
+
+        Task<int>? call = null;
+        Assert.DoesNotThrow(() => call = HotPath.ThrowsAtOnce(cancelled), "the call threw instead of returning a failed task");
+
+        // As from an async method: an OperationCanceledException cancels the task, any other exception faults it.
+        Assert.That(call!.Status, Is.EqualTo(status));
+        var error = cancelled ? typeof(OperationCanceledException) : typeof(InvalidOperationException);
+        Assert.That(() => call.GetAwaiter().GetResult(), Throws.InstanceOf(error));
+        var run = harness.TaskRuns("hot-throws-at-once").Single();
+        Assert.That((run.State, run.Error), Is.EqualTo((RunState.Failed, $"{error.Name}: {(cancelled ? "cancelled" : "thrown")} before any task")));
+    }
+
+    [Test]
+    public async Task ATimedAsyncAttempt_WhoseBodyThrowsInsteadOfReturningATask_IsRetried()
+    {
+        using var harness = new FlowTestHarness();
+
+        Assert.That(await HotPath.ThrowsAtOnceThenReturns(CancellationToken.None), Is.EqualTo(2));
+
+        var run = harness.TaskRuns("hot-throws-at-once-then-returns").Single();
+        Assert.That(harness.Transitions(run).Select(t => t.State), Is.EqualTo(new[]
+        {
+            RunState.Pending, RunState.Running, RunState.Retrying, RunState.Running, RunState.Completed,
+        }));
+    }
+
+    [Test]
+    public void ARunDrainedBeforeItsFirstRetry_HandsOverEachTransitionOnce_AcrossTheSwitchFromImpliedToListed()
+    {
+        using var harness = new FlowTestHarness();
+        var taken = new List<StateTransition>();
+
+        var run = (RunContext)Drained.DrainedMidRun(taken);
+        Assert.That(taken.Select(t => t.State), Is.EqualTo(new[] { RunState.Pending, RunState.Running }), "taken mid-run");
+        run.TakeChanges(taken);
+        run.TakeChanges(taken);
+
+        Assert.That(taken.Select(t => (t.State, t.Attempt)), Is.EqualTo(new[]
+        {
+            (RunState.Pending, 0), (RunState.Running, 1), (RunState.Retrying, 1), (RunState.Running, 2), (RunState.Completed, 2),
+        }));
+    }
+
+    [Test]
+    public void ARunsStates_FitTheFourBitsTheLiveRunKeepsThemIn()
+    {
+        Assert.That(Enum.GetValues<RunState>().Select(s => (int)s), Is.All.InRange(0, 15));
+    }
+
+    [Test]
     public void OnTheSystemClock_ATimedOutAttempt_EndsTimedOut_AndTheNextCallGetsATokenThatIsNotCancelled()
     {
         var store = new InMemoryRunStore();

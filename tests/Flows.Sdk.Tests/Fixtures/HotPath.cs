@@ -48,4 +48,58 @@ public static class HotPath
         LastRun = new WeakReference<object>(RunContext.Current!);
         return Flow.Attempt == 1 ? throw new InvalidOperationException("first attempt fails") : x * 2;
     }
+
+    /// <summary>The task the last <see cref="OwnTask"/> or <see cref="OwnTaskTimed"/> body returned.</summary>
+    public static Task<int>? LastBodyTask { get; private set; }
+
+    /// <summary>Returns a completed task of its own (1000 and up: results the runtime does not cache).</summary>
+    [Task("hot-own-task")]
+    public static Task<int> OwnTask(int x) => LastBodyTask = Task.FromResult(1000 + x);
+
+    [Task("hot-own-task-timed", Retries = 2, TimeoutSeconds = 30)]
+    public static Task<int> OwnTaskTimed(int x, CancellationToken cancellationToken) => LastBodyTask = Task.FromResult(1000 + x);
+
+    /// <summary>Throws instead of returning a task, as a method that is not async may.</summary>
+    [Task("hot-throws-at-once")]
+    public static Task<int> ThrowsAtOnce(bool cancelled) =>
+        cancelled ? throw new OperationCanceledException("cancelled before any task") : throw new InvalidOperationException("thrown before any task");
+
+    /// <summary>Throws instead of returning a task on its first attempt, then returns one.</summary>
+    [Task("hot-throws-at-once-then-returns", Retries = 1, TimeoutSeconds = 30)]
+    public static Task<int> ThrowsAtOnceThenReturns(CancellationToken cancellationToken) =>
+        Flow.Attempt == 1 ? throw new InvalidOperationException("thrown before any task") : Task.FromResult(Flow.Attempt);
+}
+
+/// <summary>Tasks whose runs are drained by hand, as the recorder's writer drains them, while they run.</summary>
+public static class Drained
+{
+    /// <summary>
+    /// Its first attempt hands its transitions so far (all implied by the run's fields) to <paramref name="taken"/>
+    /// and fails; the retry makes the run list its transitions. Returns its live run.
+    /// </summary>
+    [Task("hot-drained-mid-run", Retries = 1)]
+    public static object DrainedMidRun(List<Flows.Runs.StateTransition> taken)
+    {
+        var run = RunContext.Current!;
+        if (Flow.Attempt == 1)
+        {
+            run.TakeChanges(taken);
+            throw new InvalidOperationException("first attempt fails");
+        }
+
+        return run;
+    }
+}
+
+/// <summary>A flow whose body calls <see cref="HotPath.OwnTask"/>.</summary>
+public static class HotPathFlows
+{
+    /// <summary>The task the call handed back, and the one the task's body returned.</summary>
+    [Flow("hot-calls-own-task")]
+    public static async Task<(Task<int> Returned, Task<int>? Body)> CallsOwnTask()
+    {
+        var returned = HotPath.OwnTask(7);
+        await returned;
+        return (returned, HotPath.LastBodyTask);
+    }
 }
