@@ -14,13 +14,14 @@ public sealed class FlowAttribute : RunAttribute
     public FlowAttribute(string name) : base(name) { }
 
     /// <summary>
-    /// A cron expression (five or six fields) on which the flow is meant to start. It is kept in the flow's options
-    /// (<see cref="CompilerServices.RunOptions.Schedule"/>) for a scheduling host to read; the engine and <c>AddFlows</c> do not start
-    /// runs from it by themselves.
+    /// A crontab expression (five fields, or six with a leading seconds field) on which the flow starts. With
+    /// Flows.Sdk.Orchestration (<c>AddFlows().AddOrchestration()</c>) the flow is then a deployment named after it, run
+    /// with no parameters; the engine and <c>AddFlows</c> alone do not start runs from it. A literal that is not valid
+    /// crontab fails the build (FLOWS1012).
     /// </summary>
     public string? Schedule { get; set; }
 
-    /// <summary>The IANA or Windows time zone <see cref="Schedule"/> is read in. Defaults to UTC.</summary>
+    /// <summary>The IANA or Windows time zone <see cref="Schedule"/> is read in (checked at build time, FLOWS1012). Defaults to UTC.</summary>
     public string? TimeZone { get; set; }
 
     /// <summary>
