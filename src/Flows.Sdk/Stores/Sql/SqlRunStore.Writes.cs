@@ -67,6 +67,47 @@ public abstract partial class SqlRunStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Atomic across processes: <c>UPDATE … SET state = Pending, owner_id = this store WHERE id = @id AND state IN
+    /// (Scheduled, Late)</c>, and the transitions only when that changed the row, in one transaction. The claimed run
+    /// is not tracked as live here: the engine's first write of it does that.
+    /// </remarks>
+    public async ValueTask<bool> TryStartRunAsync(Guid runId, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        var batch = StorableText.Sanitise(new RunWriteBatch { Transitions = transitions });
+        try
+        {
+            await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureRegisteredAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var claimed = await ExecuteAsync(
+                connection,
+                transaction,
+                $"UPDATE {Runs} SET state = @pending, owner_id = @me WHERE id = @id AND state IN (@scheduled, @late)",
+                [("pending", (int)RunState.Pending), ("me", Id(OwnerId)), ("id", Id(runId)), ("scheduled", (int)RunState.Scheduled), ("late", (int)RunState.Late)],
+                cancellationToken).ConfigureAwait(false);
+            if (claimed == 0)
+            {
+                return false;
+            }
+
+            if (batch.Transitions.Count > 0)
+            {
+                await WriteRowsAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbException ex) when (IsTransient(ex))
+        {
+            DiscardIdleConnections();
+            throw;
+        }
+    }
+
     /// <summary>Inserts the first row of <paramref name="table"/>; returns how many rows the insert wrote (0 when its conflict clause skipped it).</summary>
     private Task<int> InsertRowAsync(DbConnection connection, DbTransaction transaction, TableWrite table, CancellationToken cancellationToken)
     {

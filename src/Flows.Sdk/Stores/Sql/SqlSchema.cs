@@ -13,9 +13,11 @@ internal static class SqlSchema
     /// <summary>
     /// The runs a process is still responsible for: not yet final. Written exactly so in the partial index
     /// <c>flows_runs_unfinished</c> and in every query that should use it (a database uses a partial index only for
-    /// a query whose condition contains the index's own). <see cref="Flows.Runs.RunState.Late"/> (10) is unfinished too.
+    /// a query whose condition contains the index's own). Pending, Running and Retrying: a
+    /// <see cref="Flows.Runs.RunState.Scheduled"/> (0) or <see cref="Flows.Runs.RunState.Late"/> (10) run waits to be
+    /// claimed by whichever process starts it, so no process is running it and none crashes it.
     /// </summary>
-    public const string Unfinished = "(state < 4 OR state = 10)";
+    public const string Unfinished = "(state >= 1 AND state < 4)";
 
     /// <summary>The migration to <paramref name="version"/>, its placeholders replaced.</summary>
     public static string Migration(int version, SqlTypes types) => version switch
@@ -93,7 +95,7 @@ internal static class SqlSchema
                 heartbeat_at {types.Time} NOT NULL);
             """,
 
-        // A run knows the deployment that started it and the slot it was scheduled for; Late (10) is unfinished.
+        // A run knows the deployment that started it and the slot it was scheduled for; Scheduled (0) runs are not unfinished.
         2 => $"""
             ALTER TABLE {types.Table("flows_runs")} ADD COLUMN deployment TEXT;
             ALTER TABLE {types.Table("flows_runs")} ADD COLUMN scheduled_for {types.Time};
