@@ -352,6 +352,24 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task AScheduledRunStartedWithACancelledToken_EndsCancelled_NotLeftScheduled()
+    {
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = _store });
+        var start = new RunStart { RunId = Guid.CreateVersion7(), Deployment = "store-sync-daily", ScheduledFor = T0 };
+        var parameters = new Dictionary<string, JsonElement> { ["states"] = JsonSerializer.SerializeToElement(new[] { "OH" }) };
+        await engine.TryScheduleRunAsync("store-sync", parameters, start);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        var run = await engine.RunAsync("store-sync", parameters, start, cancelled.Token);
+
+        Assert.That((await _store.GetRunAsync(start.RunId!.Value))!.State, Is.EqualTo(RunState.Cancelled));
+        Assert.That(run.State, Is.EqualTo(RunState.Cancelled));
+        Assert.That((await _store.GetTransitionsAsync(run.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Scheduled, RunState.Pending, RunState.Cancelled }));
+        Assert.That(await _store.QueryRunsAsync(new RunQuery { Name = "store-count", FlowRunId = run.Id }), Is.Empty, "nothing of the flow ran");
+    }
+
+    [Test]
     public async Task RunningAFinishedRunIdAgain_IsRefused_AndRunsNothing()
     {
         await using var engine = new FlowEngine(new FlowEngineOptions { Store = _store });

@@ -52,7 +52,7 @@ internal static class RunByName
             }
         }
 
-        return await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+        return await engine.Store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Flow '{flowName}' ran but its run {runId} is not in the store.");
     }
 
