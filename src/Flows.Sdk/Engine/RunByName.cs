@@ -134,8 +134,7 @@ internal static class RunByName
         if (run.State is not (RunState.Scheduled or RunState.Late) || !await store.TryStartRunAsync(run.Id, late, CancellationToken.None).ConfigureAwait(false))
         {
             var state = (await store.GetRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false))?.State ?? run.State;
-            throw new InvalidOperationException(
-                $"Run {run.Id} of flow '{run.Name}' is {state}, not Scheduled or Late: it has been started already, so it is not run again.");
+            throw new RunAlreadyStartedException(run.Id, run.Name, state);
         }
 
         return new RunOrigin(run.Id)
