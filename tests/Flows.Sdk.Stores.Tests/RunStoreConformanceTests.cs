@@ -377,7 +377,7 @@ public abstract class RunStoreConformanceTests
         var parameters = new Dictionary<string, JsonElement> { ["states"] = JsonSerializer.SerializeToElement(new[] { "OH" }) };
         var first = await engine.RunAsync("store-sync", parameters, start);
 
-        var refused = Assert.ThrowsAsync<InvalidOperationException>(() => engine.RunAsync("store-sync", parameters, start));
+        var refused = Assert.ThrowsAsync<RunAlreadyStartedException>(() => engine.RunAsync("store-sync", parameters, start));
 
         Assert.That(first.State, Is.EqualTo(RunState.Completed));
         Assert.That(refused!.Message, Does.Contain(start.RunId.ToString()).And.Contain("'store-sync'").And.Contain("Completed"));

@@ -143,6 +143,7 @@ internal static class RunByName
             ScheduledFor = run.ScheduledFor,
             Tags = run.Tags,
             CreatedAt = run.CreatedAt,
+            ContinuedAt = now,
             Continues = true,
         };
     }

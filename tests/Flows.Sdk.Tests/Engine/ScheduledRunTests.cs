@@ -112,7 +112,7 @@ public sealed class ScheduledRunTests
         Assert.That((run!.State, run.EndedAt), Is.EqualTo((RunState.Cancelled, (DateTimeOffset?)harness.Time.GetUtcNow())), "ended, not left Scheduled");
         Assert.That(run.Error, Does.StartWith("Skipped before it started: Flow 'overlap-skip' was skipped"));
         Assert.That((await harness.Store.GetTransitionsAsync(run.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Scheduled, RunState.Cancelled }));
-        Assert.ThrowsAsync<InvalidOperationException>(() => harness.Engine.RunAsync("overlap-skip", Json(new { id = 2 }), start), "a skipped slot is not run later");
+        Assert.ThrowsAsync<RunAlreadyStartedException>(() => harness.Engine.RunAsync("overlap-skip", Json(new { id = 2 }), start), "a skipped slot is not run later");
     }
 
     [Test]

@@ -40,7 +40,10 @@ public abstract partial class SqlRunStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Atomic across processes: <c>INSERT … ON CONFLICT (id) DO NOTHING</c>, and the transition only when that inserted the row, in one transaction.</remarks>
+    /// <remarks>
+    /// Atomic across processes: <c>INSERT … ON CONFLICT (id) DO NOTHING</c>, and the transition only when that inserted
+    /// the row, in one transaction. The created run is not a live run of this process (see <see cref="IsLive"/>).
+    /// </remarks>
     public async ValueTask<bool> TryCreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -57,7 +60,8 @@ public abstract partial class SqlRunStore
 
             await InsertRowAsync(connection, transaction, TransitionsWrite(batch.Transitions), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            Track(batch.Runs);
+
+            // Not tracked as live: a created run waits for whichever process starts it, and that one's writes track it.
             return true;
         }
         catch (DbException ex) when (IsTransient(ex))
