@@ -83,13 +83,15 @@ internal sealed class DeploymentControl(OrchestrationScheduler holder, ILoggerFa
         foreach (var trigger in triggers.Where(t => t.Key.Group.Equals(JobData.Group, StringComparison.Ordinal)))
         {
             // A paused schedule whose next slot has passed would fire its missed slots on resume as misfires, under the
-            // catch-up policy. Pausing means "don't run these slots": the trigger is rewritten to start from now, which
-            // also resumes it. Backfill triggers (another group) keep their past slots and are resumed below.
-            if (trigger.NextFireTimeUtc is { } next && next < now
+            // catch-up policy. Pausing means "don't run these slots": the trigger is rewritten to start at its first slot
+            // after now (a slot of its own schedule, so an interval keeps its grid), which also resumes it. Backfill
+            // triggers (another group) keep their past slots and are resumed below.
+            if (trigger.NextFireTimeUtc is { } missed && missed < now
+                && trigger.GetFireTimeAfter(now) is { } next
                 && await scheduler.GetTriggerState(trigger.Key, cancellationToken).ConfigureAwait(false) == TriggerState.Paused)
             {
-                var fromNow = trigger.GetTriggerBuilder().StartAt(now).Build();
-                await scheduler.RescheduleJob(trigger.Key, fromNow, cancellationToken).ConfigureAwait(false);
+                var fromNext = trigger.GetTriggerBuilder().StartAt(next).Build();
+                await scheduler.RescheduleJob(trigger.Key, fromNext, cancellationToken).ConfigureAwait(false);
             }
         }
 
