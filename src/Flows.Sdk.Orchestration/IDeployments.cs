@@ -18,8 +18,9 @@ public interface IDeployments
     Task PauseAsync(string deployment, string reason, string requestedBy, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Fires the deployment's slots again. Slots missed while it was paused are handled by its <see cref="CatchUp"/>
-    /// policy. Throws <see cref="ArgumentException"/> for an unknown deployment.
+    /// Fires the deployment's slots again, from the first slot after now: slots that came by while it was paused are not
+    /// run (pausing means "do not run these"; its <see cref="CatchUp"/> policy is for slots missed while no host was
+    /// running). Backfills requested for it go on. Throws <see cref="ArgumentException"/> for an unknown deployment.
     /// </summary>
     Task ResumeAsync(string deployment, CancellationToken cancellationToken = default);
 

@@ -150,6 +150,11 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
     /// <exception cref="FlowParameterException">A parameter is missing, unknown, secret or of the wrong type; nothing is recorded.</exception>
     /// <exception cref="InvalidOperationException">
     /// The run with that id is in another state (it started already: it is not run again), or is a run of another flow.
+    /// Starting is a claim through <see cref="IRunStore.TryStartRunAsync"/>: of processes or calls racing to start one
+    /// run, exactly one runs it and the others get a <see cref="RunAlreadyStartedException"/>, having run nothing.
+    /// </exception>
+    /// <exception cref="FlowRunRejectedException">
+    /// The flow's overlap policy skipped the run before it started; the run is recorded Cancelled with the reason.
     /// </exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by a required RunStart, so no call is ambiguous; every async API takes its token last and optional.")]
     public Task<RunRecord> RunAsync(string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, RunStart start, CancellationToken cancellationToken = default)

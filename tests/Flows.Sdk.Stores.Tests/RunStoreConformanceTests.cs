@@ -259,6 +259,62 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task TryStartRun_ClaimsAScheduledRunOnce_PendingWithItsTransitions()
+    {
+        var run = Run("voter-sync", RunKind.Flow, RunState.Scheduled) with { Deployment = "voter-sync-ohio", ScheduledFor = T0 };
+        await _store.TryCreateRunAsync(run);
+        var late = new StateTransition(run.Id, RunState.Late, T0.AddMinutes(3), 0, "Late by 3 min");
+
+        var first = await _store.TryStartRunAsync(run.Id, [late]);
+        var second = await _store.TryStartRunAsync(run.Id, [late]);
+        var missing = await _store.TryStartRunAsync(Guid.CreateVersion7(), []);
+
+        Assert.That((first, second, missing), Is.EqualTo((true, false, false)));
+        Assert.That((await _store.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Pending));
+        Assert.That((await _store.GetTransitionsAsync(run.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Scheduled, RunState.Late }));
+    }
+
+    [Test]
+    public async Task ConcurrentRunsOfOneScheduledRun_FromTwoStoreInstances_RunItExactlyOnce()
+    {
+        var other = await ReopenAsync();
+        var time = new FakeTimeProvider(T0);
+        var parameters = new Dictionary<string, JsonElement> { ["states"] = JsonSerializer.SerializeToElement(new[] { "OH" }) };
+        await using var first = new FlowEngine(new FlowEngineOptions { Store = _store, TimeProvider = time, RetryTimeProvider = TimeProvider.System });
+        await using var second = new FlowEngine(new FlowEngineOptions { Store = other, TimeProvider = time, RetryTimeProvider = TimeProvider.System });
+        var engines = new[] { first, second };
+        for (var round = 0; round < 10; round++)
+        {
+            var start = new RunStart { RunId = Guid.CreateVersion7(), Deployment = "store-sync-daily", ScheduledFor = T0.AddMinutes(round), LateAfter = TimeSpan.FromMinutes(1) };
+            await first.TryScheduleRunAsync("store-sync", parameters, start);
+            using var go = new ManualResetEventSlim();
+            var attempts = engines.Select(engine => Task.Run(async () =>
+            {
+                go.Wait(TimeSpan.FromSeconds(30));
+                try
+                {
+                    return (Run: await engine.RunAsync("store-sync", parameters, start), Refused: (InvalidOperationException?)null);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    return (Run: (RunRecord?)null, Refused: ex);
+                }
+            })).ToList();
+            go.Set();
+
+            var outcomes = await Task.WhenAll(attempts).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.That(outcomes.Count(o => o.Run is { State: RunState.Completed }), Is.EqualTo(1), $"round {round}: exactly one engine runs it");
+            Assert.That(outcomes.Single(o => o.Run is null).Refused!.Message, Does.Contain("it has been started already"), $"round {round}");
+            var transitions = await _store.GetTransitionsAsync(start.RunId!.Value);
+            Assert.That(transitions.Count(t => t.State == RunState.Running), Is.EqualTo(1), $"round {round}: one Running transition");
+            Assert.That(transitions.Count(t => t.State == RunState.Late), Is.LessThanOrEqualTo(1), $"round {round}: at most one Late transition");
+            Assert.That(await _store.QueryRunsAsync(new RunQuery { Name = "store-count", FlowRunId = start.RunId }), Has.Count.EqualTo(1), $"round {round}: the flow's task ran once");
+            Assert.That(await _store.QueryRunsAsync(new RunQuery { Name = "store-sync", Deployment = "store-sync-daily" }), Has.Count.EqualTo(round + 1), $"round {round}: one record per run");
+        }
+    }
+
+    [Test]
     public void Late_IsAStateARunGoesOnFrom_NotAFinalOne()
     {
         Assert.That(RunState.Late.IsFinal(), Is.False);
@@ -296,6 +352,24 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task AScheduledRunStartedWithACancelledToken_EndsCancelled_NotLeftScheduled()
+    {
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = _store });
+        var start = new RunStart { RunId = Guid.CreateVersion7(), Deployment = "store-sync-daily", ScheduledFor = T0 };
+        var parameters = new Dictionary<string, JsonElement> { ["states"] = JsonSerializer.SerializeToElement(new[] { "OH" }) };
+        await engine.TryScheduleRunAsync("store-sync", parameters, start);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        var run = await engine.RunAsync("store-sync", parameters, start, cancelled.Token);
+
+        Assert.That((await _store.GetRunAsync(start.RunId!.Value))!.State, Is.EqualTo(RunState.Cancelled));
+        Assert.That(run.State, Is.EqualTo(RunState.Cancelled));
+        Assert.That((await _store.GetTransitionsAsync(run.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Scheduled, RunState.Pending, RunState.Cancelled }));
+        Assert.That(await _store.QueryRunsAsync(new RunQuery { Name = "store-count", FlowRunId = run.Id }), Is.Empty, "nothing of the flow ran");
+    }
+
+    [Test]
     public async Task RunningAFinishedRunIdAgain_IsRefused_AndRunsNothing()
     {
         await using var engine = new FlowEngine(new FlowEngineOptions { Store = _store });
@@ -303,7 +377,7 @@ public abstract class RunStoreConformanceTests
         var parameters = new Dictionary<string, JsonElement> { ["states"] = JsonSerializer.SerializeToElement(new[] { "OH" }) };
         var first = await engine.RunAsync("store-sync", parameters, start);
 
-        var refused = Assert.ThrowsAsync<InvalidOperationException>(() => engine.RunAsync("store-sync", parameters, start));
+        var refused = Assert.ThrowsAsync<RunAlreadyStartedException>(() => engine.RunAsync("store-sync", parameters, start));
 
         Assert.That(first.State, Is.EqualTo(RunState.Completed));
         Assert.That(refused!.Message, Does.Contain(start.RunId.ToString()).And.Contain("'store-sync'").And.Contain("Completed"));
@@ -451,7 +525,7 @@ public abstract class SqlRunStoreConformanceTests : RunStoreConformanceTests
     }
 
     [Test]
-    public async Task UnfinishedRunsOfAStoreThatIsGone_ScheduledAndLateToo_AreMarkedCrashed()
+    public async Task UnfinishedRunsOfAStoreThatIsGone_AreMarkedCrashed_ButScheduledAndLateRunsWaitForTheirStart()
     {
         var first = (SqlRunStore)await ReopenAsync();
         var at = new DateTimeOffset(2030, 1, 1, 6, 0, 0, TimeSpan.Zero);
@@ -470,7 +544,7 @@ public abstract class SqlRunStoreConformanceTests : RunStoreConformanceTests
             states.Add((await next.GetRunAsync(run.Id))!.State);
         }
 
-        Assert.That(states, Is.EqualTo(new[] { RunState.Crashed, RunState.Crashed, RunState.Crashed, RunState.Completed }));
+        Assert.That(states, Is.EqualTo(new[] { RunState.Scheduled, RunState.Late, RunState.Crashed, RunState.Completed }), "a run waiting for its start is no process's to crash");
     }
 
     [Test]

@@ -78,6 +78,23 @@ internal sealed class DeploymentControl(OrchestrationScheduler holder, ILoggerFa
     public async Task ResumeAsync(string deployment, CancellationToken cancellationToken = default)
     {
         var (scheduler, _) = await FindAsync(deployment, cancellationToken).ConfigureAwait(false);
+        var now = holder.Engine.TimeProvider.GetUtcNow();
+        var triggers = await scheduler.GetTriggersOfJob(JobData.JobKey(deployment), cancellationToken).ConfigureAwait(false);
+        foreach (var trigger in triggers.Where(t => t.Key.Group.Equals(JobData.Group, StringComparison.Ordinal)))
+        {
+            // A paused schedule whose next slot has passed would fire its missed slots on resume as misfires, under the
+            // catch-up policy. Pausing means "don't run these slots": the trigger is rewritten to start at its first slot
+            // after now (a slot of its own schedule, so an interval keeps its grid), which also resumes it. Backfill
+            // triggers (another group) keep their past slots and are resumed below.
+            if (trigger.NextFireTimeUtc is { } missed && missed < now
+                && trigger.GetFireTimeAfter(now) is { } next
+                && await scheduler.GetTriggerState(trigger.Key, cancellationToken).ConfigureAwait(false) == TriggerState.Paused)
+            {
+                var fromNext = trigger.GetTriggerBuilder().StartAt(next).Build();
+                await scheduler.RescheduleJob(trigger.Key, fromNext, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await scheduler.ResumeJob(JobData.JobKey(deployment), cancellationToken).ConfigureAwait(false);
         _logger.Resumed(deployment);
     }

@@ -2,15 +2,17 @@ using System.Globalization;
 using System.Text.Json;
 using Flows.Orchestration.Deployments;
 using Flows.Orchestration.Logging;
+using Flows.Runs;
 using Microsoft.Extensions.Logging;
 using Quartz;
 
 namespace Flows.Orchestration.Running;
 
 /// <summary>
-/// A firing of a deployment's trigger: works out the slot it stands for, claims the slot's run in the run store (a
-/// duplicate fire claims nothing and stops), then runs the flow as that run on the host's engine, with the firing's
-/// cancellation token.
+/// A firing of a deployment's trigger: works out the slot it stands for, creates the slot's run Scheduled in the run
+/// store unless it exists, then starts it on the host's engine with the firing's cancellation token. Starting claims the
+/// run, so a slot's run that exists but never started (its creator stopped first) runs once when the slot fires again,
+/// and a duplicate fire of a slot whose run started runs nothing.
 /// </summary>
 // Not sealed: QueuedDeploymentJob adds [DisallowConcurrentExecution], which Quartz reads from the job's class.
 internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILogger logger, TimeSpan misfireThreshold) : IJob
@@ -59,19 +61,27 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         using var lease = running.Begin(name, slot, cancellationToken);
         try
         {
-            if (await engine.TryScheduleRunAsync(definition.Flow, parameters, start, lease.Token).ConfigureAwait(false) is null)
+            if (await engine.TryScheduleRunAsync(definition.Flow, parameters, start, lease.Token).ConfigureAwait(false) is not null)
+            {
+                logger.Fired(name, slot, definition.Flow, start.RunId!.Value);
+                if (backfillSlot is null && now - slot > definition.LateAfter)
+                {
+                    logger.Late(name, slot, now - slot, definition.LateAfter, start.RunId!.Value);
+                }
+            }
+            else if (await engine.Store.GetRunAsync(start.RunId!.Value, lease.Token).ConfigureAwait(false) is not { State: RunState.Scheduled or RunState.Late })
             {
                 logger.Duplicate(name, slot, start.RunId!.Value);
                 return;
             }
 
-            logger.Fired(name, slot, definition.Flow, start.RunId!.Value);
-            if (backfillSlot is null && now - slot > definition.LateAfter)
-            {
-                logger.Late(name, slot, now - slot, definition.LateAfter, start.RunId!.Value);
-            }
-
+            // The slot's run exists and has not started: its creator stopped before starting it (a recovered slot, fired
+            // again), or another firing of the slot is about to. Starting is a claim, so of those exactly one runs it.
             await engine.RunAsync(definition.Flow, parameters, start, lease.Token).ConfigureAwait(false);
+        }
+        catch (RunAlreadyStartedException)
+        {
+            logger.Duplicate(name, slot, start.RunId!.Value);
         }
         catch (FlowRunRejectedException ex)
         {

@@ -21,9 +21,12 @@ internal static class RunByName
         FlowEngine engine, string flowName, IReadOnlyDictionary<string, JsonElement>? parameters, RunStart? start, CancellationToken cancellationToken)
     {
         var (descriptor, binder) = Bind(engine, flowName, parameters, engine.Services, cancellationToken);
+
+        // Claiming the run is the store's business, not the run's: a token cancelled meanwhile does not stop it half-way,
+        // it cancels the claimed run as it cancels any run once started.
         var origin = start is null
             ? new RunOrigin(RunIds.Next(engine.TimeProvider.GetUtcNow()))
-            : await ContinueAsync(engine, descriptor, binder, start, cancellationToken).ConfigureAwait(false);
+            : await ContinueAsync(engine, descriptor, binder, start).ConfigureAwait(false);
         var runId = origin.Id;
         using (engine.Use())
         {
@@ -34,15 +37,22 @@ internal static class RunByName
             catch (Exception ex) when (ex is not FlowParameterException)
             {
                 // A run that started and failed is reported through its record; anything before that is an error.
-                var stored = await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
-                if (stored is null || stored.State is RunState.Scheduled or RunState.Late)
+                var stored = await engine.Store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+                if (stored is null || !stored.State.IsFinal())
                 {
-                    throw new InvalidOperationException($"Flow '{flowName}' could not start{(stored is null ? string.Empty : $" its run {runId}, left {stored.State}")}: {ex.Message}", ex);
+                    // Claimed, never started (the flow's overlap policy turned it away, say): it ends now, not waits forever.
+                    RunState? ended = stored is null ? null : await EndUnstartedAsync(engine, stored, ex).ConfigureAwait(false);
+                    if (ex is FlowRunRejectedException)
+                    {
+                        throw;
+                    }
+
+                    throw new InvalidOperationException($"Flow '{flowName}' could not start{(ended is null ? string.Empty : $" its run {runId}, recorded {ended}")}: {ex.Message}", ex);
                 }
             }
         }
 
-        return await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+        return await engine.Store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Flow '{flowName}' ran but its run {runId} is not in the store.");
     }
 
@@ -88,7 +98,7 @@ internal static class RunByName
     /// The run a <see cref="RunStart"/> asks for: the stored Scheduled or Late run with its id, else one created
     /// Scheduled now; recorded Late first when it starts past its slot's threshold.
     /// </summary>
-    private static async Task<RunOrigin> ContinueAsync(FlowEngine engine, RunDescriptor descriptor, ParameterBinder binder, RunStart start, CancellationToken cancellationToken)
+    private static async Task<RunOrigin> ContinueAsync(FlowEngine engine, RunDescriptor descriptor, ParameterBinder binder, RunStart start)
     {
         if (start.LateAfter is { } threshold)
         {
@@ -96,14 +106,14 @@ internal static class RunByName
         }
 
         var store = engine.Store;
-        var run = start.RunId is { } id ? await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        var run = start.RunId is { } id ? await store.GetRunAsync(id, CancellationToken.None).ConfigureAwait(false) : null;
         if (run is null)
         {
             // Checked, and recorded as any run of the flow records them; a racing creator of the same id wins.
             var scheduled = Scheduled(engine, descriptor, binder, start);
-            run = await store.TryCreateRunAsync(scheduled, cancellationToken).ConfigureAwait(false)
+            run = await store.TryCreateRunAsync(scheduled, CancellationToken.None).ConfigureAwait(false)
                 ? scheduled
-                : await store.GetRunAsync(scheduled.Id, cancellationToken).ConfigureAwait(false) ?? scheduled;
+                : await store.GetRunAsync(scheduled.Id, CancellationToken.None).ConfigureAwait(false) ?? scheduled;
         }
 
         if (run.Kind != RunKind.Flow || !string.Equals(run.Name, descriptor.Name, StringComparison.Ordinal))
@@ -111,20 +121,20 @@ internal static class RunByName
             throw new InvalidOperationException($"Run {run.Id} is a {run.Kind.ToString().ToLowerInvariant()} run of '{run.Name}', not of flow '{descriptor.Name}': it is not run as that flow.");
         }
 
-        if (run.State is not (RunState.Scheduled or RunState.Late))
-        {
-            throw new InvalidOperationException(
-                $"Run {run.Id} of flow '{run.Name}' is {run.State}, not Scheduled or Late: it has been started already, so it is not run again.");
-        }
-
         var now = engine.TimeProvider.GetUtcNow();
         var slot = run.ScheduledFor ?? start.ScheduledFor;
+        IReadOnlyList<StateTransition> late = [];
         if (run.State == RunState.Scheduled && slot is { } due && start.LateAfter is { } lateAfter && now - due > lateAfter)
         {
             var message = $"Late by {Describe(now - due)}: started more than {Describe(lateAfter)} after its slot {due.ToString("O", CultureInfo.InvariantCulture)}.";
-            await store.WriteAsync(
-                new Stores.RunWriteBatch { Runs = [run with { State = RunState.Late }], Transitions = [new StateTransition(run.Id, RunState.Late, now, 0, message)] },
-                cancellationToken).ConfigureAwait(false);
+            late = [new StateTransition(run.Id, RunState.Late, now, 0, message)];
+        }
+
+        // The claim: of processes (or calls) starting this run, exactly one moves it on from Scheduled or Late.
+        if (run.State is not (RunState.Scheduled or RunState.Late) || !await store.TryStartRunAsync(run.Id, late, CancellationToken.None).ConfigureAwait(false))
+        {
+            var state = (await store.GetRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false))?.State ?? run.State;
+            throw new RunAlreadyStartedException(run.Id, run.Name, state);
         }
 
         return new RunOrigin(run.Id)
@@ -133,8 +143,33 @@ internal static class RunByName
             ScheduledFor = run.ScheduledFor,
             Tags = run.Tags,
             CreatedAt = run.CreatedAt,
+            ContinuedAt = now,
             Continues = true,
         };
+    }
+
+    /// <summary>
+    /// Ends a claimed run that never started: Cancelled when it was turned away or cancelled, with the reason
+    /// ("Skipped before it started: …"), else Failed with the error. Returns the state it ended in.
+    /// </summary>
+    private static async Task<RunState> EndUnstartedAsync(FlowEngine engine, RunRecord run, Exception error)
+    {
+        var now = engine.TimeProvider.GetUtcNow();
+        var (state, message) = error switch
+        {
+            FlowRunRejectedException => (RunState.Cancelled, $"Skipped before it started: {error.Message}"),
+            OperationCanceledException => (RunState.Cancelled, $"Cancelled before it started: {error.Message}"),
+            _ => (RunState.Failed, $"Not started: {error.GetType().Name}: {error.Message}"),
+        };
+        message = engine.Secrets.Masker.Redact(message);
+        await engine.Store.WriteAsync(
+            new Stores.RunWriteBatch
+            {
+                Runs = [run with { State = state, EndedAt = now, Error = message }],
+                Transitions = [new StateTransition(run.Id, state, now, run.Attempt, message)],
+            },
+            CancellationToken.None).ConfigureAwait(false);
+        return state;
     }
 
     /// <summary>The Scheduled record of a run of the flow for <paramref name="start"/>, created now.</summary>

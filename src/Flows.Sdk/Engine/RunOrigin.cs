@@ -21,6 +21,9 @@ internal sealed record RunOrigin(Guid Id)
     /// <summary>When the stored run was created, for a run that <see cref="Continues"/>.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When the stored run was taken up to start (claimed), for a run that <see cref="Continues"/>: where its own time begins, its wait for its slot behind it.</summary>
+    public DateTimeOffset ContinuedAt { get; init; }
+
     /// <summary>True when the run is stored already and its earlier transitions stay: its Pending is a transition of its own, at its start.</summary>
     public bool Continues { get; init; }
 }

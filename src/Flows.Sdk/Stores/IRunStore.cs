@@ -62,6 +62,31 @@ public interface IRunStore
         return true;
     }
 
+    /// <summary>
+    /// Claims a stored <see cref="RunState.Scheduled"/> or <see cref="RunState.Late"/> run to start it: moves it to
+    /// <see cref="RunState.Pending"/>, owned by this store, and appends <paramref name="transitions"/> (a Late one, say),
+    /// in one step. Returns true when this call claimed the run; false, writing nothing, when the run is not stored or is
+    /// no longer Scheduled or Late. Of callers racing to start one run, exactly one gets true, which is how a scheduled
+    /// run is started once however many processes try.
+    /// </summary>
+    /// <remarks>
+    /// The built-in stores make this atomic across processes (SQL stores: <c>UPDATE … SET state = Pending WHERE id = @id
+    /// AND state IN (Scheduled, Late)</c> and the transitions in one transaction). This default implementation, for
+    /// stores that do not override it, reads the run and then writes it: it is NOT atomic, and two processes can both
+    /// get true. Override it in a store shared by processes that start scheduled runs.
+    /// </remarks>
+    async ValueTask<bool> TryStartRunAsync(Guid runId, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        if (await GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is not { State: RunState.Scheduled or RunState.Late } run)
+        {
+            return false;
+        }
+
+        await WriteAsync(new RunWriteBatch { Runs = [run with { State = RunState.Pending }], Transitions = transitions }, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>Appends state transitions.</summary>
     ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default) =>
         WriteAsync(new RunWriteBatch { Transitions = transitions }, cancellationToken);

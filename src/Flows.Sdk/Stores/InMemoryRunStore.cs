@@ -89,6 +89,26 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Atomic: the check, the Pending record and the transitions are written under the store's lock.</remarks>
+    public ValueTask<bool> TryStartRunAsync(Guid runId, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        lock (_gate)
+        {
+            if (IndexOf(runId) is not (var i and >= 0) || _runs[i] is not RunRecord { State: RunState.Scheduled or RunState.Late } run)
+            {
+                return new(false);
+            }
+
+            // Stays among the waiting ids: the engine that claimed it tracks its live run in this record's place.
+            _runs[i] = run with { State = RunState.Pending };
+            AddTransitions(transitions);
+        }
+
+        return new(true);
+    }
+
+    /// <inheritdoc />
     public ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
     {
         AddTransitions(transitions);

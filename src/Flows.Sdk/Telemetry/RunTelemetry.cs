@@ -77,7 +77,10 @@ internal sealed class RunTelemetry
         {
             var tags = KindAndName(run);
             tags.Add(FlowsTelemetry.StateTag, StateNames[(int)state]);
-            _duration.Record((ended - run.CreatedAt).TotalSeconds, tags);
+            // A scheduled run (created ahead, or backfilled) counts from when it was taken up, not from its creation:
+            // the wait for its slot is not the run's time.
+            var from = run.Origin is { Continues: true } origin ? origin.ContinuedAt : run.CreatedAt;
+            _duration.Record((ended - from).TotalSeconds, tags);
         }
 
         if (run.Activity is { IsAllDataRequested: true } activity)

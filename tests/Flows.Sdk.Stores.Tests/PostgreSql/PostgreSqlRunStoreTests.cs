@@ -45,7 +45,8 @@ public sealed class PostgreSqlRunStoreTests : PostgreSqlSchemaTests
         Assert.That(await TestStores.ScalarAsync($"SELECT string_agg(version::text, ',' ORDER BY version) FROM \"{Schema}\".flows_schema"), Is.EqualTo("1,2"));
         Assert.That(
             await TestStores.ScalarAsync($"SELECT indexdef FROM pg_indexes WHERE schemaname = '{Schema}' AND indexname = 'flows_runs_unfinished'"),
-            Does.Contain("state = 10"));
+            Does.Contain("state < 4"),
+            "kept as migration 1 made it: the migration builds no index over the table's unfinished runs again");
     }
 
     [Test]

@@ -110,8 +110,12 @@ public sealed class SqliteRunStoreTests
         await check.OpenAsync();
         await using var versions = new SqliteCommand("SELECT group_concat(version) FROM flows_schema; ", check);
         Assert.That(await versions.ExecuteScalarAsync(), Is.EqualTo("1,2"));
-        await using var index = new SqliteCommand("SELECT sql FROM sqlite_master WHERE name = 'flows_runs_unfinished'", check);
-        Assert.That(await index.ExecuteScalarAsync(), Does.Contain("state = 10"), "Late runs are unfinished");
+        await using var sweep = new SqliteCommand($"EXPLAIN QUERY PLAN SELECT id FROM flows_runs WHERE {SqlSchema.Unfinished} AND owner_id IS NULL", check);
+        await using (var sweepPlan = await sweep.ExecuteReaderAsync())
+        {
+            Assert.That(await sweepPlan.ReadAsync() ? sweepPlan.GetString(3) : null, Does.Contain("flows_runs_unfinished"), "the crash sweep still uses the unfinished-runs index");
+        }
+
         await using var plan = new SqliteCommand("EXPLAIN QUERY PLAN SELECT id FROM flows_runs WHERE deployment = 'x' ORDER BY created_at DESC, seq DESC LIMIT 10", check);
         await using var reader = await plan.ExecuteReaderAsync();
         var steps = new List<string>();

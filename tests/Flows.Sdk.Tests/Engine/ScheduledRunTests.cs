@@ -94,6 +94,28 @@ public sealed class ScheduledRunTests
     }
 
     [Test]
+    public async Task AContinuedRunTheFlowSkips_EndsCancelledWithTheReason_AndTheRejectionIsThrownUnwrapped()
+    {
+        using var harness = new FlowTestHarness();
+        var flows = new Overlapping();
+        harness.Services.AddSingleton(flows);
+        var start = new RunStart { RunId = Guid.CreateVersion7(), Deployment = "skip-hourly", ScheduledFor = Slot };
+        await harness.Engine.TryScheduleRunAsync("overlap-skip", Json(new { id = 2 }), start);
+        var first = flows.Skip(1);
+
+        var rejected = Assert.ThrowsAsync<FlowRunRejectedException>(() => harness.Engine.RunAsync("overlap-skip", Json(new { id = 2 }), start));
+        flows.Release.SetResult();
+        await Eventually.Within(first);
+
+        var run = await harness.Store.GetRunAsync(start.RunId!.Value);
+        Assert.That(rejected!.Policy, Is.EqualTo(OverlapPolicy.Skip));
+        Assert.That((run!.State, run.EndedAt), Is.EqualTo((RunState.Cancelled, (DateTimeOffset?)harness.Time.GetUtcNow())), "ended, not left Scheduled");
+        Assert.That(run.Error, Does.StartWith("Skipped before it started: Flow 'overlap-skip' was skipped"));
+        Assert.That((await harness.Store.GetTransitionsAsync(run.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Scheduled, RunState.Cancelled }));
+        Assert.ThrowsAsync<RunAlreadyStartedException>(() => harness.Engine.RunAsync("overlap-skip", Json(new { id = 2 }), start), "a skipped slot is not run later");
+    }
+
+    [Test]
     public async Task ARunIdOfAnotherFlow_IsNotRunAsThisOne()
     {
         using var harness = new FlowTestHarness();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Flows.Runs;
 using Flows.Telemetry;
 using Flows.Testing;
 using Flows.Tests.Fixtures;
@@ -129,6 +131,27 @@ public sealed class TelemetryTests
             Assert.That(active.Count(m => m.Value == 1), Is.EqualTo(5), "each run counted in");
             Assert.That(active.Sum(m => m.Value), Is.Zero, "and out again");
         });
+    }
+
+    [Test]
+    public async Task RunDuration_OfAScheduledRun_CountsFromItsStart_NotFromItsCreationAheadOfItsSlot()
+    {
+        using var meters = new TestMeterFactory();
+        using var measurements = new MeasurementCollector(meters);
+        using var harness = new FlowTestHarness(o =>
+        {
+            o.MeterFactory = meters;
+            o.Secrets["unused-token"] = "t0k3n";
+        });
+        var parameters = new Dictionary<string, JsonElement> { ["a"] = JsonSerializer.SerializeToElement(1) };
+        var start = new RunStart { RunId = Guid.CreateVersion7(), Deployment = "sum-daily", ScheduledFor = harness.Time.GetUtcNow().AddHours(2) };
+        await harness.Engine.TryScheduleRunAsync("by-name-sum", parameters, start);
+        harness.Time.Advance(TimeSpan.FromHours(2));
+
+        var run = await harness.Engine.RunAsync("by-name-sum", parameters, start);
+
+        Assert.That(run.State, Is.EqualTo(RunState.Completed));
+        Assert.That(measurements.Of(FlowsTelemetry.RunDuration).Single(m => m.Tag(FlowsTelemetry.NameTag) == "by-name-sum").Value, Is.Zero, "the two hours it waited for its slot are not its duration");
     }
 
     /// <summary>Collects the spans of the Flows source (and this test source) that stop while it lives.</summary>

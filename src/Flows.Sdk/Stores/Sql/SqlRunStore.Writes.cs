@@ -40,7 +40,10 @@ public abstract partial class SqlRunStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Atomic across processes: <c>INSERT … ON CONFLICT (id) DO NOTHING</c>, and the transition only when that inserted the row, in one transaction.</remarks>
+    /// <remarks>
+    /// Atomic across processes: <c>INSERT … ON CONFLICT (id) DO NOTHING</c>, and the transition only when that inserted
+    /// the row, in one transaction. The created run is not a live run of this process (see <see cref="IsLive"/>).
+    /// </remarks>
     public async ValueTask<bool> TryCreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -57,7 +60,49 @@ public abstract partial class SqlRunStore
 
             await InsertRowAsync(connection, transaction, TransitionsWrite(batch.Transitions), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            Track(batch.Runs);
+
+            // Not tracked as live: a created run waits for whichever process starts it, and that one's writes track it.
+            return true;
+        }
+        catch (DbException ex) when (IsTransient(ex))
+        {
+            DiscardIdleConnections();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Atomic across processes: <c>UPDATE … SET state = Pending, owner_id = this store WHERE id = @id AND state IN
+    /// (Scheduled, Late)</c>, and the transitions only when that changed the row, in one transaction. The claimed run
+    /// is not tracked as live here: the engine's first write of it does that.
+    /// </remarks>
+    public async ValueTask<bool> TryStartRunAsync(Guid runId, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        var batch = StorableText.Sanitise(new RunWriteBatch { Transitions = transitions });
+        try
+        {
+            await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureRegisteredAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            var claimed = await ExecuteAsync(
+                connection,
+                transaction,
+                $"UPDATE {Runs} SET state = @pending, owner_id = @me WHERE id = @id AND state IN (@scheduled, @late)",
+                [("pending", (int)RunState.Pending), ("me", Id(OwnerId)), ("id", Id(runId)), ("scheduled", (int)RunState.Scheduled), ("late", (int)RunState.Late)],
+                cancellationToken).ConfigureAwait(false);
+            if (claimed == 0)
+            {
+                return false;
+            }
+
+            if (batch.Transitions.Count > 0)
+            {
+                await WriteRowsAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (DbException ex) when (IsTransient(ex))

@@ -11,11 +11,13 @@ internal static class SqlSchema
     public const int Latest = 2;
 
     /// <summary>
-    /// The runs a process is still responsible for: not yet final. Written exactly so in the partial index
-    /// <c>flows_runs_unfinished</c> and in every query that should use it (a database uses a partial index only for
-    /// a query whose condition contains the index's own). <see cref="Flows.Runs.RunState.Late"/> (10) is unfinished too.
+    /// The runs a process is still responsible for: started and not yet final. Contains the condition of the partial
+    /// index <c>flows_runs_unfinished</c> (<c>state &lt; 4</c>) as one of its AND terms, so every query that uses it can
+    /// use the index (a database uses a partial index only for a query whose condition implies the index's own). Pending, Running and Retrying: a
+    /// <see cref="Flows.Runs.RunState.Scheduled"/> (0) or <see cref="Flows.Runs.RunState.Late"/> (10) run waits to be
+    /// claimed by whichever process starts it, so no process is running it and none crashes it.
     /// </summary>
-    public const string Unfinished = "(state < 4 OR state = 10)";
+    public const string Unfinished = "(state >= 1 AND state < 4)";
 
     /// <summary>The migration to <paramref name="version"/>, its placeholders replaced.</summary>
     public static string Migration(int version, SqlTypes types) => version switch
@@ -93,13 +95,13 @@ internal static class SqlSchema
                 heartbeat_at {types.Time} NOT NULL);
             """,
 
-        // A run knows the deployment that started it and the slot it was scheduled for; Late (10) is unfinished.
+        // A run knows the deployment that started it and the slot it was scheduled for. The index may have been created
+        // beforehand (CONCURRENTLY, on a big PostgreSQL table), hence IF NOT EXISTS. flows_runs_unfinished (state < 4)
+        // is kept as it is: Unfinished implies its condition, so the sweep still uses it, and no rebuild blocks writers.
         2 => $"""
             ALTER TABLE {types.Table("flows_runs")} ADD COLUMN deployment TEXT;
             ALTER TABLE {types.Table("flows_runs")} ADD COLUMN scheduled_for {types.Time};
-            CREATE INDEX flows_runs_deployment_created ON {types.Table("flows_runs")} (deployment, created_at DESC, seq DESC) WHERE deployment IS NOT NULL;
-            DROP INDEX {types.Table("flows_runs_unfinished")};
-            CREATE INDEX flows_runs_unfinished ON {types.Table("flows_runs")} (owner_id) WHERE {Unfinished};
+            CREATE INDEX IF NOT EXISTS flows_runs_deployment_created ON {types.Table("flows_runs")} (deployment, created_at DESC, seq DESC) WHERE deployment IS NOT NULL;
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
     };
