@@ -59,4 +59,23 @@ public sealed class ReconcileTests
                 Does.Contain("0 created, 0 updated, 0 deleted, 1 unchanged"));
         });
     }
+
+    [Test]
+    public async Task ADeploymentChangedByTheDeployThatKeptItDown_StillCatchesUpTheSlotItMissed()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await (await OrchestrationHost.StartAsync(home.Path, time, o => o.Deploy("nightly", "orch-record", d => d.Cron("0 11 * * *").Parameters(new { label = "v1" })))).DisposeAsync();
+
+        // Down from 10:00:30 to 11:05: the release that comes up changed the parameters, and 11:00 is missed.
+        time.SetUtcNow(new DateTimeOffset(2026, 1, 5, 11, 5, 0, TimeSpan.Zero));
+        await using var host = await OrchestrationHost.StartAsync(home.Path, time, o => o.Deploy("nightly", "orch-record", d => d.Cron("0 11 * * *").Parameters(new { label = "v2" })));
+
+        var runs = await host.EndedRunsAsync("nightly", 1);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(runs.Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { new DateTimeOffset(2026, 1, 5, 11, 0, 0, TimeSpan.Zero) }));
+            Assert.That((await host.Deployments.ListAsync()).Single().NextFireTime, Is.EqualTo(new DateTimeOffset(2026, 1, 6, 11, 0, 0, TimeSpan.Zero)));
+        });
+    }
 }
