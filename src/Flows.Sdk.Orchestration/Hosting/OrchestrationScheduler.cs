@@ -66,6 +66,12 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                 var (provider, connection) = ResolveJobStore(o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 if (provider == JobStoreProvider.Sqlite)
                 {
+                    if (o.JobStore.Path is { } path && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { Length: > 0 } folder)
+                    {
+                        // A configured file's folder is made, as the default one is: SQLite would fail with "unable to open".
+                        Directory.CreateDirectory(folder);
+                    }
+
                     await UseWriteAheadLogAsync(connection!, cancellationToken).ConfigureAwait(false);
                 }
 
