@@ -22,4 +22,23 @@ public sealed class ScheduleTests
             Assert.That(Every(TimeSpan.FromMinutes(5), second).FirstAtOrAfter(second.AddMinutes(-7)), Is.EqualTo(second.AddMinutes(-5)), "before the anchor");
         });
     }
+
+    [Test]
+    public void ADeploymentsHash_CoversWhatIsSet_NotDefaults()
+    {
+        var spec = new ScheduleSpec("0 6 * * *", null, null, null);
+        var definition = new DeploymentDefinition
+        {
+            Flow = "orch-record",
+            Schedules = [spec],
+            Parameters = new(StringComparer.Ordinal),
+            CatchUp = CatchUp.Latest,
+            CatchUpLimit = 100,
+        };
+        var deployment = new Deployment("pinned", definition, [Schedule.ForCron(spec, Flows.Orchestration.Scheduling.CrontabExpression.Parse(spec.Cron!), TimeZoneInfo.Utc)]);
+
+        // A field added later with its default, or left empty, must not change this (every deployment would be rewritten).
+        Assert.That(deployment.CanonicalJson, Is.EqualTo("""{"Flow":"orch-record","Schedules":[{"Cron":"0 6 * * *"}],"CatchUp":"Latest","CatchUpLimit":100}"""));
+    }
+
 }
