@@ -31,14 +31,27 @@ public sealed class OrchestrationOptions
     public JobStoreOptions JobStore { get; } = new();
 
     /// <summary>
-    /// The Quartz scheduler's name: the processes sharing a job store and this name schedule together (one cluster);
-    /// another name in the same database is another, independent set of deployments. Default <c>flows</c>.
+    /// The application these deployments belong to. Reconcile creates, changes and deletes only this application's
+    /// deployments, so two applications sharing a job store (one <c>FLOWS_HOME</c>, one PostgreSQL database) keep each
+    /// other's. Default: the host's application name (<c>IHostEnvironment.ApplicationName</c>, which is the entry
+    /// assembly's name unless the host says otherwise), else the entry assembly's name. Give it explicitly when an
+    /// application's assembly is renamed, or two deployable units share one. Configuration:
+    /// <c>Flows:Orchestration:Application</c>.
     /// </summary>
-    public string SchedulerName { get; set; } = "flows";
+    public string? Application { get; set; }
 
     /// <summary>
-    /// Whether this process fires slots. Default true. A process with false still reconciles its deployments and serves
-    /// <see cref="IDeployments"/> (for a command line or a dashboard) but runs nothing on schedule.
+    /// The Quartz scheduler's name: the processes sharing a job store and this name schedule together (one cluster,
+    /// which must run one application's code); another name in the same database is another, independent set of
+    /// deployments. Default: <see cref="Application"/>, so each application is its own cluster.
+    /// Configuration: <c>Flows:Orchestration:SchedulerName</c>.
+    /// </summary>
+    public string? SchedulerName { get; set; }
+
+    /// <summary>
+    /// Whether this process fires slots. Default true. A process with false serves <see cref="IDeployments"/> (for a
+    /// command line or a dashboard) but neither runs anything on schedule nor reconciles: it does not write the
+    /// deployments its own code declares over what the running application stored.
     /// Configuration: <c>Flows:Orchestration:Schedules</c>.
     /// </summary>
     public bool Schedules { get; set; } = true;

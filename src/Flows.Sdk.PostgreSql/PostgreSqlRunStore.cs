@@ -26,6 +26,8 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     private readonly string _schema;
     private readonly string _user;
     private readonly string _database;
+    private readonly string? _connectionString;
+    private readonly Func<CancellationToken, ValueTask<string>>? _password;
 
     /// <summary>A store on the database a connection string names, in the <c>flows</c> schema.</summary>
     public PostgreSqlRunStore(string connectionString)
@@ -39,6 +41,8 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     {
         _schema = options.Schema;
         _ownsDataSource = options.DataSource is null;
+        _connectionString = options.DataSource is null ? options.ConnectionString : null;
+        _password = options.Password;
         _dataSource = options.DataSource ?? CreateDataSource(options.ConnectionString!, options.Password);
         var connection = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
         _user = connection.Username ?? Environment.UserName;
@@ -47,6 +51,30 @@ public sealed class PostgreSqlRunStore : SqlRunStore
 
     /// <summary>The schema holding the tables.</summary>
     public string Schema => _schema;
+
+    /// <summary>
+    /// A new data source on the store's database with the store's credentials (its
+    /// <see cref="PostgreSqlRunStoreOptions.Password"/> provider included), whose connections find unqualified tables in
+    /// <see cref="Schema"/> first: for a component that keeps its own tables beside the store's, such as the Quartz job
+    /// store of Flows.Sdk.Orchestration. The caller owns the data source and disposes it. Like the store's own, it opens
+    /// connections asynchronously only when a password provider is set.
+    /// </summary>
+    /// <returns>The new data source.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The store was given a <see cref="PostgreSqlRunStoreOptions.DataSource"/>: its connection details and password are
+    /// its own, so the other component needs a connection string of its own.
+    /// </exception>
+    public NpgsqlDataSource CreateSchemaDataSource()
+    {
+        if (_connectionString is null)
+        {
+            throw new InvalidOperationException(
+                "This PostgreSQL run store was given a DataSource, whose connection details and password it cannot copy: give the other component a connection string of its own.");
+        }
+
+        var connection = new NpgsqlConnectionStringBuilder(_connectionString) { SearchPath = Quote(_schema) + ", public" };
+        return CreateDataSource(connection.ConnectionString, _password);
+    }
 
     private static NpgsqlDataSource CreateDataSource(string connectionString, Func<CancellationToken, ValueTask<string>>? password)
     {

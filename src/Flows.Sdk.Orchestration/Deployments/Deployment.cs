@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Flows.Orchestration.Deployments;
 
@@ -17,14 +18,45 @@ internal sealed class Deployment
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>The version of <see cref="CanonicalJson"/>'s form, hashed with it: a new form is a deliberate, one-time rewrite.</summary>
+    internal const string HashFormat = "1";
+
+    /// <summary>
+    /// The definition as hashed: defaults, nulls and empty lists left out, so a field added to the definition later
+    /// (with a default) does not change the hash of every stored deployment, and an upgrade rewrites none of them.
+    /// </summary>
+    private static readonly JsonSerializerOptions Canonical = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                type =>
+                {
+                    foreach (var property in type.Properties)
+                    {
+                        // Replaces the ignore condition, so it leaves out nulls and value-type defaults itself.
+                        var empty = property.PropertyType.IsValueType ? Activator.CreateInstance(property.PropertyType) : null;
+                        property.ShouldSerialize = (_, value) => value is not (null or System.Collections.ICollection { Count: 0 }) && !value.Equals(empty);
+                    }
+                },
+            },
+        },
+    };
+
     public Deployment(string name, DeploymentDefinition definition, IReadOnlyList<Schedule> schedules)
     {
         Name = name;
         Definition = definition;
         Schedules = schedules;
         DefinitionJson = JsonSerializer.Serialize(definition, Json);
-        Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DefinitionJson)))[..32];
+        CanonicalJson = JsonSerializer.Serialize(definition, Canonical);
+        Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(HashFormat + "\n" + CanonicalJson)))[..32];
     }
+
+    /// <summary>What <see cref="Hash"/> is computed over (after <see cref="HashFormat"/>).</summary>
+    internal string CanonicalJson { get; }
 
     public string Name { get; }
 

@@ -137,6 +137,11 @@ internal static class DeploymentValidation
                 {
                     fail(field, $"'{spec.Cron}' is not a valid crontab expression: {problem}");
                 }
+                else if (crontab.NextAfter(DateTimeOffset.UnixEpoch, TimeZoneInfo.Utc) is null)
+                {
+                    // Crontab has no year, so an expression that fires at no time after 1970 never fires at all.
+                    fail(field, $"a crontab expression that fires was expected; '{spec.Cron}' names no day that exists (such as 30 February)");
+                }
                 else if (zone is not null)
                 {
                     schedules.Add(Schedule.ForCron(spec, crontab!, zone));

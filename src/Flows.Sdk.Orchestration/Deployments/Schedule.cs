@@ -39,8 +39,14 @@ internal sealed class Schedule
             return Crontab.NextAfter(time.AddTicks(-1), Zone);
         }
 
-        var steps = (long)Math.Ceiling((time - Anchor).Ticks / (double)Every.Ticks);
-        return Anchor + (Every * steps);
+        // Whole ticks: a double holds 53 bits, and ticks since the anchor (the Unix epoch by default) need 56.
+        var (steps, rest) = Math.DivRem((time - Anchor).Ticks, Every.Ticks);
+        if (rest > 0)
+        {
+            steps++;
+        }
+
+        return Anchor + TimeSpan.FromTicks(Every.Ticks * steps);
     }
 
     /// <summary>The slots in [from, to), oldest first.</summary>

@@ -1,13 +1,16 @@
 using Flows.Orchestration.Logging;
 using Flows.Orchestration.Running;
 using Flows.Stores;
+using System.Reflection;
 using Flows.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Quartz;
 
 namespace Flows.Orchestration.Hosting;
@@ -22,9 +25,16 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IScheduler? _scheduler;
+    private NpgsqlDataSource? _dataSource;
     private int _shutDown;
 
     public OrchestrationOptions Options => options.Value;
+
+    /// <summary>The application whose deployments this process reconciles (<see cref="OrchestrationOptions.Application"/>, else the host's application name).</summary>
+    public string Application => ApplicationOf(options.Value, services);
+
+    /// <summary>The Quartz scheduler's name: <see cref="OrchestrationOptions.SchedulerName"/>, else <see cref="Application"/>.</summary>
+    public string SchedulerName => options.Value.SchedulerName is { Length: > 0 } name ? name : Application;
 
     public FlowEngine Engine => engine;
 
@@ -47,15 +57,21 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                 {
                     // Quartz's own lines (a job store that cannot be reached, a misfire) go to the host's logging.
                     q.Services.AddLogging(l => l.AddProvider(new HostLoggerProvider(loggerFactory)));
-                    q.ConfigureScheduler(s => s.InstanceName = o.SchedulerName);
+                    q.ConfigureScheduler(s => s.InstanceName = SchedulerName);
                     q.UseTimeProvider(engine.TimeProvider);
                     q.UseDefaultThreadPool(o.MaxConcurrentRuns);
                     q.UseJobFactory(new DeploymentJobFactory(engine, running, logger, o.MisfireThreshold));
-                    UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
+                    _dataSource = UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 });
                 var (provider, connection) = ResolveJobStore(o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 if (provider == JobStoreProvider.Sqlite)
                 {
+                    if (o.JobStore.Path is { } path && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { Length: > 0 } folder)
+                    {
+                        // A configured file's folder is made, as the default one is: SQLite would fail with "unable to open".
+                        Directory.CreateDirectory(folder);
+                    }
+
                     await UseWriteAheadLogAsync(connection!, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -86,7 +102,11 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
     /// one that was built but never started (a command line listing deployments) runs nothing; shutting it down here
     /// would mean blocking on an asynchronous call.
     /// </summary>
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _dataSource?.Dispose();
+        _gate.Dispose();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -95,14 +115,29 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
             await scheduler.Shutdown(waitForJobsToComplete: false).ConfigureAwait(false);
         }
 
+        if (_dataSource is { } dataSource)
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         _gate.Dispose();
     }
 
-    /// <summary>The job store the options name, else the one that follows the run store (<see cref="JobStoreProvider.Auto"/>).</summary>
+    internal static string ApplicationOf(OrchestrationOptions o, IServiceProvider services) =>
+        o.Application is { Length: > 0 } application ? application
+        : (services.GetService(typeof(IHostEnvironment)) as IHostEnvironment)?.ApplicationName is { Length: > 0 } host ? host
+        : Assembly.GetEntryAssembly()?.GetName().Name ?? "flows";
+
+    /// <summary>
+    /// The job store the options name, else the one that follows the run store (<see cref="JobStoreProvider.Auto"/>).
+    /// PostgreSQL with a null connection means the run store's own database, schema and credentials
+    /// (<see cref="RunStoreDataSource"/>).
+    /// </summary>
     internal static (JobStoreProvider Provider, string? Connection) ResolveJobStore(OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration)
     {
         var store = o.JobStore;
         var provider = store.Provider;
+        var followsPostgreSql = SchemaDataSourceMethod(runStore) is not null;
         if (provider == JobStoreProvider.Auto)
         {
             provider = store.Path is not null ? JobStoreProvider.Sqlite
@@ -110,7 +145,7 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                 {
                     SqliteRunStore => JobStoreProvider.Sqlite,
                     InMemoryRunStore => JobStoreProvider.Memory,
-                    _ when store.ConnectionString is not null || RunStoreConnectionString(configuration) is not null => JobStoreProvider.PostgreSql,
+                    _ when followsPostgreSql || store.ConnectionString is not null || RunStoreConnectionString(configuration) is not null => JobStoreProvider.PostgreSql,
                     _ => throw new InvalidOperationException(
                         $"Orchestration cannot choose a job store to follow the run store {runStore.GetType().Name}: set Flows:Orchestration:JobStore:Provider (Sqlite, PostgreSql or Memory) and its ConnectionString or Path."),
                 };
@@ -119,12 +154,25 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
         return provider switch
         {
             JobStoreProvider.Sqlite => (provider, store.ConnectionString ?? $"Data Source={store.Path ?? SqlitePathBeside(runStore)}"),
-            JobStoreProvider.PostgreSql => (provider, store.ConnectionString ?? RunStoreConnectionString(configuration)
-                ?? throw new InvalidOperationException("The PostgreSQL job store needs a connection string: set Flows:Orchestration:JobStore:ConnectionString, or Flows:Store:ConnectionString for the run store to share.")),
+            JobStoreProvider.PostgreSql => (provider, store.ConnectionString ?? (followsPostgreSql ? null : RunStoreConnectionString(configuration)
+                ?? throw new InvalidOperationException("The PostgreSQL job store needs a connection string: set Flows:Orchestration:JobStore:ConnectionString, or use the PostgreSQL run store (AddFlowsPostgreSqlStore) for the job store to share."))),
             JobStoreProvider.Memory => (provider, null),
             _ => throw new InvalidOperationException($"Flows:Orchestration:JobStore:Provider '{provider}' is not valid: expected Auto, Sqlite, PostgreSql or Memory."),
         };
     }
+
+    /// <summary>
+    /// A data source on the PostgreSQL run store's database, with its credentials (a password from
+    /// <c>Flows:Store:PasswordSecret</c> included) and its schema first on the search path, so Quartz's tables sit beside
+    /// the run store's. Found by name (<c>PostgreSqlRunStore.CreateSchemaDataSource</c>) so that this package does not
+    /// reference Flows.Sdk.PostgreSql, which an application on SQLite does not need.
+    /// </summary>
+    internal static NpgsqlDataSource? RunStoreDataSource(IRunStore runStore) =>
+        SchemaDataSourceMethod(runStore)?.Invoke(runStore, null) as NpgsqlDataSource;
+
+    private static MethodInfo? SchemaDataSourceMethod(IRunStore runStore) =>
+        runStore.GetType().GetMethod("CreateSchemaDataSource", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is { } method
+        && method.ReturnType == typeof(NpgsqlDataSource) ? method : null;
 
     /// <summary>
     /// Switches a SQLite job store's file to write-ahead logging before Quartz opens it (the mode is kept in the file).
@@ -157,14 +205,17 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
         return System.IO.Path.Combine(folder, "quartz.db");
     }
 
-    private static void UseJobStore(IQuartzBuilder q, OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration)
+    /// <summary>Configures the job store; returns the data source it made for Quartz (to dispose with the scheduler), if any.</summary>
+    private static NpgsqlDataSource? UseJobStore(IQuartzBuilder q, OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration)
     {
         var (provider, connection) = ResolveJobStore(o, runStore, configuration);
         if (provider == JobStoreProvider.Memory)
         {
             q.UseInMemoryStore(m => m.MisfireThreshold = o.MisfireThreshold);
-            return;
+            return null;
         }
+
+        var dataSource = provider == JobStoreProvider.PostgreSql && connection is null ? RunStoreDataSource(runStore) : null;
 
         q.UsePersistentStore(s =>
         {
@@ -176,7 +227,15 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
             s.ProvisionSchema();
             if (provider == JobStoreProvider.PostgreSql)
             {
-                s.UsePostgres(connection!);
+                if (dataSource is not null)
+                {
+                    s.UsePostgres(d => d.DataSourceFactory = _ => dataSource);
+                }
+                else
+                {
+                    s.UsePostgres(connection!);
+                }
+
                 if (o.JobStore.Clustered)
                 {
                     s.UseClustering(_ => { });
@@ -187,5 +246,6 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                 s.UseSqlite(connection!);
             }
         });
+        return dataSource;
     }
 }

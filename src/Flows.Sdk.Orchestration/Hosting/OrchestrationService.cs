@@ -28,13 +28,17 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
         var options = holder.Options;
         var deployments = DeploymentValidation.Validate(options);
         var scheduler = await holder.GetAsync(cancellationToken).ConfigureAwait(false);
-        var reconciler = new Reconciler(scheduler, _logger, CodeVersion.Current, holder.Engine.TimeProvider);
-        await reconciler.ReconcileAsync(deployments, cancellationToken).ConfigureAwait(false);
-        if (options.Schedules)
+        if (!options.Schedules)
         {
-            await scheduler.Start(cancellationToken).ConfigureAwait(false);
-            _scheduler = scheduler;
+            // A command line or dashboard process reads and controls what the application stored; it writes none of
+            // its own declarations over it (it may be another build, or another application's tool).
+            return;
         }
+
+        var reconciler = new Reconciler(scheduler, _logger, CodeVersion.Current, holder.Engine.TimeProvider, holder.Application);
+        await reconciler.ReconcileAsync(deployments, cancellationToken).ConfigureAwait(false);
+        await scheduler.Start(cancellationToken).ConfigureAwait(false);
+        _scheduler = scheduler;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

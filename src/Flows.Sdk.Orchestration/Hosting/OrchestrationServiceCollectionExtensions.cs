@@ -34,7 +34,8 @@ public static class OrchestrationServiceCollectionExtensions
                 "AddOrchestration runs deployments on the host's Flows engine: call services.AddFlows() before it, as in services.AddFlows().AddOrchestration(o => ...).");
         }
 
-        services.AddOptions<OrchestrationOptions>().BindConfiguration("Flows:Orchestration");
+        services.AddOptions<OrchestrationOptions>().BindConfiguration("Flows:Orchestration").ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrchestrationOptions>, OrchestrationOptionsValidation>());
         if (configure is not null)
         {
             services.Configure(configure);
@@ -47,7 +48,9 @@ public static class OrchestrationServiceCollectionExtensions
         services.AddHostedService<OrchestrationService>();
         services.AddOptions<HostOptions>().PostConfigure<IOptions<OrchestrationOptions>>((host, orchestration) =>
         {
-            var needed = orchestration.Value.ShutdownGrace + TimeSpan.FromSeconds(15);
+            // Checked options only (a grace out of range fails start-up with its key named, not an overflow here).
+            var grace = orchestration.Value.ShutdownGrace;
+            var needed = grace < TimeSpan.FromDays(1) ? grace + TimeSpan.FromSeconds(15) : grace;
             if (host.ShutdownTimeout < needed)
             {
                 host.ShutdownTimeout = needed;

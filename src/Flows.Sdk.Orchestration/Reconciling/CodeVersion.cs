@@ -41,8 +41,36 @@ internal static class CodeVersion
             (null, null) => false,
             (null, _) => true,
             (_, null) => false,
-            _ => string.CompareOrdinal(storedLabel, myLabel) > 0,
+            _ => CompareLabels(storedLabel, myLabel) > 0,
         };
+    }
+
+    /// <summary>
+    /// SemVer's pre-release order: dot-separated identifiers left to right, numeric ones by value (<c>rc.10</c> after
+    /// <c>rc.2</c>) and before alphanumeric ones, which compare as text; a label that is a prefix of another is older.
+    /// </summary>
+    private static int CompareLabels(string left, string right)
+    {
+        var a = left.Split('.');
+        var b = right.Split('.');
+        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            var aNumeric = ulong.TryParse(a[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var aNumber);
+            var bNumeric = ulong.TryParse(b[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bNumber);
+            var order = (aNumeric, bNumeric) switch
+            {
+                (true, true) => aNumber.CompareTo(bNumber),
+                (true, false) => -1,
+                (false, true) => 1,
+                _ => string.CompareOrdinal(a[i], b[i]),
+            };
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+
+        return a.Length.CompareTo(b.Length);
     }
 
     private static bool TryRead(string? text, out Version number, out string? label)

@@ -7,7 +7,7 @@ namespace Flows.Orchestration.Reconciling;
 /// <summary>A deployment as Quartz stores it: one durable job carrying its definition, hash and code version, and one trigger per Quartz schedule.</summary>
 internal static class DeploymentTriggers
 {
-    public static IJobDetail Job(Deployment deployment, string codeVersion)
+    public static IJobDetail Job(Deployment deployment, string codeVersion, string? application = null)
     {
         var type = deployment.Definition.Overlap == DeploymentOverlap.Queue ? typeof(QueuedDeploymentJob) : typeof(DeploymentJob);
         return JobBuilder.Create().OfType(type)
@@ -17,6 +17,7 @@ internal static class DeploymentTriggers
             .UsingJobData(JobData.Definition, deployment.DefinitionJson)
             .UsingJobData(JobData.Hash, deployment.Hash)
             .UsingJobData(JobData.Version, codeVersion)
+            .UsingJobData(JobData.Application, application ?? string.Empty)
             .Build();
     }
 

@@ -11,9 +11,10 @@ namespace Flows.Orchestration.Reconciling;
 /// differs) replaced, one the code no longer declares deleted, and an unchanged one not written at all - replacing an
 /// unchanged trigger would fire its current slot again on every replica that starts. A deployment last written by
 /// newer code (<see cref="CodeVersion.IsNewer"/>) is left alone, so an old replica in a rolling deploy never reverts it.
-/// A pause survives: a replaced deployment is paused again with its pause's reason and requester.
+/// A pause survives: a replaced deployment is paused again with its pause's reason and requester. A deployment stored
+/// by another <paramref name="application"/> (two applications configured with one scheduler name) is never deleted.
 /// </summary>
-internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string codeVersion, TimeProvider time)
+internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string codeVersion, TimeProvider time, string? application = null)
 {
     public async Task<ReconcileSummary> ReconcileAsync(IReadOnlyList<Deployment> deployments, CancellationToken cancellationToken)
     {
@@ -28,6 +29,11 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
         foreach (var key in stored.Where(k => !declared.Contains(k.Name)).OrderBy(k => k.Name, StringComparer.Ordinal))
         {
             var job = await scheduler.GetJobDetail(key, cancellationToken).ConfigureAwait(false);
+            if (job?.JobDataMap.GetString(JobData.Application) is { Length: > 0 } owner && application is not null && !string.Equals(owner, application, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             var storedVersion = job?.JobDataMap.GetString(JobData.Version);
             if (CodeVersion.IsNewer(storedVersion, codeVersion))
             {
@@ -54,7 +60,7 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
         {
             try
             {
-                await scheduler.ScheduleJob(DeploymentTriggers.Job(deployment, codeVersion), Triggers(deployment), new ScheduleJobOptions(), cancellationToken).ConfigureAwait(false);
+                await scheduler.ScheduleJob(DeploymentTriggers.Job(deployment, codeVersion, application), Triggers(deployment), new ScheduleJobOptions(), cancellationToken).ConfigureAwait(false);
                 logger.Created(deployment.Name, deployment.Definition.Flow, schedules);
                 summary.Created++;
             }
@@ -83,12 +89,24 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
             return;
         }
 
+        var job = DeploymentTriggers.Job(deployment, codeVersion, application);
+        if (SameTriggers(stored, deployment))
+        {
+            // Only what a firing reads changed (parameters, description, thresholds): the job is rewritten and its
+            // triggers kept with their next slot, so a slot that came due while the processes were being replaced by
+            // the deploy bringing this change is still missed and caught up by the policy, as after any restart.
+            await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+            logger.Updated(deployment.Name, deployment.Definition.Flow, schedules, storedVersion);
+            summary.Updated++;
+            return;
+        }
+
         var oldTriggers = await scheduler.GetTriggersOfJob(key, cancellationToken).ConfigureAwait(false);
         var pause = await PauseOfAsync(oldTriggers, cancellationToken).ConfigureAwait(false);
         var triggers = Triggers(deployment);
         // A paused deployment is stored paused again in the same write, with its pause's reason and requester.
         var replace = new ScheduleJobOptions { Replace = true, PauseReason = pause?.Reason, PauseRequestedBy = pause?.RequestedBy };
-        await scheduler.ScheduleJob(DeploymentTriggers.Job(deployment, codeVersion), triggers, replace, cancellationToken).ConfigureAwait(false);
+        await scheduler.ScheduleJob(job, triggers, replace, cancellationToken).ConfigureAwait(false);
         // Only the schedule's own triggers: a backfill's one-shot triggers waiting to fire stay.
         var gone = oldTriggers.Select(t => t.Key).Where(k => k.Group.Equals(JobData.Group, StringComparison.Ordinal)).Except(triggers.Select(t => t.Key)).ToList();
         if (gone.Count > 0)
@@ -101,6 +119,34 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
     }
 
     private IReadOnlyCollection<ITrigger> Triggers(Deployment deployment) => DeploymentTriggers.Triggers(deployment, time);
+
+    /// <summary>
+    /// Whether the stored deployment's triggers are what this code would write: the same schedules, catch-up and
+    /// overlap (which also picks the job's type). A definition that no longer reads counts as different.
+    /// </summary>
+    private static bool SameTriggers(IJobDetail stored, Deployment deployment)
+    {
+        if (stored.JobDataMap.GetString(JobData.Definition) is not { } json)
+        {
+            return false;
+        }
+
+        DeploymentDefinition before;
+        try
+        {
+            before = DeploymentDefinition.Read(json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+
+        var now = deployment.Definition;
+        return before.Schedules.SequenceEqual(now.Schedules)
+            && before.CatchUp == now.CatchUp
+            && before.CatchUpLimit == now.CatchUpLimit
+            && before.Overlap == now.Overlap;
+    }
 
     /// <summary>The pause of a paused deployment (its reason and requester, or the reasonless pause), or null when it is not paused.</summary>
     private async Task<PauseDetails?> PauseOfAsync(IReadOnlyCollection<ITrigger> triggers, CancellationToken cancellationToken)

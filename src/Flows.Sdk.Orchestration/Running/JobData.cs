@@ -20,6 +20,9 @@ internal static class JobData
     /// <summary>The code version of the process that wrote the job.</summary>
     public const string Version = "flows.version";
 
+    /// <summary>The application that wrote the job (<see cref="OrchestrationOptions.Application"/>); empty when none was given.</summary>
+    public const string Application = "flows.application";
+
     /// <summary>On a backfill trigger: the slot it runs, as a round-trip ("O") string.</summary>
     public const string BackfillSlot = "flows.slot";
 

@@ -34,7 +34,9 @@ public sealed class CrontabExpression
     {
         Expression = expression;
         HasSeconds = hasSeconds;
-        QuartzExpressions = quartzExpressions;
+        // An expression that can never fire (the day-of-month half of "0 0 30 2 1": 30 February) is dropped: Quartz
+        // refuses to schedule a trigger that never fires, and the union of the others' times is the same.
+        QuartzExpressions = [.. quartzExpressions.Where(quartz => new CronExpression(quartz).GetNextValidTimeAfter(DateTimeOffset.UnixEpoch) is not null)];
     }
 
     /// <summary>The expression as written.</summary>
@@ -44,10 +46,11 @@ public sealed class CrontabExpression
     public bool HasSeconds { get; }
 
     /// <summary>
-    /// One or two Quartz cron expressions whose union of fire times is exactly this expression's: two when both
-    /// day fields are restricted (one with day-of-week <c>?</c>, one with day-of-month <c>?</c>).
+    /// The Quartz cron expressions whose union of fire times is exactly this expression's: two when both day fields
+    /// are restricted (one with day-of-week <c>?</c>, one with day-of-month <c>?</c>), fewer when one of them never
+    /// fires, none for an expression that never fires (<c>0 0 30 2 *</c>). Internal: Quartz's dialect is not Flows' API.
     /// </summary>
-    public IReadOnlyList<string> QuartzExpressions { get; }
+    internal IReadOnlyList<string> QuartzExpressions { get; }
 
     /// <summary>Reads a crontab expression.</summary>
     /// <param name="expression">The expression, e.g. <c>0 6 * * 1-5</c> or <c>@daily</c>.</param>

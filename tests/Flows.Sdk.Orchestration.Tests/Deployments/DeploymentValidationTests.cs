@@ -134,4 +134,21 @@ public sealed class DeploymentValidationTests
             Assert.That(File.Exists(home.File("quartz.db")), Is.False, "no job store was opened");
         });
     }
+
+    [Test]
+    public void ACronThatNeverFires_IsNamed() =>
+        AssertOneError(Invalid(o => o.Deploy("d12", "orch-record", d => d.Cron(AtRunTime("0 0 30 2 *"), "America/New_York"))), "d12", "Cron[0]", "'0 0 30 2 *'", "30 February");
+
+    [Test]
+    public async Task ACronWhoseDayOfMonthHalfNeverFires_StartsAndRunsOnItsWeekdays()
+    {
+        // Crontab reads "0 0 30 2 1" as 30 February or any Monday in February: only the Mondays exist.
+        using var home = TempFolder.Create();
+        await using var host = await OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(new DateTimeOffset(2026, 1, 6, 12, 0, 0, TimeSpan.Zero)),
+            o => o.Deploy("mondays", "orch-record", d => d.Cron(AtRunTime("0 0 30 2 1"))));
+
+        var deployment = (await host.Deployments.ListAsync()).Single();
+
+        Assert.That(deployment.NextFireTime, Is.EqualTo(new DateTimeOffset(2026, 2, 2, 0, 0, 0, TimeSpan.Zero)));
+    }
 }

@@ -51,6 +51,41 @@ public sealed class AddOrchestrationTests
     }
 
     [Test]
+    public void BadOptions_FailWithEveryKeyNamed()
+    {
+        using var services = Services(new()
+        {
+            ["Flows:Orchestration:ShutdownGrace"] = "-00:00:01",
+            ["Flows:Orchestration:MisfireThreshold"] = "00:00:00",
+            ["Flows:Orchestration:MaxConcurrentRuns"] = "0",
+            ["Flows:Orchestration:SchedulerName"] = " ",
+            ["Flows:Orchestration:JobStore:TablePrefix"] = "qrtz; drop",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => _ = services.GetRequiredService<IOptions<OrchestrationOptions>>().Value);
+
+        Assert.That(error!.Failures, Is.EqualTo(new[]
+        {
+            "Flows:Orchestration:ShutdownGrace: a time between 0 and 1.00:00:00 was expected; it is -00:00:01",
+            "Flows:Orchestration:MisfireThreshold: a time more than 0 and at most 1.00:00:00 was expected; it is 00:00:00",
+            "Flows:Orchestration:MaxConcurrentRuns: at least 1 was expected; it is 0",
+            "Flows:Orchestration:SchedulerName: a non-empty name of at most 120 characters (or no setting, for the application's name) was expected; it is ' '",
+            "Flows:Orchestration:JobStore:TablePrefix: letters, digits and underscores (such as qrtz_) was expected; it is 'qrtz; drop'",
+        }));
+    }
+
+    [Test]
+    public async Task AJobStorePathInAFolderThatDoesNotExistYet_IsCreated()
+    {
+        using var home = TempFolder.Create();
+        var path = Path.Combine(home.Path, "not", "yet", "jobs.db");
+        await using var host = await Support.OrchestrationHost.StartAsync(home.Path, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 10, 0, 30, TimeSpan.Zero)),
+            o => o.Deploy("somewhere", "orch-record", d => d.Cron("0 * * * *")), new Dictionary<string, string?> { ["Flows:Orchestration:JobStore:Path"] = path });
+
+        Assert.That(File.Exists(path), Is.True);
+    }
+
+    [Test]
     public void TheJobStore_FollowsTheRunStore()
     {
         var options = new OrchestrationOptions();

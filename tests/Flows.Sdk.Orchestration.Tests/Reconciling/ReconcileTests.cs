@@ -29,8 +29,8 @@ public sealed class ReconcileTests
             Assert.That(deployments[0].NextFireTime, Is.EqualTo(new DateTimeOffset(2026, 1, 5, 10, 15, 0, TimeSpan.Zero)));
             Assert.That(QuartzTables.Rows(home.File("quartz.db"), "triggers"), Has.Count.EqualTo(1).And.All.Contains("TRIGGER_NAME=changes#0"));
             Assert.That(QuartzTables.Rows(home.File("quartz.db"), "job_details"), Has.Count.EqualTo(1));
-            Assert.That(host.Log.Lines.Select(l => l.EventId), Does.Contain(OrchestrationEventIds.DeploymentUpdated).And.Contain(OrchestrationEventIds.DeploymentDeleted));
-            Assert.That(host.Log.Lines.Single(l => l.EventId == OrchestrationEventIds.DeploymentsReconciled).Message,
+            Assert.That(host.Events.Select(l => l.EventId), Does.Contain(OrchestrationEventIds.DeploymentUpdated).And.Contain(OrchestrationEventIds.DeploymentDeleted));
+            Assert.That(host.Events.Single(l => l.EventId == OrchestrationEventIds.DeploymentsReconciled).Message,
                 Does.Contain("0 created, 1 updated, 1 deleted, 0 unchanged"));
         });
     }
@@ -55,8 +55,27 @@ public sealed class ReconcileTests
             Assert.That(QuartzTables.Rows(home.File("quartz.db"), "triggers"), Is.EqualTo(triggers));
             Assert.That(QuartzTables.Rows(home.File("quartz.db"), "cron_triggers"), Is.EqualTo(crons));
             Assert.That(QuartzTables.Rows(home.File("quartz.db"), "job_details"), Is.EqualTo(jobs));
-            Assert.That(host.Log.Lines.Single(l => l.EventId == OrchestrationEventIds.DeploymentsReconciled).Message,
+            Assert.That(host.Events.Single(l => l.EventId == OrchestrationEventIds.DeploymentsReconciled).Message,
                 Does.Contain("0 created, 0 updated, 0 deleted, 1 unchanged"));
+        });
+    }
+
+    [Test]
+    public async Task ADeploymentChangedByTheDeployThatKeptItDown_StillCatchesUpTheSlotItMissed()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await (await OrchestrationHost.StartAsync(home.Path, time, o => o.Deploy("nightly", "orch-record", d => d.Cron("0 11 * * *").Parameters(new { label = "v1" })))).DisposeAsync();
+
+        // Down from 10:00:30 to 11:05: the release that comes up changed the parameters, and 11:00 is missed.
+        time.SetUtcNow(new DateTimeOffset(2026, 1, 5, 11, 5, 0, TimeSpan.Zero));
+        await using var host = await OrchestrationHost.StartAsync(home.Path, time, o => o.Deploy("nightly", "orch-record", d => d.Cron("0 11 * * *").Parameters(new { label = "v2" })));
+
+        var runs = await host.EndedRunsAsync("nightly", 1);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(runs.Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { new DateTimeOffset(2026, 1, 5, 11, 0, 0, TimeSpan.Zero) }));
+            Assert.That((await host.Deployments.ListAsync()).Single().NextFireTime, Is.EqualTo(new DateTimeOffset(2026, 1, 6, 11, 0, 0, TimeSpan.Zero)));
         });
     }
 }

@@ -27,6 +27,12 @@ internal sealed class OrchestrationHost : IAsyncDisposable
 
     public CapturedLog Log { get; }
 
+    /// <summary>
+    /// The lines orchestration itself logged (category <c>Flows.Orchestration</c>): Quartz's own lines reach the host's
+    /// logging with event ids of their own in the same numbers (its scheduler factory logs 4002-4004 at start-up).
+    /// </summary>
+    public IEnumerable<CapturedLog.Line> Events => Log.Lines.Where(l => l.Category == Logging.OrchestrationLog.Category);
+
     public FlowEngine Engine => Host.Services.GetRequiredService<FlowEngine>();
 
     public IDeployments Deployments => Host.Services.GetRequiredService<IDeployments>();
