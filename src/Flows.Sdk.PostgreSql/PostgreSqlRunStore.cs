@@ -16,7 +16,7 @@ namespace Flows.Stores.PostgreSql;
 /// never take each other for gone; the unfinished runs of an instance whose heartbeat lapsed are marked
 /// <see cref="RunState.Crashed"/>. Timestamps are kept to the microsecond (PostgreSQL's <c>timestamptz</c>).
 /// </summary>
-public sealed class PostgreSqlRunStore : SqlRunStore
+public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase
 {
     /// <summary>The savepoint a batch's COPY of new runs is undone to when one of them was stored already.</summary>
     private const string FreshRuns = "flows_fresh_runs";
@@ -52,6 +52,9 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     /// <summary>The schema holding the tables.</summary>
     public string Schema => _schema;
 
+    /// <inheritdoc />
+    public string DatabaseProduct => "PostgreSql";
+
     /// <summary>
     /// A new data source on the store's database with the store's credentials (its
     /// <see cref="PostgreSqlRunStoreOptions.Password"/> provider included), whose connections find unqualified tables in
@@ -59,12 +62,12 @@ public sealed class PostgreSqlRunStore : SqlRunStore
     /// store of Flows.Sdk.Orchestration. The caller owns the data source and disposes it. Like the store's own, it opens
     /// connections asynchronously only when a password provider is set.
     /// </summary>
-    /// <returns>The new data source.</returns>
+    /// <returns>The new data source, an <see cref="NpgsqlDataSource"/>.</returns>
     /// <exception cref="InvalidOperationException">
     /// The store was given a <see cref="PostgreSqlRunStoreOptions.DataSource"/>: its connection details and password are
     /// its own, so the other component needs a connection string of its own.
     /// </exception>
-    public NpgsqlDataSource CreateSchemaDataSource()
+    public DbDataSource CreateDataSource()
     {
         if (_connectionString is null)
         {

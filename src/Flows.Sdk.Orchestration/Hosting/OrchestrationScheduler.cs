@@ -1,7 +1,7 @@
+using System.Reflection;
 using Flows.Orchestration.Logging;
 using Flows.Orchestration.Running;
 using Flows.Stores;
-using System.Reflection;
 using Flows.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -137,7 +137,7 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
     {
         var store = o.JobStore;
         var provider = store.Provider;
-        var followsPostgreSql = SchemaDataSourceMethod(runStore) is not null;
+        var followsPostgreSql = runStore is IRunStoreDatabase { DatabaseProduct: "PostgreSql" };
         if (provider == JobStoreProvider.Auto)
         {
             provider = store.Path is not null ? JobStoreProvider.Sqlite
@@ -164,15 +164,11 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
     /// <summary>
     /// A data source on the PostgreSQL run store's database, with its credentials (a password from
     /// <c>Flows:Store:PasswordSecret</c> included) and its schema first on the search path, so Quartz's tables sit beside
-    /// the run store's. Found by name (<c>PostgreSqlRunStore.CreateSchemaDataSource</c>) so that this package does not
-    /// reference Flows.Sdk.PostgreSql, which an application on SQLite does not need.
+    /// the run store's (<see cref="IRunStoreDatabase"/>, a store capability, so this package does not reference
+    /// Flows.Sdk.PostgreSql, which an application on SQLite does not need).
     /// </summary>
     internal static NpgsqlDataSource? RunStoreDataSource(IRunStore runStore) =>
-        SchemaDataSourceMethod(runStore)?.Invoke(runStore, null) as NpgsqlDataSource;
-
-    private static MethodInfo? SchemaDataSourceMethod(IRunStore runStore) =>
-        runStore.GetType().GetMethod("CreateSchemaDataSource", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is { } method
-        && method.ReturnType == typeof(NpgsqlDataSource) ? method : null;
+        runStore is IRunStoreDatabase { DatabaseProduct: "PostgreSql" } database ? (NpgsqlDataSource)database.CreateDataSource() : null;
 
     /// <summary>
     /// Switches a SQLite job store's file to write-ahead logging before Quartz opens it (the mode is kept in the file).
