@@ -25,24 +25,21 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
             ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
             : (DateTimeOffset?)null;
 
-        if (!TrySlot(context, definition, name, backfillSlot, now, out var slot))
+        if (await SlotAsync(context, definition, name, backfillSlot, now, cancellationToken).ConfigureAwait(false) is not { } slot)
         {
             return;
         }
 
         // Quartz's trigger overlap policy sees only the trigger's own firings; a deployment with several triggers
-        // (several schedules, or a crontab that needs two) is held to its policy across them here. A backfill runs its
-        // past slots as capacity allows: the policy is about the schedule's own slots.
+        // (several schedules, or a crontab that needs two) is held to its policy across them here, against the runs of
+        // its other slots only: a second firing of this slot (two triggers due at once) is a duplicate, which the claim
+        // turns away. A backfill runs its past slots as capacity allows, and no schedule run counts its runs: the policy
+        // is about the schedule's own slots.
         var overlap = backfillSlot is null ? definition.Overlap : DeploymentOverlap.Allow;
-        if (overlap == DeploymentOverlap.Skip && running.IsRunning(name))
+        if (overlap == DeploymentOverlap.Skip && running.IsRunningOtherSlot(name, slot))
         {
             logger.OverlapSkipped(name, slot);
             return;
-        }
-
-        if (overlap == DeploymentOverlap.CancelRunning && running.Cancel(name) is > 0 and var cancelled)
-        {
-            logger.OverlapCancelled(name, slot, cancelled);
         }
 
         var parameters = definition.Parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -56,13 +53,19 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
             Tags = definition.Tags,
         };
 
-        using var lease = running.Begin(name, slot, cancellationToken);
+        using var lease = running.Begin(name, slot, backfillSlot is not null, cancellationToken);
         try
         {
             if (await engine.TryScheduleRunAsync(definition.Flow, parameters, start, lease.Token).ConfigureAwait(false) is null)
             {
                 logger.Duplicate(name, slot, start.RunId!.Value);
                 return;
+            }
+
+            // Only once the slot is this firing's: a duplicate firing must not cancel the run it duplicates, nor anything else.
+            if (overlap == DeploymentOverlap.CancelRunning && running.CancelOtherSlots(name, slot) is > 0 and var cancelled)
+            {
+                logger.OverlapCancelled(name, slot, cancelled);
             }
 
             logger.Fired(name, slot, definition.Flow, start.RunId!.Value);
@@ -88,35 +91,45 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         }
     }
 
-    /// <summary>The slot this firing runs, or false when the catch-up policy drops it.</summary>
-    private bool TrySlot(IJobExecutionContext context, DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, out DateTimeOffset slot)
+    /// <summary>The slot this firing runs, or null when the catch-up policy drops it.</summary>
+    private async Task<DateTimeOffset?> SlotAsync(IJobExecutionContext context, DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (backfillSlot is { } backfill)
         {
-            slot = backfill;
-            return true;
+            return backfill;
         }
 
         // The slot is the time the trigger was scheduled for, never the moment it fired: every node and every retry of
         // one slot agrees on it, and so on its run id.
-        slot = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+        var slot = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
         switch (definition.CatchUp)
         {
             case CatchUp.Latest:
                 // A "fire once now" misfire firing reports either the oldest missed slot or the moment it was rescheduled
-                // to; either way the run is the newest slot that has come by now.
+                // to; either way the run is the newest slot that has come by now - of the whole deployment, so that its
+                // several triggers (each misfired, each firing once) agree on one slot and the claim keeps one run.
                 var threshold = context.Trigger.MisfireThreshold ?? misfireThreshold;
-                slot = SlotClock.NewestAtOrBefore(context.Trigger, now - slot > threshold ? now : slot);
-                return true;
+                if (now - slot <= threshold)
+                {
+                    return SlotClock.NewestAtOrBefore(context.Trigger, slot);
+                }
+
+                var own = SlotClock.NewestAtOrBefore(context.Trigger, now);
+                var triggers = await context.Scheduler.GetTriggersOfJob(context.JobDetail.Key, cancellationToken).ConfigureAwait(false);
+                return triggers.Where(t => string.Equals(t.Key.Group, JobData.Group, StringComparison.Ordinal))
+                    .Select(t => SlotClock.NewestAtOrBefore(t, now))
+                    .Where(s => s > own && s < now)
+                    .DefaultIfEmpty(own)
+                    .Max();
             case CatchUp.All when SlotClock.CountNewer(context.Trigger, slot, now, definition.CatchUpLimit) >= definition.CatchUpLimit:
                 if (running.StartsDropBurst(name, now, misfireThreshold))
                 {
                     logger.CatchUpDropped(name, slot, definition.CatchUpLimit);
                 }
 
-                return false;
+                return null;
             default:
-                return true;
+                return slot;
         }
     }
 }

@@ -32,23 +32,30 @@ internal sealed class RunningDeployments
         }
     }
 
-    /// <summary>Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="Cancel"/>. Dispose when it ends.</summary>
-    public Lease Begin(string deployment, DateTimeOffset slot, CancellationToken jobToken)
+    /// <summary>
+    /// Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="CancelOtherSlots"/>.
+    /// Dispose when it ends. <paramref name="backfill"/>: a backfill's run, which the overlap policy leaves alone.
+    /// </summary>
+    public Lease Begin(string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
     {
-        var lease = new Lease(this, Interlocked.Increment(ref _next), deployment, slot, jobToken);
+        var lease = new Lease(this, Interlocked.Increment(ref _next), deployment, slot, backfill, jobToken);
         _runs[lease.Id] = lease;
         return lease;
     }
 
-    public bool IsRunning(string deployment) => _runs.Values.Any(r => string.Equals(r.Deployment, deployment, StringComparison.Ordinal));
+    /// <summary>Whether a schedule run of the deployment for a slot other than <paramref name="slot"/> is in progress (another firing of the same slot is a duplicate, not an overlap).</summary>
+    public bool IsRunningOtherSlot(string deployment, DateTimeOffset slot) => OtherSlots(deployment, slot).Any();
 
-    /// <summary>Cancels the deployment's runs in progress; returns how many.</summary>
-    public int Cancel(string deployment)
+    /// <summary>Cancels the deployment's schedule runs in progress for slots other than <paramref name="slot"/>; returns how many.</summary>
+    public int CancelOtherSlots(string deployment, DateTimeOffset slot)
     {
-        var runs = _runs.Values.Where(r => string.Equals(r.Deployment, deployment, StringComparison.Ordinal)).ToList();
+        var runs = OtherSlots(deployment, slot).ToList();
         runs.ForEach(r => r.Cancel());
         return runs.Count;
     }
+
+    private IEnumerable<Lease> OtherSlots(string deployment, DateTimeOffset slot) =>
+        _runs.Values.Where(r => !r.Backfill && r.Slot != slot && string.Equals(r.Deployment, deployment, StringComparison.Ordinal));
 
     public void CancelAll()
     {
@@ -67,12 +74,13 @@ internal sealed class RunningDeployments
         private readonly CancellationTokenSource _cancel;
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Lease(RunningDeployments owner, long id, string deployment, DateTimeOffset slot, CancellationToken jobToken)
+        public Lease(RunningDeployments owner, long id, string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
         {
             _owner = owner;
             Id = id;
             Deployment = deployment;
             Slot = slot;
+            Backfill = backfill;
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(jobToken);
             Token = _cancel.Token;
         }
@@ -82,6 +90,8 @@ internal sealed class RunningDeployments
         public string Deployment { get; }
 
         public DateTimeOffset Slot { get; }
+
+        public bool Backfill { get; }
 
         public CancellationToken Token { get; }
 

@@ -47,4 +47,21 @@ public sealed class CatchUpTests
                 Has.Exactly(1).Contains("Deployment catch-all missed more slots than its catch-up limit of 5"), "one warning for the burst");
         });
     }
+
+    [Test]
+    public async Task Latest_WithTwoSchedules_RunsOnlyTheDeploymentsNewestMissedSlot()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        static void Twice(OrchestrationOptions o) => o.Deploy("catch-latest-two", "orch-record", d => d.Cron("0 * * * *").Cron("30 * * * *"));
+        await (await OrchestrationHost.StartAsync(home.Path, time, Twice)).DisposeAsync();
+
+        // Down from 10:00:30 to 12:45: the ":00" schedule missed 11:00 and 12:00, the ":30" one 10:30, 11:30 and 12:30.
+        time.SetUtcNow(Minute(0).AddMinutes(165));
+        await using var host = await OrchestrationHost.StartAsync(home.Path, time, Twice);
+        await host.EndedRunsAsync("catch-latest-two", 1);
+        await Eventually.UntilAsync(() => Task.FromResult(host.Log.Lines.Count(l => l.EventId is Logging.OrchestrationEventIds.SlotFired or Logging.OrchestrationEventIds.DuplicateSlotSkipped) >= 2), "both triggers' catch-up firings");
+
+        Assert.That((await host.RunsOfAsync("catch-latest-two")).Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { Minute(0).AddMinutes(150) }));
+    }
 }
