@@ -25,11 +25,16 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
             ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
             : (DateTimeOffset?)null;
 
-        if (await SlotAsync(context, definition, name, backfillSlot, now, cancellationToken).ConfigureAwait(false) is not { } slot)
+        // Catch-up of several missed slots runs them one after another, oldest first, in this one firing.
+        foreach (var slot in await SlotsAsync(context, definition, name, backfillSlot, now, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            await RunSlotAsync(definition, name, backfillSlot, now, slot, cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>Claims the slot's run and runs it, held to the deployment's overlap policy.</summary>
+    private async Task RunSlotAsync(DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
         // Quartz's trigger overlap policy sees only the trigger's own firings; a deployment with several triggers
         // (several schedules, or a crontab that needs two) is held to its policy across them here, against the runs of
         // its other slots only: a second firing of this slot (two triggers due at once) is a duplicate, which the claim
@@ -91,45 +96,55 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         }
     }
 
-    /// <summary>The slot this firing runs, or null when the catch-up policy drops it.</summary>
-    private async Task<DateTimeOffset?> SlotAsync(IJobExecutionContext context, DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The slots this firing runs, oldest first: usually one, none when the catch-up policy drops it, up to the catch-up limit for <see cref="CatchUp.All"/>.</summary>
+    private async Task<IReadOnlyList<DateTimeOffset>> SlotsAsync(IJobExecutionContext context, DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (backfillSlot is { } backfill)
         {
-            return backfill;
+            return [backfill];
         }
 
         // The slot is the time the trigger was scheduled for, never the moment it fired: every node and every retry of
         // one slot agrees on it, and so on its run id.
         var slot = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+        var threshold = context.Trigger.MisfireThreshold ?? misfireThreshold;
         switch (definition.CatchUp)
         {
             case CatchUp.Latest:
                 // A "fire once now" misfire firing reports either the oldest missed slot or the moment it was rescheduled
                 // to; either way the run is the newest slot that has come by now - of the whole deployment, so that its
                 // several triggers (each misfired, each firing once) agree on one slot and the claim keeps one run.
-                var threshold = context.Trigger.MisfireThreshold ?? misfireThreshold;
                 if (now - slot <= threshold)
                 {
-                    return SlotClock.NewestAtOrBefore(context.Trigger, slot);
+                    return [SlotClock.NewestAtOrBefore(context.Trigger, slot)];
                 }
 
                 var own = SlotClock.NewestAtOrBefore(context.Trigger, now);
                 var triggers = await context.Scheduler.GetTriggersOfJob(context.JobDetail.Key, cancellationToken).ConfigureAwait(false);
-                return triggers.Where(t => string.Equals(t.Key.Group, JobData.Group, StringComparison.Ordinal))
+                return [triggers.Where(t => string.Equals(t.Key.Group, JobData.Group, StringComparison.Ordinal))
                     .Select(t => SlotClock.NewestAtOrBefore(t, now))
                     .Where(s => s > own && s < now)
                     .DefaultIfEmpty(own)
-                    .Max();
-            case CatchUp.All when SlotClock.CountNewer(context.Trigger, slot, now, definition.CatchUpLimit) >= definition.CatchUpLimit:
-                if (running.StartsDropBurst(name, now, misfireThreshold))
+                    .Max()];
+            case CatchUp.All when SlotClock.IsSlot(context.Trigger, slot) && now - slot <= threshold:
+                // On time, or late by less than the threshold: its own slot. (Slots an overlap policy dropped lie between
+                // the previous firing and this one, and stay dropped.)
+                return [slot];
+            case CatchUp.All:
+                // The trigger fires once for a whole outage ("fire once now", so an outage of a year of minutely slots is
+                // one firing, not half a million); this firing runs the newest slots missed up to now, at most the limit.
+                // Quartz reports the oldest missed slot as the firing's slot; were it the moment of rescheduling instead,
+                // the span starts after the previous firing.
+                var after = SlotClock.IsSlot(context.Trigger, slot) ? slot.AddTicks(-1) : context.PreviousFireTimeUtc ?? context.Trigger.StartTimeUtc.AddTicks(-1);
+                var missed = SlotClock.NewestIn(context.Trigger, after, now, definition.CatchUpLimit, out var dropped);
+                if (dropped is { } oldest)
                 {
-                    logger.CatchUpDropped(name, slot, definition.CatchUpLimit);
+                    logger.CatchUpDropped(name, oldest, definition.CatchUpLimit);
                 }
 
-                return null;
+                return missed;
             default:
-                return slot;
+                return [slot];
         }
     }
 }

@@ -11,26 +11,7 @@ internal sealed class RunningDeployments
     private readonly ConcurrentDictionary<long, Lease> _runs = new();
     private long _next;
 
-    private readonly Dictionary<string, DateTimeOffset> _lastDropped = new(StringComparer.Ordinal);
-    private readonly Lock _dropLock = new();
-
     public int Count => _runs.Count;
-
-    /// <summary>
-    /// Notes that catch-up dropped a slot of <paramref name="deployment"/> at <paramref name="now"/>; true when no drop was
-    /// noted within <paramref name="burst"/> before, so one warning covers a catch-up's burst of drops (its firings run
-    /// side by side, in no fixed order).
-    /// </summary>
-    public bool StartsDropBurst(string deployment, DateTimeOffset now, TimeSpan burst)
-    {
-        // Under a lock: a catch-up's firings run side by side, and two of them must not both start the burst.
-        lock (_dropLock)
-        {
-            var starts = !_lastDropped.TryGetValue(deployment, out var last) || now - last > burst;
-            _lastDropped[deployment] = now;
-            return starts;
-        }
-    }
 
     /// <summary>
     /// Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="CancelOtherSlots"/>.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Flows.Orchestration.Tests.Support;
 using Flows.Runs;
 using Microsoft.Extensions.Time.Testing;
@@ -63,5 +64,51 @@ public sealed class CatchUpTests
         await Eventually.UntilAsync(() => Task.FromResult(host.Log.Lines.Count(l => l.EventId is Logging.OrchestrationEventIds.SlotFired or Logging.OrchestrationEventIds.DuplicateSlotSkipped) >= 2), "both triggers' catch-up firings");
 
         Assert.That((await host.RunsOfAsync("catch-latest-two")).Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { Minute(0).AddMinutes(150) }));
+    }
+
+    [Test]
+    public async Task All_AfterALongOutage_FiresOnce_AndRunsTheNewestSlotsUpToItsLimit()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        static void Declare(OrchestrationOptions o) => o.Deploy("catch-all-long", "orch-record", d => d.Cron("* * * * *").CatchUp(CatchUp.All, limit: 3));
+        await (await OrchestrationHost.StartAsync(home.Path, time, Declare)).DisposeAsync();
+
+        // Down for 3000 minutely slots.
+        var back = Minute(0).AddMinutes(3000).AddSeconds(30);
+        time.SetUtcNow(back);
+        await using var host = OrchestrationHost.Create(home.Path, time, Declare);
+        var firings = new FiringCounter();
+        var scheduler = await host.Host.Services.GetRequiredService<Flows.Orchestration.Hosting.OrchestrationScheduler>().GetAsync(default);
+        scheduler.ListenerManager.AddJobListener(firings);
+        await Eventually.Within(host.Host.StartAsync());
+        var runs = await host.EndedRunsAsync("catch-all-long", 3);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs.Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { back.AddSeconds(-150), back.AddSeconds(-90), back.AddSeconds(-30) }));
+            Assert.That(firings.Count, Is.EqualTo(1), "one firing for the whole outage");
+            Assert.That(host.Log.Lines.Where(l => l.EventId == Logging.OrchestrationEventIds.CatchUpSlotsDropped).Select(l => l.Message),
+                Has.Exactly(1).Contains("catch-up limit of 3"));
+        });
+    }
+
+    private sealed class FiringCounter : Quartz.IJobListener
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public string Name => "catch-up-firings";
+
+        public ValueTask JobToBeExecuted(Quartz.IJobExecutionContext context, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask JobExecutionVetoed(Quartz.IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask JobWasExecuted(Quartz.IJobExecutionContext context, Quartz.JobExecutionException? jobException, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }
