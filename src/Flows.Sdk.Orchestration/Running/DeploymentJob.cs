@@ -28,11 +28,12 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         // Catch-up of several missed slots runs them one after another, oldest first, in this one firing.
         foreach (var slot in await SlotsAsync(context, definition, name, backfillSlot, now, cancellationToken).ConfigureAwait(false))
         {
+            // Once shutdown has begun no more slots start (RunSlotAsync refuses each); the rest are left to the next start.
             await RunSlotAsync(definition, name, backfillSlot, now, slot, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Claims the slot's run and runs it, held to the deployment's overlap policy.</summary>
+    /// <summary>Claims the slot's run and runs it, held to the deployment's overlap policy; nothing once shutdown has begun.</summary>
     private async Task RunSlotAsync(DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, DateTimeOffset slot, CancellationToken cancellationToken)
     {
         // Quartz's trigger overlap policy sees only the trigger's own firings; a deployment with several triggers
@@ -58,7 +59,13 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
             Tags = definition.Tags,
         };
 
-        using var lease = running.Begin(name, slot, backfillSlot is not null, cancellationToken);
+        // Shutdown has begun: the slot is left unclaimed, for the catch-up policy of the next start.
+        using var lease = running.TryBegin(name, slot, backfillSlot is not null, cancellationToken);
+        if (lease is null)
+        {
+            return;
+        }
+
         try
         {
             if (await engine.TryScheduleRunAsync(definition.Flow, parameters, start, lease.Token).ConfigureAwait(false) is null)

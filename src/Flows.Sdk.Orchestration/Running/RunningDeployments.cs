@@ -9,19 +9,41 @@ namespace Flows.Orchestration.Running;
 internal sealed class RunningDeployments
 {
     private readonly ConcurrentDictionary<long, Lease> _runs = new();
+    private readonly Lock _stopLock = new();
     private long _next;
+    private bool _stopping;
 
     public int Count => _runs.Count;
 
     /// <summary>
     /// Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="CancelOtherSlots"/>.
-    /// Dispose when it ends. <paramref name="backfill"/>: a backfill's run, which the overlap policy leaves alone.
+    /// Dispose when it ends. <paramref name="backfill"/>: a backfill's run, which the overlap policy leaves alone. Null
+    /// once <see cref="StopAccepting"/> has been called: the run must not start.
     /// </summary>
-    public Lease Begin(string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
+    public Lease? TryBegin(string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
     {
-        var lease = new Lease(this, Interlocked.Increment(ref _next), deployment, slot, backfill, jobToken);
-        _runs[lease.Id] = lease;
-        return lease;
+        // Under the lock StopAccepting takes: a run either is registered before the stop (and so waited for and
+        // cancelled by it) or is refused; none slips in between.
+        lock (_stopLock)
+        {
+            if (_stopping)
+            {
+                return null;
+            }
+
+            var lease = new Lease(this, Interlocked.Increment(ref _next), deployment, slot, backfill, jobToken);
+            _runs[lease.Id] = lease;
+            return lease;
+        }
+    }
+
+    /// <summary>Refuses every run from now on (<see cref="TryBegin"/> returns null): shutdown has begun, and what it waits for and cancels is what is registered now.</summary>
+    public void StopAccepting()
+    {
+        lock (_stopLock)
+        {
+            _stopping = true;
+        }
     }
 
     /// <summary>Whether a schedule run of the deployment for a slot other than <paramref name="slot"/> is in progress (another firing of the same slot is a duplicate, not an overlap).</summary>
