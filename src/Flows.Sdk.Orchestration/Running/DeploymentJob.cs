@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Flows.Orchestration.Deployments;
 using Flows.Orchestration.Logging;
@@ -21,12 +20,10 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         var name = context.JobDetail.Key.Name;
         var definition = DeploymentDefinition.Read(context.JobDetail.JobDataMap.GetString(JobData.Definition)!);
         var now = engine.TimeProvider.GetUtcNow();
-        var backfillSlot = context.Trigger.JobDataMap.GetString(JobData.BackfillSlot) is { } text
-            ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
-            : (DateTimeOffset?)null;
+        var backfillSlot = FiringSlots.Backfill(context);
 
         // Catch-up of several missed slots runs them one after another, oldest first, in this one firing.
-        foreach (var slot in await SlotsAsync(context, definition, name, backfillSlot, now, cancellationToken).ConfigureAwait(false))
+        foreach (var slot in await FiringSlots.OfAsync(context, definition, now, misfireThreshold, logger, cancellationToken).ConfigureAwait(false))
         {
             // Once shutdown has begun no more slots start (RunSlotAsync refuses each); the rest are left to the next start.
             await RunSlotAsync(definition, name, backfillSlot, now, slot, cancellationToken).ConfigureAwait(false);
@@ -100,58 +97,6 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         {
             // Quartz would only log it and re-fire nothing; say which deployment and slot.
             logger.NotStarted(ex, name, slot);
-        }
-    }
-
-    /// <summary>The slots this firing runs, oldest first: usually one, none when the catch-up policy drops it, up to the catch-up limit for <see cref="CatchUp.All"/>.</summary>
-    private async Task<IReadOnlyList<DateTimeOffset>> SlotsAsync(IJobExecutionContext context, DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (backfillSlot is { } backfill)
-        {
-            return [backfill];
-        }
-
-        // The slot is the time the trigger was scheduled for, never the moment it fired: every node and every retry of
-        // one slot agrees on it, and so on its run id.
-        var slot = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
-        var threshold = context.Trigger.MisfireThreshold ?? misfireThreshold;
-        switch (definition.CatchUp)
-        {
-            case CatchUp.Latest:
-                // A "fire once now" misfire firing reports either the oldest missed slot or the moment it was rescheduled
-                // to; either way the run is the newest slot that has come by now - of the whole deployment, so that its
-                // several triggers (each misfired, each firing once) agree on one slot and the claim keeps one run.
-                if (now - slot <= threshold)
-                {
-                    return [SlotClock.NewestAtOrBefore(context.Trigger, slot)];
-                }
-
-                var own = SlotClock.NewestAtOrBefore(context.Trigger, now);
-                var triggers = await context.Scheduler.GetTriggersOfJob(context.JobDetail.Key, cancellationToken).ConfigureAwait(false);
-                return [triggers.Where(t => string.Equals(t.Key.Group, JobData.Group, StringComparison.Ordinal))
-                    .Select(t => SlotClock.NewestAtOrBefore(t, now))
-                    .Where(s => s > own && s < now)
-                    .DefaultIfEmpty(own)
-                    .Max()];
-            case CatchUp.All when SlotClock.IsSlot(context.Trigger, slot) && now - slot <= threshold:
-                // On time, or late by less than the threshold: its own slot. (Slots an overlap policy dropped lie between
-                // the previous firing and this one, and stay dropped.)
-                return [slot];
-            case CatchUp.All:
-                // The trigger fires once for a whole outage ("fire once now", so an outage of a year of minutely slots is
-                // one firing, not half a million); this firing runs the newest slots missed up to now, at most the limit.
-                // Quartz reports the oldest missed slot as the firing's slot; were it the moment of rescheduling instead,
-                // the span starts after the previous firing.
-                var after = SlotClock.IsSlot(context.Trigger, slot) ? slot.AddTicks(-1) : context.PreviousFireTimeUtc ?? context.Trigger.StartTimeUtc.AddTicks(-1);
-                var missed = SlotClock.NewestIn(context.Trigger, after, now, definition.CatchUpLimit, out var dropped);
-                if (dropped is { } oldest)
-                {
-                    logger.CatchUpDropped(name, oldest, definition.CatchUpLimit);
-                }
-
-                return missed;
-            default:
-                return [slot];
         }
     }
 }
