@@ -50,6 +50,9 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
         }
 
         await scheduler.Standby(cancellationToken).ConfigureAwait(false);
+        // From here no run starts (a firing already on its way is refused before it claims its slot), so the runs
+        // registered now are all there will be: the grace and the cancellation reach every one of them.
+        running.StopAccepting();
         var grace = holder.Options.ShutdownGrace;
         if (running.Count > 0)
         {

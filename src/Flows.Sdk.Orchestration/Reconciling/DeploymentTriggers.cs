@@ -66,14 +66,13 @@ internal static class DeploymentTriggers
     private static CronScheduleBuilder Misfire(CronScheduleBuilder builder, CatchUp catchUp) => builder.WithMisfireInstruction(catchUp switch
     {
         CatchUp.None => CronTriggerMisfireInstruction.DoNothing,
-        CatchUp.All => CronTriggerMisfireInstruction.IgnoreMisfires,
+        // All included: one firing for a whole outage, which runs the missed slots (DeploymentJob), never one firing per missed slot.
         _ => CronTriggerMisfireInstruction.FireAndProceed,
     });
 
     private static CalendarIntervalScheduleBuilder Misfire(CalendarIntervalScheduleBuilder builder, CatchUp catchUp) => builder.WithMisfireInstruction(catchUp switch
     {
         CatchUp.None => CalendarIntervalTriggerMisfireInstruction.DoNothing,
-        CatchUp.All => CalendarIntervalTriggerMisfireInstruction.IgnoreMisfires,
         _ => CalendarIntervalTriggerMisfireInstruction.FireAndProceed,
     });
 }

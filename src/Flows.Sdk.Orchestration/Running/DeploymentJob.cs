@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Flows.Orchestration.Deployments;
 using Flows.Orchestration.Logging;
@@ -23,28 +22,29 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         var name = context.JobDetail.Key.Name;
         var definition = DeploymentDefinition.Read(context.JobDetail.JobDataMap.GetString(JobData.Definition)!);
         var now = engine.TimeProvider.GetUtcNow();
-        var backfillSlot = context.Trigger.JobDataMap.GetString(JobData.BackfillSlot) is { } text
-            ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
-            : (DateTimeOffset?)null;
+        var backfillSlot = FiringSlots.Backfill(context);
 
-        if (!TrySlot(context, definition, name, backfillSlot, now, out var slot))
+        // Catch-up of several missed slots runs them one after another, oldest first, in this one firing.
+        foreach (var slot in await FiringSlots.OfAsync(context, definition, now, misfireThreshold, logger, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            // Once shutdown has begun no more slots start (RunSlotAsync refuses each); the rest are left to the next start.
+            await RunSlotAsync(definition, name, backfillSlot, now, slot, cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>Claims the slot's run and runs it, held to the deployment's overlap policy; nothing once shutdown has begun.</summary>
+    private async Task RunSlotAsync(DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
         // Quartz's trigger overlap policy sees only the trigger's own firings; a deployment with several triggers
-        // (several schedules, or a crontab that needs two) is held to its policy across them here. A backfill runs its
-        // past slots as capacity allows: the policy is about the schedule's own slots.
+        // (several schedules, or a crontab that needs two) is held to its policy across them here, against the runs of
+        // its other slots only: a second firing of this slot (two triggers due at once) is a duplicate, which the claim
+        // turns away. A backfill runs its past slots as capacity allows, and no schedule run counts its runs: the policy
+        // is about the schedule's own slots.
         var overlap = backfillSlot is null ? definition.Overlap : DeploymentOverlap.Allow;
-        if (overlap == DeploymentOverlap.Skip && running.IsRunning(name))
+        if (overlap == DeploymentOverlap.Skip && running.IsRunningOtherSlot(name, slot))
         {
             logger.OverlapSkipped(name, slot);
             return;
-        }
-
-        if (overlap == DeploymentOverlap.CancelRunning && running.Cancel(name) is > 0 and var cancelled)
-        {
-            logger.OverlapCancelled(name, slot, cancelled);
         }
 
         var parameters = definition.Parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -58,7 +58,13 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
             Tags = definition.Tags,
         };
 
-        using var lease = running.Begin(name, slot, cancellationToken);
+        // Shutdown has begun: the slot is left unclaimed, for the catch-up policy of the next start.
+        using var lease = running.TryBegin(name, slot, backfillSlot is not null, cancellationToken);
+        if (lease is null)
+        {
+            return;
+        }
+
         try
         {
             if (await engine.TryScheduleRunAsync(definition.Flow, parameters, start, lease.Token).ConfigureAwait(false) is not null)
@@ -77,6 +83,12 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
 
             // The slot's run exists and has not started: its creator stopped before starting it (a recovered slot, fired
             // again), or another firing of the slot is about to. Starting is a claim, so of those exactly one runs it.
+            // Cancelling for the overlap policy only touches other slots' runs: a duplicate firing must not cancel the run it duplicates.
+            if (overlap == DeploymentOverlap.CancelRunning && running.CancelOtherSlots(name, slot) is > 0 and var cancelled)
+            {
+                logger.OverlapCancelled(name, slot, cancelled);
+            }
+
             await engine.RunAsync(definition.Flow, parameters, start, lease.Token).ConfigureAwait(false);
         }
         catch (RunAlreadyStartedException)
@@ -95,38 +107,6 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         {
             // Quartz would only log it and re-fire nothing; say which deployment and slot.
             logger.NotStarted(ex, name, slot);
-        }
-    }
-
-    /// <summary>The slot this firing runs, or false when the catch-up policy drops it.</summary>
-    private bool TrySlot(IJobExecutionContext context, DeploymentDefinition definition, string name, DateTimeOffset? backfillSlot, DateTimeOffset now, out DateTimeOffset slot)
-    {
-        if (backfillSlot is { } backfill)
-        {
-            slot = backfill;
-            return true;
-        }
-
-        // The slot is the time the trigger was scheduled for, never the moment it fired: every node and every retry of
-        // one slot agrees on it, and so on its run id.
-        slot = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
-        switch (definition.CatchUp)
-        {
-            case CatchUp.Latest:
-                // A "fire once now" misfire firing reports either the oldest missed slot or the moment it was rescheduled
-                // to; either way the run is the newest slot that has come by now.
-                var threshold = context.Trigger.MisfireThreshold ?? misfireThreshold;
-                slot = SlotClock.NewestAtOrBefore(context.Trigger, now - slot > threshold ? now : slot);
-                return true;
-            case CatchUp.All when SlotClock.CountNewer(context.Trigger, slot, now, definition.CatchUpLimit) >= definition.CatchUpLimit:
-                if (running.StartsDropBurst(name, now, misfireThreshold))
-                {
-                    logger.CatchUpDropped(name, slot, definition.CatchUpLimit);
-                }
-
-                return false;
-            default:
-                return true;
         }
     }
 }

@@ -13,7 +13,9 @@ internal sealed class OverlapListener(ILogger logger) : ITriggerListener
     {
         ArgumentNullException.ThrowIfNull(trigger);
         ArgumentNullException.ThrowIfNull(scheduler);
-        logger.OverlapSkipped(trigger.JobKey.Name, SlotClock.NewestAtOrBefore(trigger, scheduler.TimeProvider.GetUtcNow()));
+        // Quartz hands the trigger as it was when the firing was dropped: its next fire time is the dropped slot, which may
+        // be older than the newest slot by now (a late firing).
+        logger.OverlapSkipped(trigger.JobKey.Name, trigger.NextFireTimeUtc ?? SlotClock.NewestAtOrBefore(trigger, scheduler.TimeProvider.GetUtcNow()));
         return ValueTask.CompletedTask;
     }
 }

@@ -9,46 +9,56 @@ namespace Flows.Orchestration.Running;
 internal sealed class RunningDeployments
 {
     private readonly ConcurrentDictionary<long, Lease> _runs = new();
+    private readonly Lock _stopLock = new();
     private long _next;
-
-    private readonly Dictionary<string, DateTimeOffset> _lastDropped = new(StringComparer.Ordinal);
-    private readonly Lock _dropLock = new();
+    private bool _stopping;
 
     public int Count => _runs.Count;
 
     /// <summary>
-    /// Notes that catch-up dropped a slot of <paramref name="deployment"/> at <paramref name="now"/>; true when no drop was
-    /// noted within <paramref name="burst"/> before, so one warning covers a catch-up's burst of drops (its firings run
-    /// side by side, in no fixed order).
+    /// Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="CancelOtherSlots"/>.
+    /// Dispose when it ends. <paramref name="backfill"/>: a backfill's run, which the overlap policy leaves alone. Null
+    /// once <see cref="StopAccepting"/> has been called: the run must not start.
     /// </summary>
-    public bool StartsDropBurst(string deployment, DateTimeOffset now, TimeSpan burst)
+    public Lease? TryBegin(string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
     {
-        // Under a lock: a catch-up's firings run side by side, and two of them must not both start the burst.
-        lock (_dropLock)
+        // Under the lock StopAccepting takes: a run either is registered before the stop (and so waited for and
+        // cancelled by it) or is refused; none slips in between.
+        lock (_stopLock)
         {
-            var starts = !_lastDropped.TryGetValue(deployment, out var last) || now - last > burst;
-            _lastDropped[deployment] = now;
-            return starts;
+            if (_stopping)
+            {
+                return null;
+            }
+
+            var lease = new Lease(this, Interlocked.Increment(ref _next), deployment, slot, backfill, jobToken);
+            _runs[lease.Id] = lease;
+            return lease;
         }
     }
 
-    /// <summary>Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="Cancel"/>. Dispose when it ends.</summary>
-    public Lease Begin(string deployment, DateTimeOffset slot, CancellationToken jobToken)
+    /// <summary>Refuses every run from now on (<see cref="TryBegin"/> returns null): shutdown has begun, and what it waits for and cancels is what is registered now.</summary>
+    public void StopAccepting()
     {
-        var lease = new Lease(this, Interlocked.Increment(ref _next), deployment, slot, jobToken);
-        _runs[lease.Id] = lease;
-        return lease;
+        lock (_stopLock)
+        {
+            _stopping = true;
+        }
     }
 
-    public bool IsRunning(string deployment) => _runs.Values.Any(r => string.Equals(r.Deployment, deployment, StringComparison.Ordinal));
+    /// <summary>Whether a schedule run of the deployment for a slot other than <paramref name="slot"/> is in progress (another firing of the same slot is a duplicate, not an overlap).</summary>
+    public bool IsRunningOtherSlot(string deployment, DateTimeOffset slot) => OtherSlots(deployment, slot).Any();
 
-    /// <summary>Cancels the deployment's runs in progress; returns how many.</summary>
-    public int Cancel(string deployment)
+    /// <summary>Cancels the deployment's schedule runs in progress for slots other than <paramref name="slot"/>; returns how many.</summary>
+    public int CancelOtherSlots(string deployment, DateTimeOffset slot)
     {
-        var runs = _runs.Values.Where(r => string.Equals(r.Deployment, deployment, StringComparison.Ordinal)).ToList();
+        var runs = OtherSlots(deployment, slot).ToList();
         runs.ForEach(r => r.Cancel());
         return runs.Count;
     }
+
+    private IEnumerable<Lease> OtherSlots(string deployment, DateTimeOffset slot) =>
+        _runs.Values.Where(r => !r.Backfill && r.Slot != slot && string.Equals(r.Deployment, deployment, StringComparison.Ordinal));
 
     public void CancelAll()
     {
@@ -67,12 +77,13 @@ internal sealed class RunningDeployments
         private readonly CancellationTokenSource _cancel;
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Lease(RunningDeployments owner, long id, string deployment, DateTimeOffset slot, CancellationToken jobToken)
+        public Lease(RunningDeployments owner, long id, string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
         {
             _owner = owner;
             Id = id;
             Deployment = deployment;
             Slot = slot;
+            Backfill = backfill;
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(jobToken);
             Token = _cancel.Token;
         }
@@ -82,6 +93,8 @@ internal sealed class RunningDeployments
         public string Deployment { get; }
 
         public DateTimeOffset Slot { get; }
+
+        public bool Backfill { get; }
 
         public CancellationToken Token { get; }
 

@@ -18,7 +18,7 @@ internal static class SlotClock
     /// </summary>
     public static DateTimeOffset NewestAtOrBefore(ITrigger trigger, DateTimeOffset time)
     {
-        if (trigger.GetFireTimeAfter(time.AddMilliseconds(-1)) == time)
+        if (IsSlot(trigger, time))
         {
             return time;
         }
@@ -39,15 +39,34 @@ internal static class SlotClock
         return time;
     }
 
-    /// <summary>How many slots of the trigger come after <paramref name="slot"/> and no later than <paramref name="now"/>, counting at most <paramref name="limit"/>.</summary>
-    public static int CountNewer(ITrigger trigger, DateTimeOffset slot, DateTimeOffset now, int limit)
+    /// <summary>Whether <paramref name="time"/> is one of the trigger's slots (a "fire once now" misfire firing stands for a moment that is not).</summary>
+    public static bool IsSlot(ITrigger trigger, DateTimeOffset time) => trigger.GetFireTimeAfter(time.AddMilliseconds(-1)) == time;
+
+    /// <summary>
+    /// The newest slots of the trigger after <paramref name="after"/> and at or before <paramref name="until"/>, at most
+    /// <paramref name="limit"/>, oldest first; <paramref name="dropped"/> is the oldest slot in that span left out for the
+    /// limit, or null. Looks back in widening windows, so a long span costs about as much as its newest slots.
+    /// </summary>
+    public static IReadOnlyList<DateTimeOffset> NewestIn(ITrigger trigger, DateTimeOffset after, DateTimeOffset until, int limit, out DateTimeOffset? dropped)
     {
-        var count = 0;
-        for (var next = trigger.GetFireTimeAfter(slot); count < limit && next is { } n && n <= now; next = trigger.GetFireTimeAfter(n))
+        foreach (var lookBack in LookBacks)
         {
-            count++;
+            var from = until - lookBack > after ? until - lookBack : after;
+            var slots = new List<DateTimeOffset>();
+            for (var next = trigger.GetFireTimeAfter(from); next is { } n && n <= until; next = trigger.GetFireTimeAfter(n))
+            {
+                slots.Add(n);
+            }
+
+            if (slots.Count >= limit || from == after)
+            {
+                var kept = slots.Skip(Math.Max(0, slots.Count - limit)).ToList();
+                dropped = kept.Count > 0 && trigger.GetFireTimeAfter(after) is { } first && first < kept[0] ? first : null;
+                return kept;
+            }
         }
 
-        return count;
+        dropped = null;
+        return [];
     }
 }

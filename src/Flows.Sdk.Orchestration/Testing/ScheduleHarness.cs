@@ -35,6 +35,9 @@ public sealed class ScheduleHarness : IAsyncDisposable
 {
     private static readonly TimeSpan StepLimit = TimeSpan.FromSeconds(30);
 
+    /// <summary>The trigger groups the harness drives and records: the schedules' and the backfills' one-shot triggers.</summary>
+    private static readonly string[] Groups = [JobData.Group, JobData.BackfillGroup];
+
     private readonly IReadOnlyList<Deployment> _deployments;
     private readonly OrchestrationScheduler _holder;
     private readonly SlotRecorder _recorder;
@@ -69,8 +72,8 @@ public sealed class ScheduleHarness : IAsyncDisposable
             options.Flows?.Invoke(o);
         });
         _holder = new OrchestrationScheduler(Options.Create(orchestration), Flows.Engine, new RunningDeployments(), NoServices.Instance);
-        _recorder = new SlotRecorder(options.RunFlows, Flows.Store, Flows.Time);
-        Deployments = new DeploymentControl(_holder);
+        _recorder = new SlotRecorder(options.RunFlows, Flows.Store, Flows.Time, orchestration.MisfireThreshold);
+        Deployments = new StartedDeployments(this, new DeploymentControl(_holder));
     }
 
     /// <summary>The flow harness the runs are recorded on: its engine, store, services (register the flows' dependencies there) and clock.</summary>
@@ -82,7 +85,7 @@ public sealed class ScheduleHarness : IAsyncDisposable
     /// <summary>Controls the loaded deployments as at run time: list them with their next slot, pause, resume, backfill.</summary>
     public IDeployments Deployments { get; }
 
-    /// <summary>Every slot started so far, oldest first; a slot two schedules of one deployment share appears once.</summary>
+    /// <summary>Every slot started so far, in the order their firings were handled (a backfill's slots come in no fixed order); a slot two schedules of one deployment share appears once.</summary>
     public IReadOnlyList<ScheduledSlot> Slots => _recorder.Slots;
 
     /// <summary>Moves the clock forward by <paramref name="duration"/>, slot by slot, and returns the slots started since the previous call.</summary>
@@ -134,10 +137,11 @@ public sealed class ScheduleHarness : IAsyncDisposable
             Time.SetUtcNow(time);
         }
 
-        // Everything since the last call, so a slot started between calls (a resumed deployment catching up) is listed too.
+        // Everything since the last call, so a slot started between calls (a resumed deployment catching up) is listed
+        // too; oldest first, as a backfill's firings (all due at once) come in no fixed order.
         var slots = _recorder.Slots;
         var reported = Interlocked.Exchange(ref _reported, slots.Count);
-        return [.. slots.Skip(reported)];
+        return [.. slots.Skip(reported).OrderBy(s => s.Slot)];
     }
 
     /// <inheritdoc />
@@ -157,7 +161,7 @@ public sealed class ScheduleHarness : IAsyncDisposable
 
         var scheduler = await _holder.GetAsync(cancellationToken).ConfigureAwait(false);
         await new Reconciler(scheduler, NullLogger.Instance, CodeVersion.Current, Time).ReconcileAsync(_deployments, cancellationToken).ConfigureAwait(false);
-        scheduler.ListenerManager.AddTriggerListener(_recorder, [GroupMatcher<TriggerKey>.GroupEquals(JobData.Group)]);
+        scheduler.ListenerManager.AddTriggerListener(_recorder, [.. Groups.Select(GroupMatcher<TriggerKey>.GroupEquals)]);
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
         return _scheduler = scheduler;
     }
@@ -166,7 +170,13 @@ public sealed class ScheduleHarness : IAsyncDisposable
     private static async Task<(DateTimeOffset At, IReadOnlyList<TriggerKey> Triggers)?> NextDueAsync(IScheduler scheduler, CancellationToken cancellationToken)
     {
         var due = new List<(TriggerKey Key, DateTimeOffset At)>();
-        foreach (var key in await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(JobData.Group), cancellationToken).ConfigureAwait(false))
+        var keys = new List<TriggerKey>();
+        foreach (var group in Groups)
+        {
+            keys.AddRange(await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.GroupEquals(group), cancellationToken).ConfigureAwait(false));
+        }
+
+        foreach (var key in keys)
         {
             if (await scheduler.GetTrigger(key, cancellationToken).ConfigureAwait(false) is { NextFireTimeUtc: { } at }
                 && await scheduler.GetTriggerState(key, cancellationToken).ConfigureAwait(false) != TriggerState.Paused)
@@ -182,6 +192,34 @@ public sealed class ScheduleHarness : IAsyncDisposable
 
         var first = due.Min(d => d.At);
         return (first, [.. due.Where(d => d.At == first).Select(d => d.Key)]);
+    }
+
+    /// <summary>The harness's deployments, reconciled into its scheduler on first use, so they can be listed (or paused, or backfilled) before the clock has moved.</summary>
+    private sealed class StartedDeployments(ScheduleHarness harness, DeploymentControl control) : IDeployments
+    {
+        public async Task<IReadOnlyList<DeploymentInfo>> ListAsync(CancellationToken cancellationToken = default)
+        {
+            await harness.StartAsync(cancellationToken).ConfigureAwait(false);
+            return await control.ListAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task PauseAsync(string deployment, string reason, string requestedBy, CancellationToken cancellationToken = default)
+        {
+            await harness.StartAsync(cancellationToken).ConfigureAwait(false);
+            await control.PauseAsync(deployment, reason, requestedBy, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task ResumeAsync(string deployment, CancellationToken cancellationToken = default)
+        {
+            await harness.StartAsync(cancellationToken).ConfigureAwait(false);
+            await control.ResumeAsync(deployment, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<BackfillResult> BackfillAsync(string deployment, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+        {
+            await harness.StartAsync(cancellationToken).ConfigureAwait(false);
+            return await control.BackfillAsync(deployment, from, to, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The harness's scheduler asks for a logger factory and configuration; it has neither and uses defaults.</summary>

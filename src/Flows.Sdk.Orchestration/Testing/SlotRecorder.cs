@@ -2,6 +2,7 @@ using System.Text.Json;
 using Flows.Orchestration.Deployments;
 using Flows.Orchestration.Running;
 using Flows.Stores;
+using Microsoft.Extensions.Logging.Abstractions;
 using Quartz;
 
 namespace Flows.Orchestration.Testing;
@@ -11,7 +12,7 @@ namespace Flows.Orchestration.Testing;
 /// the harness when the firings it expects have been handled. Without flows running it vetoes every execution, so
 /// nothing runs; with them, a firing counts as handled once its job (and so the flow run) has ended.
 /// </summary>
-internal sealed class SlotRecorder(bool runFlows, IRunStore store, TimeProvider time) : ITriggerListener
+internal sealed class SlotRecorder(bool runFlows, IRunStore store, TimeProvider time, TimeSpan misfireThreshold) : ITriggerListener
 {
     private readonly Lock _lock = new();
     private readonly List<ScheduledSlot> _slots = [];
@@ -84,7 +85,7 @@ internal sealed class SlotRecorder(bool runFlows, IRunStore store, TimeProvider 
     public ValueTask TriggerSkipped(ITrigger trigger, IScheduler scheduler, CancellationToken cancellationToken = default)
     {
         // An overlap policy skipped the firing: nothing started, but the step is done with it.
-        Handled(trigger.Key, null);
+        Handled(trigger.Key, []);
         return default;
     }
 
@@ -102,34 +103,35 @@ internal sealed class SlotRecorder(bool runFlows, IRunStore store, TimeProvider 
     {
         var deployment = context.JobDetail.Key.Name;
         var definition = DeploymentDefinition.Read(context.JobDetail.JobDataMap.GetString(JobData.Definition)!);
-        var slot = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
-        if (definition.CatchUp == CatchUp.Latest)
+        // The slots the job runs for this firing: its own, a backfill's, or those a catch-up picks (after a pause).
+        var slots = await FiringSlots.OfAsync(context, definition, time.GetUtcNow(), misfireThreshold, NullLogger.Instance, CancellationToken.None).ConfigureAwait(false);
+        // A backfill's one-shot trigger has no zone: its slots are the deployment's first schedule's.
+        var zone = trigger is ICronTrigger cron ? cron.TimeZone
+            : FiringSlots.Backfill(context) is not null && definition.Schedules is [{ TimeZone: { } id }, ..] ? TimeZoneInfo.FindSystemTimeZoneById(id)
+            : TimeZoneInfo.Utc;
+        var recorded = new List<ScheduledSlot>();
+        foreach (var slot in slots)
         {
-            // A catch-up firing (after a pause, or slots missed) stands for the newest slot missed, as the job runs it.
-            slot = SlotClock.NewestAtOrBefore(trigger, time.GetUtcNow());
+            var run = runFlows ? await store.GetRunAsync(SlotRunIds.For(deployment, slot)).ConfigureAwait(false) : null;
+            recorded.Add(new ScheduledSlot(
+                deployment,
+                definition.Flow,
+                slot,
+                TimeZoneInfo.ConvertTime(slot, zone),
+                zone.Id,
+                definition.Parameters.ToDictionary(p => p.Key, p => p.Value.Clone(), StringComparer.Ordinal),
+                run));
         }
 
-        var zone = trigger is ICronTrigger cron ? cron.TimeZone : TimeZoneInfo.Utc;
-        var run = runFlows ? await store.GetRunAsync(SlotRunIds.For(deployment, slot)).ConfigureAwait(false) : null;
-        Handled(trigger.Key, new ScheduledSlot(
-            deployment,
-            definition.Flow,
-            slot,
-            TimeZoneInfo.ConvertTime(slot, zone),
-            zone.Id,
-            definition.Parameters.ToDictionary(p => p.Key, p => p.Value.Clone(), StringComparer.Ordinal),
-            run));
+        Handled(trigger.Key, recorded);
     }
 
-    private void Handled(TriggerKey trigger, ScheduledSlot? slot)
+    private void Handled(TriggerKey trigger, IReadOnlyList<ScheduledSlot> slots)
     {
         TaskCompletionSource changed;
         lock (_lock)
         {
-            if (slot is not null && _seen.Add((slot.Deployment, slot.Slot)))
-            {
-                _slots.Add(slot);
-            }
+            _slots.AddRange(slots.Where(slot => _seen.Add((slot.Deployment, slot.Slot))));
 
             _firings[trigger] = _firings.GetValueOrDefault(trigger) + 1;
             changed = _changed;

@@ -14,6 +14,7 @@ namespace Flows.Orchestration.Tests.Cluster;
 public sealed class ClusterSlotTests
 {
     private const int Slots = 10;
+    private const int TrailingSlots = 3;
     private const int SlotFired = 4010;
     private const int DuplicateSlotSkipped = 4011;
 
@@ -46,6 +47,38 @@ public sealed class ClusterSlotTests
         }
     }
 
+    // The start-up trap: a host that rewrote an unchanged trigger while another fired it would fire the current slot
+    // again. Hosts 2 and 3 start (and reconcile) while host 1 fires one-second slots; every slot from host 1's first
+    // to three seconds after the last host is ready must fire once.
+    [Test]
+    public async Task HostsJoiningWhileSlotsFire_OnOnePostgreSqlDatabase_FireEachSlotOnce()
+    {
+        var database = "flows_cluster_" + Guid.NewGuid().ToString("N")[..12];
+        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE DATABASE {database}");
+        var connection = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = database }.ConnectionString;
+        try
+        {
+            await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = connection });
+            var (runs, events) = await RunTogetherAsync(3, store, new Dictionary<string, string>
+            {
+                ["Helper:Store"] = "postgres",
+                ["Flows:Store:ConnectionString"] = connection,
+            }, staggered: true);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(runs.Count, Is.GreaterThan(TrailingSlots), "the window covers the joining hosts' start-up");
+                Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
+                Assert.That(events.Values.Select(e => e.Fired + e.Duplicates), Is.All.EqualTo(1), "Quartz firings per slot over the three processes");
+            });
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await TestPostgres.ExecuteAsync(TestServices.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
+    }
+
     [Test]
     public async Task TwoHostsOnOneSqliteHome_StartedByMistake_ProduceOneRunPerSlot()
     {
@@ -65,21 +98,37 @@ public sealed class ClusterSlotTests
     }
 
     /// <summary>
-    /// Starts <paramref name="count"/> helpers at once on one store, waits until every slot of a window of
-    /// <see cref="Slots"/> seconds that begins after all are ready has a run, stops them gracefully, and returns per
-    /// slot of the window the runs in the store and the firings the processes logged.
+    /// Starts <paramref name="count"/> helpers at once on one store (<paramref name="staggered"/>: the first, then the
+    /// others once it is ready), waits until every slot of a window has a run - <see cref="Slots"/> seconds from when
+    /// all are ready, or, staggered, from the first's first slot to <see cref="TrailingSlots"/> seconds after all are ready - stops them gracefully, and returns per slot of
+    /// the window the runs in the store and the firings the processes logged.
     /// </summary>
     private static async Task<(Dictionary<DateTimeOffset, int> Runs, Dictionary<DateTimeOffset, (int Fired, int Duplicates)> Events)> RunTogetherAsync(
-        int count, IRunStore store, Dictionary<string, string> settings)
+        int count, IRunStore store, Dictionary<string, string> settings, bool staggered = false)
     {
         settings["Helper:Cron"] = "* * * * * *";
-        var processes = Enumerable.Range(1, count).Select(i => SchedulerProcess.Start($"host {i}", settings)).ToList();
+        static DateTimeOffset SlotAfterNext()
+        {
+            var now = DateTimeOffset.UtcNow;
+            return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
+        }
+
+        var processes = new List<SchedulerProcess> { SchedulerProcess.Start("host 1", settings) };
         try
         {
+            DateTimeOffset? earliest = null;
+            if (staggered)
+            {
+                await Eventually.Within(processes[0].ReadyAsync());
+                earliest = SlotAfterNext();
+            }
+
+            processes.AddRange(Enumerable.Range(2, count - 1).Select(i => SchedulerProcess.Start($"host {i}", settings)));
             await Eventually.Within(Task.WhenAll(processes.Select(p => p.ReadyAsync())));
-            var now = DateTimeOffset.UtcNow;
-            var first = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
-            var window = Enumerable.Range(0, Slots).Select(i => first.AddSeconds(i)).ToList();
+            var allReady = SlotAfterNext();
+            var first = earliest ?? allReady;
+            // Staggered, the start-up is what is tested: a few slots after it are enough.
+            var window = Enumerable.Range(0, (int)(allReady - first).TotalSeconds + (staggered ? TrailingSlots : Slots)).Select(i => first.AddSeconds(i)).ToList();
             IReadOnlyList<RunRecord> runs = [];
             await Eventually.UntilAsync(
                 async () =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Flows.Orchestration.Tests.Support;
 using Flows.Runs;
 using Microsoft.Extensions.Time.Testing;
@@ -46,5 +47,68 @@ public sealed class CatchUpTests
             Assert.That(host.Log.Lines.Where(l => l.EventId == Logging.OrchestrationEventIds.CatchUpSlotsDropped).Select(l => l.Message),
                 Has.Exactly(1).Contains("Deployment catch-all missed more slots than its catch-up limit of 5"), "one warning for the burst");
         });
+    }
+
+    [Test]
+    public async Task Latest_WithTwoSchedules_RunsOnlyTheDeploymentsNewestMissedSlot()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        static void Twice(OrchestrationOptions o) => o.Deploy("catch-latest-two", "orch-record", d => d.Cron("0 * * * *").Cron("30 * * * *"));
+        await (await OrchestrationHost.StartAsync(home.Path, time, Twice)).DisposeAsync();
+
+        // Down from 10:00:30 to 12:45: the ":00" schedule missed 11:00 and 12:00, the ":30" one 10:30, 11:30 and 12:30.
+        time.SetUtcNow(Minute(0).AddMinutes(165));
+        await using var host = await OrchestrationHost.StartAsync(home.Path, time, Twice);
+        await host.EndedRunsAsync("catch-latest-two", 1);
+        await Eventually.UntilAsync(() => Task.FromResult(host.Log.Lines.Count(l => l.EventId is Logging.OrchestrationEventIds.SlotFired or Logging.OrchestrationEventIds.DuplicateSlotSkipped) >= 2), "both triggers' catch-up firings");
+
+        Assert.That((await host.RunsOfAsync("catch-latest-two")).Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { Minute(0).AddMinutes(150) }));
+    }
+
+    [Test]
+    public async Task All_AfterALongOutage_FiresOnce_AndRunsTheNewestSlotsUpToItsLimit()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        static void Declare(OrchestrationOptions o) => o.Deploy("catch-all-long", "orch-record", d => d.Cron("* * * * *").CatchUp(CatchUp.All, limit: 3));
+        await (await OrchestrationHost.StartAsync(home.Path, time, Declare)).DisposeAsync();
+
+        // Down for 3000 minutely slots.
+        var back = Minute(0).AddMinutes(3000).AddSeconds(30);
+        time.SetUtcNow(back);
+        await using var host = OrchestrationHost.Create(home.Path, time, Declare);
+        var firings = new FiringCounter();
+        var scheduler = await host.Host.Services.GetRequiredService<Flows.Orchestration.Hosting.OrchestrationScheduler>().GetAsync(default);
+        scheduler.ListenerManager.AddJobListener(firings);
+        await Eventually.Within(host.Host.StartAsync());
+        var runs = await host.EndedRunsAsync("catch-all-long", 3);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs.Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { back.AddSeconds(-150), back.AddSeconds(-90), back.AddSeconds(-30) }));
+            Assert.That(firings.Count, Is.EqualTo(1), "one firing for the whole outage");
+            Assert.That(host.Log.Lines.Where(l => l.EventId == Logging.OrchestrationEventIds.CatchUpSlotsDropped).Select(l => l.Message),
+                Has.Exactly(1).Contains("catch-up limit of 3"));
+        });
+    }
+
+    private sealed class FiringCounter : Quartz.IJobListener
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public string Name => "catch-up-firings";
+
+        public ValueTask JobToBeExecuted(Quartz.IJobExecutionContext context, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask JobExecutionVetoed(Quartz.IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask JobWasExecuted(Quartz.IJobExecutionContext context, Quartz.JobExecutionException? jobException, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

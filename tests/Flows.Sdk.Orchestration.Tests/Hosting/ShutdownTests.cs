@@ -66,4 +66,33 @@ public sealed class ShutdownTests
             Assert.That(host.Log.Lines.Select(l => l.EventId), Does.Not.Contain(OrchestrationEventIds.ShutdownCancelling));
         });
     }
+
+    // A catch-up firing runs its missed slots one after another: once the stop has cancelled the one going, the next
+    // would start after the stop looked at what was running, unless the stop refuses it.
+    [Test]
+    public async Task AStopDuringCatchUp_CancelsTheRunGoing_AndStartsNoFurtherSlot()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Slot.AddSeconds(-30));
+        static void Declare(OrchestrationOptions o)
+        {
+            o.ShutdownGrace = TimeSpan.FromSeconds(5);
+            o.Deploy("shutdown-catch-up", "orch-block", d => d.Cron("* * * * *").CatchUp(CatchUp.All, limit: 3).Parameters(new { label = "shutdown-catch-up" }));
+        }
+
+        await (await OrchestrationHost.StartAsync(home.Path, time, Declare)).DisposeAsync();
+        time.SetUtcNow(Slot.AddMinutes(5).AddSeconds(30));
+        await using var host = await OrchestrationHost.StartAsync(home.Path, time, Declare);
+        await Eventually.Until(() => Scheduled.Started.Contains("shutdown-catch-up"), "the first caught-up run to start");
+
+        var stop = host.Host.StopAsync();
+        await Eventually.AdvanceUntilDone(time, stop, TimeSpan.FromSeconds(1));
+
+        var runs = await host.RunsOfAsync("shutdown-catch-up");
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs.Select(r => r.ScheduledFor), Is.EqualTo(new DateTimeOffset?[] { Slot.AddMinutes(3) }), "the newest 3 missed slots are 10:03-10:05; only the first started");
+            Assert.That(runs.Single().State, Is.EqualTo(RunState.Cancelled));
+        });
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Flows.Orchestration.Running;
 using Flows.Orchestration.Testing;
 using Flows.Runs;
+using Flows.Stores;
 
 namespace Flows.Orchestration.Tests.Testing;
 
@@ -137,4 +138,51 @@ public sealed class ScheduleHarnessTests
     private static string[] Local(IReadOnlyList<ScheduledSlot> slots, string deployment, int month, int day) =>
         [.. slots.Where(s => s.Deployment == deployment && s.LocalSlot.Month == month && s.LocalSlot.Day == day)
             .Select(s => s.LocalSlot.ToString("HH:mm zzz", CultureInfo.InvariantCulture))];
+
+    [Test]
+    public async Task Deployments_AreListedBeforeTheClockHasMoved()
+    {
+        await using var harness = new ScheduleHarness(Deployments, h => { h.StartTime = NewYear; h.DeployFlowSchedules = false; });
+
+        var listed = await harness.Deployments.ListAsync();
+
+        Assert.That(listed.Select(d => d.Name), Is.EquivalentTo(new[] { "sync-ohio", "sync-all-weekly", "ping" }));
+    }
+
+    [Test]
+    public async Task Backfill_IsListedAsItsSlots_AndRunsNothingWithoutRunFlows()
+    {
+        await using var harness = new ScheduleHarness(Deployments, h => { h.StartTime = NewYear.AddDays(14); h.DeployFlowSchedules = false; });
+
+        // Ohio's weekdays from 2026-01-05 to 2026-01-09, New York 06:00.
+        var result = await harness.Deployments.BackfillAsync("sync-ohio", NewYear.AddDays(4), NewYear.AddDays(9));
+        var slots = await harness.AdvanceAsync(TimeSpan.Zero);
+        var runs = await harness.Flows.Store.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, Limit = 100 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Scheduled, Is.EqualTo(5));
+            Assert.That(slots.Select(s => (s.Deployment, s.LocalSlot.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))), Is.EqualTo(new[]
+            {
+                ("sync-ohio", "2026-01-05 06:00"), ("sync-ohio", "2026-01-06 06:00"), ("sync-ohio", "2026-01-07 06:00"),
+                ("sync-ohio", "2026-01-08 06:00"), ("sync-ohio", "2026-01-09 06:00"),
+            }));
+            Assert.That(runs, Is.Empty, "the harness lists slots; only RunFlows runs them");
+        });
+    }
+
+    [Test]
+    public async Task Resume_WithCatchUpAll_ListsEachMissedSlotUpToTheLimit()
+    {
+        await using var harness = new ScheduleHarness(
+            o => o.Deploy("hourly", "harness-ping", d => d.Cron("0 * * * *").CatchUp(CatchUp.All, limit: 3)),
+            h => { h.StartTime = NewYear.AddMinutes(30); h.DeployFlowSchedules = false; });
+
+        await harness.Deployments.PauseAsync("hourly", "maintenance", "test");
+        await harness.AdvanceAsync(TimeSpan.FromHours(10));
+        await harness.Deployments.ResumeAsync("hourly");
+        var slots = await harness.AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        Assert.That(slots.Select(s => s.Slot), Is.EqualTo(new[] { NewYear.AddHours(8), NewYear.AddHours(9), NewYear.AddHours(10) }));
+    }
 }
