@@ -218,7 +218,22 @@ public sealed class ScheduleHarness : IAsyncDisposable
         public async Task<BackfillResult> BackfillAsync(string deployment, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
         {
             await harness.StartAsync(cancellationToken).ConfigureAwait(false);
-            return await control.BackfillAsync(deployment, from, to, cancellationToken).ConfigureAwait(false);
+            var before = harness._recorder.HandledIn(JobData.BackfillGroup);
+            var result = await control.BackfillAsync(deployment, from, to, cancellationToken).ConfigureAwait(false);
+
+            // Its one-shot triggers are due at once and fire without the clock moving, possibly before a step could see
+            // them: the backfill returns once each has been handled, so the next step lists its slots.
+            try
+            {
+                await harness._recorder.HandledInAsync(JobData.BackfillGroup, before + result.Scheduled, cancellationToken)
+                    .WaitAsync(StepLimit, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"The schedule harness backfilled {result.Scheduled} slots of '{deployment}' and they were not handled within {StepLimit.TotalSeconds:N0} s.", ex);
+            }
+
+            return result;
         }
     }
 

@@ -67,6 +67,35 @@ internal sealed class SlotRecorder(bool runFlows, IRunStore store, TimeProvider 
         }
     }
 
+    /// <summary>How many firings of triggers in <paramref name="group"/> have been handled so far.</summary>
+    public int HandledIn(string group)
+    {
+        lock (_lock)
+        {
+            return _firings.Where(f => f.Key.Group == group).Sum(f => f.Value);
+        }
+    }
+
+    /// <summary>Completes once <paramref name="count"/> firings of triggers in <paramref name="group"/> have been handled in all.</summary>
+    public async Task HandledInAsync(string group, int count, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (_firings.Where(f => f.Key.Group == group).Sum(f => f.Value) >= count)
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public ValueTask TriggerFired(ITrigger trigger, IJobExecutionContext context, CancellationToken cancellationToken = default) => default;
 
     public async ValueTask<bool> VetoJobExecution(ITrigger trigger, IJobExecutionContext context, CancellationToken cancellationToken = default)
