@@ -21,30 +21,14 @@ public sealed class ClusterSlotTests
     [Test]
     public async Task ThreeHostsOnOnePostgreSqlDatabase_StartedTogether_FireEachSlotOnce()
     {
-        var database = "flows_cluster_" + Guid.NewGuid().ToString("N")[..12];
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE DATABASE {database}");
-        var connection = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = database }.ConnectionString;
-        try
-        {
-            await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = connection });
-            var (runs, events) = await RunTogetherAsync(3, store, new Dictionary<string, string>
-            {
-                ["Helper:Store"] = "postgres",
-                ["Flows:Store:ConnectionString"] = connection,
-            });
+        var (runs, events) = await RunOnANewPostgreSqlDatabaseAsync(staggered: false);
 
-            Assert.Multiple(() =>
-            {
-                Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
-                Assert.That(events.Values.Select(e => e.Fired + e.Duplicates), Is.All.EqualTo(1),
-                    "Quartz firings per slot over the three processes (clustered: each slot acquired by one node)");
-            });
-        }
-        finally
+        Assert.Multiple(() =>
         {
-            NpgsqlConnection.ClearAllPools();
-            await TestPostgres.ExecuteAsync(TestServices.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+            Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
+            Assert.That(events.Values.Select(e => e.Fired + e.Duplicates), Is.All.EqualTo(1),
+                "Quartz firings per slot over the three processes (clustered: each slot acquired by one node)");
+        });
     }
 
     // The start-up trap: a host that rewrote an unchanged trigger while another fired it would fire the current slot
@@ -53,30 +37,14 @@ public sealed class ClusterSlotTests
     [Test]
     public async Task HostsJoiningWhileSlotsFire_OnOnePostgreSqlDatabase_FireEachSlotOnce()
     {
-        var database = "flows_cluster_" + Guid.NewGuid().ToString("N")[..12];
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE DATABASE {database}");
-        var connection = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = database }.ConnectionString;
-        try
-        {
-            await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = connection });
-            var (runs, events) = await RunTogetherAsync(3, store, new Dictionary<string, string>
-            {
-                ["Helper:Store"] = "postgres",
-                ["Flows:Store:ConnectionString"] = connection,
-            }, staggered: true);
+        var (runs, events) = await RunOnANewPostgreSqlDatabaseAsync(staggered: true);
 
-            Assert.Multiple(() =>
-            {
-                Assert.That(runs.Count, Is.GreaterThan(TrailingSlots), "the window covers the joining hosts' start-up");
-                Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
-                Assert.That(events.Values.Select(e => e.Fired + e.Duplicates), Is.All.EqualTo(1), "Quartz firings per slot over the three processes");
-            });
-        }
-        finally
+        Assert.Multiple(() =>
         {
-            NpgsqlConnection.ClearAllPools();
-            await TestPostgres.ExecuteAsync(TestServices.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+            Assert.That(runs.Count, Is.GreaterThan(TrailingSlots), "the window covers the joining hosts' start-up");
+            Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
+            Assert.That(events.Values.Select(e => e.Fired + e.Duplicates), Is.All.EqualTo(1), "Quartz firings per slot over the three processes");
+        });
     }
 
     [Test]
@@ -95,6 +63,28 @@ public sealed class ClusterSlotTests
             Assert.That(runs.Values, Is.All.EqualTo(1), "runs per slot in the run store");
             Assert.That(events.Values.Select(e => e.Fired), Is.All.EqualTo(1), "firings that claimed the slot's run");
         });
+    }
+
+    /// <summary>Three helpers on a PostgreSQL database of their own (clustered, as the run store's database makes them), dropped afterwards.</summary>
+    private static async Task<(Dictionary<DateTimeOffset, int> Runs, Dictionary<DateTimeOffset, (int Fired, int Duplicates)> Events)> RunOnANewPostgreSqlDatabaseAsync(bool staggered)
+    {
+        var database = "flows_cluster_" + Guid.NewGuid().ToString("N")[..12];
+        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE DATABASE {database}");
+        var connection = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = database }.ConnectionString;
+        try
+        {
+            await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = connection });
+            return await RunTogetherAsync(3, store, new Dictionary<string, string>
+            {
+                ["Helper:Store"] = "postgres",
+                ["Flows:Store:ConnectionString"] = connection,
+            }, staggered);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await TestPostgres.ExecuteAsync(TestServices.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+        }
     }
 
     /// <summary>
