@@ -93,8 +93,9 @@ public sealed class CrontabExpression
 
     /// <summary>
     /// The first fire time strictly after <paramref name="after"/>, reading the expression in
-    /// <paramref name="zone"/>: the earliest of Quartz's answers for <see cref="QuartzExpressions"/>, so it agrees
-    /// with what a Quartz trigger built from them fires at, daylight-saving days included.
+    /// <paramref name="zone"/>: the earliest answer of the Quartz cron expressions this line is translated to (one, or two
+    /// when both day fields are restricted), so it agrees with what the deployment's triggers fire at, daylight-saving
+    /// days included.
     /// </summary>
     /// <param name="after">The instant to look after.</param>
     /// <param name="zone">The time zone the expression's clock times are read in.</param>
