@@ -16,28 +16,10 @@ internal static class SlotClock
     /// The newest slot of the trigger at or before <paramref name="time"/>: <paramref name="time"/> itself when it is a
     /// slot, else the slot a "fire once now" misfire stood in for.
     /// </summary>
-    public static DateTimeOffset NewestAtOrBefore(ITrigger trigger, DateTimeOffset time)
-    {
-        if (IsSlot(trigger, time))
-        {
-            return time;
-        }
-
-        foreach (var lookBack in LookBacks)
-        {
-            if (trigger.GetFireTimeAfter(time - lookBack) is { } slot && slot <= time)
-            {
-                while (trigger.GetFireTimeAfter(slot) is { } next && next <= time)
-                {
-                    slot = next;
-                }
-
-                return slot;
-            }
-        }
-
-        return time;
-    }
+    public static DateTimeOffset NewestAtOrBefore(ITrigger trigger, DateTimeOffset time) =>
+        IsSlot(trigger, time) ? time
+        : NewestIn(trigger, DateTimeOffset.MinValue, time, 1, out _) is [var newest] ? newest
+        : time;
 
     /// <summary>Whether <paramref name="time"/> is one of the trigger's slots (a "fire once now" misfire firing stands for a moment that is not).</summary>
     public static bool IsSlot(ITrigger trigger, DateTimeOffset time) => trigger.GetFireTimeAfter(time.AddMilliseconds(-1)) == time;
