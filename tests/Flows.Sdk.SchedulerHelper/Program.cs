@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 // 4011, ...). Stops gracefully (SIGTERM's path) when standard input reads "stop" or closes, then prints STOPPED.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
 builder.Configuration.AddCommandLine(args);
-builder.Logging.ClearProviders().AddProvider(new EventLines()).SetMinimumLevel(LogLevel.Debug);
+builder.Logging.ClearProviders().AddProvider(new EventLines("Flows.Orchestration")).SetMinimumLevel(LogLevel.Debug);
 var flows = builder.Services.AddFlows();
 if (builder.Configuration["Helper:Store"] == "postgres")
 {
@@ -40,34 +40,6 @@ internal static class HelperFlows
 {
     [Flow("helper-tick")]
     public static void Tick()
-    {
-    }
-}
-
-/// <summary>Writes each orchestration event as one parseable line: event id, deployment, slot.</summary>
-internal sealed class EventLines : ILoggerProvider, ILogger
-{
-    private static readonly Lock Gate = new();
-
-    public ILogger CreateLogger(string categoryName) => categoryName == "Flows.Orchestration" ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        var values = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
-        var deployment = values.FirstOrDefault(v => v.Key == "Deployment").Value;
-        var slot = values.FirstOrDefault(v => v.Key == "Slot").Value is DateTimeOffset s ? s.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) : "-";
-        lock (Gate)
-        {
-            Console.WriteLine($"EVENT {eventId.Id} {deployment ?? "-"} {slot} {formatter(state, exception).ReplaceLineEndings(" ")}");
-        }
-    }
-
-    public void Dispose()
     {
     }
 }

@@ -1,8 +1,6 @@
 using Flows.Runs;
 using Flows.Stores;
-using Flows.Stores.PostgreSql;
 using Flows.Stores.Sqlite;
-using Npgsql;
 
 namespace Flows.Orchestration.Tests.Cluster;
 
@@ -68,23 +66,13 @@ public sealed class ClusterSlotTests
     /// <summary>Three helpers on a PostgreSQL database of their own (clustered, as the run store's database makes them), dropped afterwards.</summary>
     private static async Task<(Dictionary<DateTimeOffset, int> Runs, Dictionary<DateTimeOffset, (int Fired, int Duplicates)> Events)> RunOnANewPostgreSqlDatabaseAsync(bool staggered)
     {
-        var database = "flows_cluster_" + Guid.NewGuid().ToString("N")[..12];
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE DATABASE {database}");
-        var connection = new NpgsqlConnectionStringBuilder(TestServices.Postgres) { Database = database }.ConnectionString;
-        try
+        await using var database = await ThrowAwayDatabase.CreateAsync();
+        await using var store = database.OpenStore();
+        return await RunTogetherAsync(3, store, new Dictionary<string, string>
         {
-            await using var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = connection });
-            return await RunTogetherAsync(3, store, new Dictionary<string, string>
-            {
-                ["Helper:Store"] = "postgres",
-                ["Flows:Store:ConnectionString"] = connection,
-            }, staggered);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await TestPostgres.ExecuteAsync(TestServices.Postgres, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-        }
+            ["Helper:Store"] = "postgres",
+            ["Flows:Store:ConnectionString"] = database.ConnectionString,
+        }, staggered);
     }
 
     /// <summary>
@@ -103,7 +91,7 @@ public sealed class ClusterSlotTests
             return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
         }
 
-        var processes = new List<SchedulerProcess> { SchedulerProcess.Start("host 1", settings) };
+        var processes = new List<HelperProcess> { HelperProcess.Start("host 1", settings) };
         try
         {
             DateTimeOffset? earliest = null;
@@ -113,7 +101,7 @@ public sealed class ClusterSlotTests
                 earliest = SlotAfterNext();
             }
 
-            processes.AddRange(Enumerable.Range(2, count - 1).Select(i => SchedulerProcess.Start($"host {i}", settings)));
+            processes.AddRange(Enumerable.Range(2, count - 1).Select(i => HelperProcess.Start($"host {i}", settings)));
             await Eventually.Within(Task.WhenAll(processes.Select(p => p.ReadyAsync())));
             var allReady = SlotAfterNext();
             var first = earliest ?? allReady;
