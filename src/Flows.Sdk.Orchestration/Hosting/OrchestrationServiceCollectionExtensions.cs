@@ -1,5 +1,6 @@
 using Flows;
 using Flows.Orchestration;
+using Flows.Orchestration.Cluster;
 using Flows.Orchestration.Control;
 using Flows.Orchestration.Hosting;
 using Flows.Orchestration.Running;
@@ -43,6 +44,7 @@ public static class OrchestrationServiceCollectionExtensions
 
         services.TryAddSingleton<RunningDeployments>();
         services.TryAddSingleton<OrchestrationScheduler>();
+        services.TryAddSingleton(ClusterSignals.Create);
         services.TryAddSingleton<IDeployments, DeploymentControl>();
         // Registered after AddFlows' engine service, so it starts after the engine and stops before it flushes.
         services.AddHostedService<OrchestrationService>();

@@ -25,4 +25,10 @@ internal static class OrchestrationEventIds
     public const int DeploymentPaused = 4022;
     public const int DeploymentResumed = 4023;
     public const int BackfillScheduled = 4024;
+    public const int ClusterSignalsListening = 4070;
+    public const int ClusterSignalsLost = 4071;
+    public const int ClusterSignalsRestored = 4072;
+    public const int ClusterSignalNotSent = 4073;
+    public const int ClusterCancelSignalFailed = 4074;
+    public const int ClusterWakeFailed = 4075;
 }
