@@ -47,8 +47,8 @@ public static class OrchestrationServiceCollectionExtensions
 
         services.TryAddSingleton<RunningDeployments>();
         services.TryAddSingleton<OrchestrationScheduler>();
+        services.TryAddSingleton(ClusterSignals.Create);
         services.TryAddSingleton<IDeployments, DeploymentControl>();
-        services.TryAddSingleton<ClusterSignals>();
         services.TryAddSingleton<IFlowClient, FlowClient>();
         // Registered after AddFlows' engine service, so it starts after the engine and stops before it flushes.
         services.AddHostedService<OrchestrationService>();

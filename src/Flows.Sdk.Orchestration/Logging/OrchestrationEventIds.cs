@@ -41,4 +41,10 @@ internal static class OrchestrationEventIds
     public const int CrashedRunNotRetried = 4049;
     public const int WorkerStarted = 4055;
     public const int QuartzFollowsRunStore = 4056;
+    public const int ClusterSignalsListening = 4070;
+    public const int ClusterSignalsLost = 4071;
+    public const int ClusterSignalsRestored = 4072;
+    public const int ClusterSignalNotSent = 4073;
+    public const int ClusterCancelSignalFailed = 4074;
+    public const int ClusterWakeFailed = 4075;
 }
