@@ -61,7 +61,8 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                     q.UseTimeProvider(engine.TimeProvider);
                     q.UseDefaultThreadPool(o.MaxConcurrentRuns);
                     q.UseJobFactory(new DeploymentJobFactory(engine, running, logger, o.MisfireThreshold));
-                    _dataSource = UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
+                    _dataSource = UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration, logger);
+                    UseQueues(q, o);
                 });
                 var (provider, connection) = ResolveJobStore(o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 if (provider == JobStoreProvider.Sqlite)
@@ -201,8 +202,61 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
         return System.IO.Path.Combine(folder, "quartz.db");
     }
 
+    /// <summary>
+    /// The queues this node serves (Quartz execution groups; every one when none is named) and the queues' caps,
+    /// counted across the cluster.
+    /// </summary>
+    private static void UseQueues(IQuartzBuilder q, OrchestrationOptions o)
+    {
+        if (o.Queues.Count > 0)
+        {
+            q.ServeExecutionGroups([.. o.Queues.Select(Queueing.QueueNames.Served).Distinct(StringComparer.Ordinal)]);
+        }
+
+        if (o.QueueLimits.Count > 0)
+        {
+            q.UseExecutionLimits(limits =>
+            {
+                foreach (var (queue, max) in o.QueueLimits)
+                {
+                    if (Queueing.QueueNames.ExecutionGroup(queue) is { } group)
+                    {
+                        limits.ForGroup(group, max, ExecutionLimitScope.Cluster);
+                    }
+                    else
+                    {
+                        limits.ForDefaultGroup(max, ExecutionLimitScope.Cluster);
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// The run store's notion of a live process, for Quartz to follow: this node's instance id is the store's owner id,
+    /// it checks in as often as the owner beats, and a node is recovered once it has been silent for the owner's timeout.
+    /// </summary>
+    private static void FollowRunStore(IQuartzBuilder q, IPersistentStoreBuilder s, IRunStore runStore, ILogger logger)
+    {
+        if (EngineCalls.Owners(runStore) is not { } owners)
+        {
+            // A store without owners: Quartz's own check-ins and a generated instance id.
+            s.UseClustering(_ => { });
+            return;
+        }
+
+        var instanceId = owners.OwnerId.ToString("D");
+        q.ConfigureScheduler(options => options.InstanceId = instanceId);
+        s.UseClustering(c =>
+        {
+            c.CheckinInterval = owners.HeartbeatInterval;
+            c.CheckinMisfireThreshold = owners.HeartbeatTimeout;
+        });
+        logger.FollowsRunStore(instanceId, owners.HeartbeatInterval, owners.HeartbeatTimeout);
+    }
+
     /// <summary>Configures the job store; returns the data source it made for Quartz (to dispose with the scheduler), if any.</summary>
-    private static NpgsqlDataSource? UseJobStore(IQuartzBuilder q, OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration)
+    private static NpgsqlDataSource? UseJobStore(IQuartzBuilder q, OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration, ILogger logger)
     {
         var (provider, connection) = ResolveJobStore(o, runStore, configuration);
         if (provider == JobStoreProvider.Memory)
@@ -234,7 +288,7 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
 
                 if (o.JobStore.Clustered)
                 {
-                    s.UseClustering(_ => { });
+                    FollowRunStore(q, s, runStore, logger);
                 }
             }
             else

@@ -25,4 +25,26 @@ internal static class OrchestrationEventIds
     public const int DeploymentPaused = 4022;
     public const int DeploymentResumed = 4023;
     public const int BackfillScheduled = 4024;
+    public const int RunQueued = 4030;
+    public const int QueuedRunStarting = 4031;
+    public const int QueuedRunEnded = 4032;
+    public const int QueuedRunDuplicate = 4033;
+    public const int QueuedRunRejected = 4034;
+    public const int QueuedRunNotStarted = 4035;
+    public const int QueuedRunPutBack = 4036;
+    public const int RunCancelRequested = 4040;
+    public const int RunCancelledHere = 4041;
+    public const int RecoveringRunNotStarted = 4045;
+    public const int RecoveringRunEnded = 4046;
+    public const int RecoveringRunOwnerAlive = 4047;
+    public const int CrashedRunRetried = 4048;
+    public const int CrashedRunNotRetried = 4049;
+    public const int WorkerStarted = 4055;
+    public const int QuartzFollowsRunStore = 4056;
+    public const int ClusterSignalsListening = 4070;
+    public const int ClusterSignalsLost = 4071;
+    public const int ClusterSignalsRestored = 4072;
+    public const int ClusterSignalNotSent = 4073;
+    public const int ClusterCancelSignalFailed = 4074;
+    public const int ClusterWakeFailed = 4075;
 }
