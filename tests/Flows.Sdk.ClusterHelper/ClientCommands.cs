@@ -1,3 +1,4 @@
+using System.Globalization;
 using Flows.Orchestration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -6,6 +7,9 @@ namespace Flows.ClusterHelper;
 /// <summary>
 /// The client process's commands, one a line on standard input, each answered on standard output:
 /// <list type="bullet">
+/// <item><c>enqueue &lt;flow&gt; &lt;count&gt; [queue|-] [name=value ...]</c>: <c>ENQUEUED &lt;run id&gt;</c> per run (an integer value is passed as a number).</item>
+/// <item><c>cancel &lt;run id&gt;</c>: <c>CANCEL &lt;run id&gt; &lt;True|False&gt;</c>.</item>
+/// <item><c>wait &lt;run id&gt;</c>: <c>ENDED &lt;run id&gt; &lt;state&gt;</c>.</item>
 /// <item><c>deployments</c>: <c>DEPLOYMENT &lt;name&gt; &lt;code version&gt; &lt;description&gt;</c> per deployment in the job store, then <c>DEPLOYMENTS &lt;count&gt;</c>.</item>
 /// </list>
 /// A command that fails answers <c>ERROR &lt;command&gt;: &lt;message&gt;</c>. <c>stop</c> (or the end of the input) ends.
@@ -22,6 +26,31 @@ internal static class ClientCommands
             {
                 switch (parts)
                 {
+                    case ["enqueue", var flow, var count, .. var rest]:
+                        var queue = rest.Length > 0 && rest[0] != "-" ? rest[0] : null;
+                        var parameters = rest.Skip(1).Select(p => p.Split('=', 2)).ToDictionary(
+                            p => p[0],
+                            p => int.TryParse(p[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? (object?)number : p[1],
+                            StringComparer.Ordinal);
+                        for (var i = 0; i < int.Parse(count, CultureInfo.InvariantCulture); i++)
+                        {
+                            var id = await services.GetRequiredService<IFlowClient>().EnqueueAsync(flow, parameters.Count > 0 ? parameters : null, queue).ConfigureAwait(false);
+                            EventLines.WriteLine($"ENQUEUED {id}");
+                        }
+
+                        break;
+                    case ["cancel", var run]:
+                        var cancelled = await services.GetRequiredService<IFlowClient>().CancelAsync(Guid.Parse(run)).ConfigureAwait(false);
+                        EventLines.WriteLine($"CANCEL {run} {cancelled}");
+                        break;
+                    case ["wait", var run]:
+                        using (var bounded = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+                        {
+                            var ended = await services.GetRequiredService<IFlowClient>().WaitAsync(Guid.Parse(run), bounded.Token).ConfigureAwait(false);
+                            EventLines.WriteLine($"ENDED {run} {ended.State}");
+                        }
+
+                        break;
                     case ["deployments"]:
                         var stored = await deployments.ListAsync().ConfigureAwait(false);
                         foreach (var deployment in stored)

@@ -26,6 +26,8 @@ public sealed partial class TestRulesTests
             (1, "the subject: a synchronous body that holds its slot for a while, so callers contend while the limit is measured"),
         ["tests/Flows.Sdk.ClusterHelper/ClusterFlows.cs"] =
             (1, "the subject: a task of the cluster helper that holds its slot of a shared limit for a while, so replicas contend for it"),
+        ["tests/Flows.Sdk.Orchestration.Tests/Cluster/OutageTests.cs"] =
+            (1, "the subject: PostgreSQL stays down for 20 s of real time while replicas work; no signal can stand in for time that must pass"),
         ["tests/Flows.Sdk.Generators.Tests/Samples.cs"] =
             (2, "text of a user's program that the generator tests compile and compare with golden files; never run"),
         ["tests/Flows.Sdk.Docs.Tests/TestRulesTests.cs"] =

@@ -35,7 +35,7 @@ public abstract class ClusterTest
     }
 
     /// <inheritdoc cref="TestCluster.StartAsync"/>
-    private protected async Task<TestCluster> StartClusterAsync(int replicas, IReadOnlyDictionary<string, string>? settings = null, string? server = null)
+    private protected async Task<TestCluster> StartClusterAsync(int replicas, IReadOnlyDictionary<string, string>? settings = null, ThrowAwayCluster? server = null)
     {
         _cluster = await TestCluster.StartAsync(replicas, settings, server);
         return _cluster;

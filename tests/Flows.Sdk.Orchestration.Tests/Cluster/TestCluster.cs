@@ -19,13 +19,15 @@ internal sealed class TestCluster : IAsyncDisposable
     private const string Helper = "Flows.Sdk.ClusterHelper";
 
     private readonly ThrowAwayDatabase _database;
+    private readonly ThrowAwayCluster? _server;
     private readonly Dictionary<string, string> _common;
     private readonly List<HelperProcess> _processes = [];
     private HelperProcess? _client;
 
-    private TestCluster(ThrowAwayDatabase database, IReadOnlyDictionary<string, string>? settings)
+    private TestCluster(ThrowAwayDatabase database, ThrowAwayCluster? server, IReadOnlyDictionary<string, string>? settings)
     {
         _database = database;
+        _server = server;
         Store = database.OpenStore();
         _common = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -50,12 +52,28 @@ internal sealed class TestCluster : IAsyncDisposable
     public IReadOnlyList<RunLine> RunLines => [.. Replicas.SelectMany(p => p.Lines).Select(RunLine.TryParse).OfType<RunLine>()];
 
     /// <summary>
-    /// A fresh database on <paramref name="server"/> (the shared test server unless given) and <paramref name="replicas"/>
-    /// replicas named <c>r1</c>, <c>r2</c>, ... on it, each configured by <paramref name="settings"/>; returns once all are ready.
+    /// A fresh database on <paramref name="server"/> (the shared test server unless given; the cluster then owns it and
+    /// stops it last) and <paramref name="replicas"/> replicas named <c>r1</c>, <c>r2</c>, ... on it, each configured by
+    /// <paramref name="settings"/>; returns once all are ready.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(int replicas, IReadOnlyDictionary<string, string>? settings = null, string? server = null)
+    public static async Task<TestCluster> StartAsync(int replicas, IReadOnlyDictionary<string, string>? settings = null, ThrowAwayCluster? server = null)
     {
-        var cluster = new TestCluster(await ThrowAwayDatabase.CreateAsync(server), settings);
+        ThrowAwayDatabase database;
+        try
+        {
+            database = await ThrowAwayDatabase.CreateAsync(server?.ConnectionString);
+        }
+        catch
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        var cluster = new TestCluster(database, server, settings);
         try
         {
             await cluster.StartReplicasAsync([.. Enumerable.Range(1, replicas).Select(i => ("r" + i.ToString(CultureInfo.InvariantCulture), (IReadOnlyDictionary<string, string>?)null))]);
@@ -185,7 +203,17 @@ internal sealed class TestCluster : IAsyncDisposable
         }
         finally
         {
-            await _database.DisposeAsync();
+            try
+            {
+                await _database.DisposeAsync();
+            }
+            finally
+            {
+                if (_server is not null)
+                {
+                    await _server.DisposeAsync();
+                }
+            }
         }
     }
 
