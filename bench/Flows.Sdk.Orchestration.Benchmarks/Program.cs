@@ -30,5 +30,12 @@ if (args.Length > 0 && args[0] == ManyDeployments.Command)
     return await ManyDeployments.RunAsync(args);
 }
 
-Console.Error.WriteLine($"usage: <mode> [options], mode one of: {DstYear.Command}, {MisfireJump.Command}, {SqliteWriters.Command}, {SlotLatency.Command}, {ManyDeployments.Command}");
+// dotnet run -c Release --project bench/Flows.Sdk.Orchestration.Benchmarks -- queue-latency [--runs 100] [--postgres "Host=..."]
+// dotnet run -c Release --project bench/Flows.Sdk.Orchestration.Benchmarks -- queue-throughput [--runs 1000] [--postgres "Host=..."]
+if (args.Length > 0 && args[0] is QueueLatency.Command or QueueLatency.ThroughputCommand)
+{
+    return await QueueLatency.RunAsync(args);
+}
+
+Console.Error.WriteLine($"usage: <mode> [options], mode one of: {DstYear.Command}, {MisfireJump.Command}, {SqliteWriters.Command}, {SlotLatency.Command}, {ManyDeployments.Command}, {QueueLatency.Command}, {QueueLatency.ThroughputCommand}");
 return 2;
