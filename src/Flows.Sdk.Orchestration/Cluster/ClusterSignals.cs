@@ -106,6 +106,9 @@ internal sealed class ClusterSignals : IAsyncDisposable, IDisposable
     /// <summary>How many attempts to (re)connect the listening connection have failed (tests read it).</summary>
     internal long FailedConnects => Interlocked.Read(ref _failedConnects);
 
+    /// <summary>Whether <see cref="StartListeningAsync"/> has started listening (a PostgreSQL job store, a serving replica).</summary>
+    internal bool IsStarted => Volatile.Read(ref _scheduler) is not null && IsEnabled;
+
     /// <summary>Whether the listening connection is up now.</summary>
     internal bool IsListening => Volatile.Read(ref _listeningNow) == 1;
 
