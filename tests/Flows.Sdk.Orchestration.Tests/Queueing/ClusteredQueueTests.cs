@@ -52,6 +52,26 @@ public sealed class ClusteredQueueTests
     });
 
     [Test]
+    public Task AQueuedRunCompletes_AndItsOneShotJobIsGone() => InSchemaAsync(async settings =>
+    {
+        using var home = TempFolder.Create();
+        await using var host = await HostAsync(home, settings);
+
+        var runId = await host.Client.EnqueueAsync("orch-record", new { label = "queued-on-postgres" }, queue: "pg");
+        var run = await Eventually.Within(host.Client.WaitAsync(runId));
+        // The job goes once its firing has returned, just after the run ended.
+        await Eventually.UntilAsync(
+            async () => Convert.ToInt64(await TestPostgres.ScalarAsync(TestServices.Postgres, $"SELECT count(*) FROM \"{settings["Flows:Store:Schema"]}\".qrtz_job_details WHERE job_group = 'flows-queued'"), System.Globalization.CultureInfo.InvariantCulture) == 0,
+            "the one-shot job to go once it ran");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.State, Is.EqualTo(RunState.Completed));
+            Assert.That(run.Tags, Does.Contain("queue:pg"));
+        });
+    });
+
+    [Test]
     public Task ARunInProgressOnAnotherReplica_IsCancelledFromAProcessThatRunsNothing() => InSchemaAsync(async settings =>
     {
         using var home = TempFolder.Create();

@@ -2,7 +2,6 @@ using Flows.Orchestration.Logging;
 using Flows.Orchestration.Tests.Fixtures;
 using Flows.Orchestration.Tests.Support;
 using Flows.Runs;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Orchestration.Tests.Queueing;
@@ -43,36 +42,6 @@ public sealed class QueuedRunTests
             Assert.That(worker.Events.Select(e => e.EventId), Does.Contain(OrchestrationEventIds.QueuedRunStarting));
             Assert.That(client.Events.Select(e => e.EventId), Does.Contain(OrchestrationEventIds.RunQueued));
         });
-    }
-
-    [Test]
-    public async Task OnAPostgreSqlJobStore_AQueuedRunCompletes_AndItsJobIsGone()
-    {
-        var schema = TestPostgres.NewSchemaName("orch_q_");
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE SCHEMA \"{schema}\"");
-        try
-        {
-            using var home = TempFolder.Create();
-            var settings = new Dictionary<string, string?> { ["Flows:Store:ConnectionString"] = $"{TestServices.Postgres};Search Path={schema}", ["Flows:Store:Schema"] = schema };
-            await using var host = await OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(Start), _ => { }, settings, services => services.AddFlowsPostgreSqlStore());
-
-            var runId = await host.Client.EnqueueAsync("orch-record", new { label = "queued-on-postgres" }, queue: "pg");
-            var run = await Eventually.Within(host.Client.WaitAsync(runId));
-            // The job goes once its firing has returned, just after the run ended.
-            await Eventually.UntilAsync(
-                async () => Convert.ToInt64(await TestPostgres.ScalarAsync(TestServices.Postgres, $"SELECT count(*) FROM \"{schema}\".qrtz_job_details WHERE job_group = 'flows-queued'"), System.Globalization.CultureInfo.InvariantCulture) == 0,
-                "the one-shot job to go once it ran");
-
-            Assert.Multiple(() =>
-            {
-                Assert.That(run.State, Is.EqualTo(RunState.Completed));
-                Assert.That(run.Tags, Does.Contain("queue:pg"));
-            });
-        }
-        finally
-        {
-            await TestPostgres.DropSchemaAsync(TestServices.Postgres, schema);
-        }
     }
 
     [Test]
