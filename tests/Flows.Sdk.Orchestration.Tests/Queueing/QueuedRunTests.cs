@@ -143,6 +143,25 @@ public sealed class QueuedRunTests
     }
 
     [Test]
+    public async Task AQueuedRunStillGoingWhenTheHostStops_GetsTheGrace_ThenEndsCancelled()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await using var host = await HostAsync(home, time, ("ShutdownGrace", "00:00:05"));
+        var runId = await host.Client.EnqueueAsync("orch-block", new { label = "queued-at-stop" });
+        await host.AdvanceUntilAsync(() => Task.FromResult(Scheduled.Started.Contains("queued-at-stop")), "the run to start");
+
+        var stop = host.Host.StopAsync();
+        await Eventually.AdvanceUntilDone(time, stop, TimeSpan.FromSeconds(1));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await host.Client.GetRunAsync(runId))!.State, Is.EqualTo(RunState.Cancelled));
+            Assert.That(host.Events.Select(e => e.EventId), Does.Contain(OrchestrationEventIds.ShutdownCancelling));
+        });
+    }
+
+    [Test]
     public async Task CancellingARunInProgress_CancelsItsToken_AndItEndsCancelled()
     {
         using var home = TempFolder.Create();

@@ -129,6 +129,25 @@ public sealed class WorkerRoleTests
     }
 
     [Test]
+    public async Task ADeploymentsQueue_IsItsTriggersExecutionGroup_AndMovingItRewritesThem()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        static Action<OrchestrationOptions> In(string queue) => o => o.Deploy("queued-hourly", "orch-record", d => d.Cron("0 * * * *").Queue(queue));
+
+        await (await OrchestrationHost.StartAsync(home.Path, time, In("reports-q"))).DisposeAsync();
+        var before = QuartzTables.Rows(home.File("quartz.db"), "triggers");
+        await (await OrchestrationHost.StartAsync(home.Path, time, In("exports-q"))).DisposeAsync();
+        var after = QuartzTables.Rows(home.File("quartz.db"), "triggers");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Has.Count.EqualTo(1).And.Some.Contains("=reports-q |"));
+            Assert.That(after, Has.Count.EqualTo(1).And.Some.Contains("=exports-q |"));
+        });
+    }
+
+    [Test]
     public void BadQueueSettings_FailWithEveryKeyNamed()
     {
         var services = new ServiceCollection();
