@@ -148,6 +148,36 @@ public sealed class WorkerRoleTests
     }
 
     [Test]
+    public async Task AQueuedRunOfAFlowThisReplicaDoesNotHave_EndsCancelledSayingWhy_InsteadOfWaitingForEver()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await using var host = await OrchestrationHost.StartAsync(home.Path, time, _ => { });
+        // Queued by a replica of a newer build, whose code declares a flow this one does not.
+        var runId = Guid.CreateVersion7();
+        await host.Engine.Store.TryCreateRunAsync(new RunRecord { Id = runId, Kind = RunKind.Flow, Name = "orch-newer-flow", State = RunState.Scheduled, CreatedAt = time.GetUtcNow() });
+        var job = JobBuilder.Create<Flows.Orchestration.Queueing.QueuedRunJob>()
+            .WithIdentity(Flows.Orchestration.Queueing.QueuedRuns.JobKey(runId))
+            .RequestRecovery()
+            .UsingJobData(Flows.Orchestration.Queueing.QueuedRuns.Flow, "orch-newer-flow")
+            .UsingJobData(Flows.Orchestration.Queueing.QueuedRuns.Parameters, "{}")
+            .UsingJobData(Flows.Orchestration.Queueing.QueuedRuns.Queue, "default")
+            .Build();
+        var scheduler = await host.Host.Services.GetRequiredService<Flows.Orchestration.Hosting.OrchestrationScheduler>().GetAsync(CancellationToken.None);
+        await scheduler.ScheduleJob(job, Flows.Orchestration.Queueing.QueuedRuns.Trigger(runId, "default", time), new ScheduleJobOptions());
+
+        await host.AdvanceUntilAsync(async () => (await host.Client.GetRunAsync(runId))?.State.IsFinal() == true, "the run to end");
+        var run = (await host.Client.GetRunAsync(runId))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.State, Is.EqualTo(RunState.Cancelled));
+            Assert.That(run.Error, Does.Contain("queue default").And.Contain("orch-newer-flow"));
+            Assert.That(host.Events.Select(e => e.EventId), Does.Contain(Logging.OrchestrationEventIds.QueuedRunNotStarted));
+        });
+    }
+
+    [Test]
     public void BadQueueSettings_FailWithEveryKeyNamed()
     {
         var services = new ServiceCollection();
