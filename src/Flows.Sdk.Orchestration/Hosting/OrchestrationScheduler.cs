@@ -245,7 +245,7 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
     /// </summary>
     private static void FollowRunStore(IQuartzBuilder q, IPersistentStoreBuilder s, IRunStore runStore, ILogger logger)
     {
-        if (EngineCalls.Owners(runStore) is not { } owners)
+        if (runStore is not IRunOwners owners)
         {
             // A store without owners: Quartz's own check-ins and a generated instance id.
             s.UseClustering(_ => { });

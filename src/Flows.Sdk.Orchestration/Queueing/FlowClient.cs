@@ -53,7 +53,7 @@ internal sealed class FlowClient(OrchestrationScheduler holder, RunningDeploymen
 
         var scheduler = await holder.GetAsync(cancellationToken).ConfigureAwait(false);
         if (run.State is RunState.Scheduled or RunState.Late
-            && await EngineCalls.TryCancelScheduledRunAsync(Engine, runId, "Cancelled on request before it started.", cancellationToken).ConfigureAwait(false))
+            && await Engine.TryCancelScheduledRunAsync(runId, "Cancelled on request before it started.", cancellationToken).ConfigureAwait(false))
         {
             // Recorded Cancelled first: a firing that comes meanwhile finds the run ended and runs nothing.
             await scheduler.DeleteJob(QueuedRuns.JobKey(runId), cancellationToken).ConfigureAwait(false);
@@ -148,7 +148,7 @@ internal sealed class FlowClient(OrchestrationScheduler holder, RunningDeploymen
         catch (Exception ex) when (ex is SchedulerException or OperationCanceledException)
         {
             // Not queued: the run would wait Scheduled for ever. It ends Cancelled, saying why, and the caller gets the error.
-            await EngineCalls.TryCancelScheduledRunAsync(Engine, runId, $"Not queued: the job store refused it ({ex.GetType().Name}).", CancellationToken.None).ConfigureAwait(false);
+            await Engine.TryCancelScheduledRunAsync(runId, $"Not queued: the job store refused it ({ex.GetType().Name}).", CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 

@@ -72,6 +72,12 @@ internal sealed class QueuedRunJob(FlowEngine engine, RunningDeployments running
         {
             // Quartz would only log it; say which run and flow (an unknown flow: this replica runs another build).
             logger.QueuedNotStarted(ex, runId, flow, queue);
+            if (ex is ArgumentException)
+            {
+                // The flow or its parameters do not bind here, before anything started: its job is spent, so the run
+                // would wait Scheduled for ever. It ends Cancelled, saying why (a store failure leaves it to recovery).
+                await engine.TryCancelScheduledRunAsync(runId, $"Not started by the replica that took it from queue {queue}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 }

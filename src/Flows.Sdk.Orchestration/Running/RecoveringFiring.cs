@@ -1,5 +1,6 @@
 using Flows.Orchestration.Logging;
 using Flows.Runs;
+using Flows.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Orchestration.Running;
@@ -38,7 +39,7 @@ internal sealed class RecoveringFiring(FlowEngine engine, ILogger logger)
             return RecoveryVerdict.NotStarted;
         }
 
-        if (!run.State.IsFinal() && EngineCalls.Owners(store) is { } owners)
+        if (!run.State.IsFinal() && store is IRunOwners owners)
         {
             var time = engine.TimeProvider;
             var deadline = time.GetUtcNow() + owners.HeartbeatTimeout + (2 * owners.HeartbeatInterval);
@@ -71,7 +72,7 @@ internal sealed class RecoveringFiring(FlowEngine engine, ILogger logger)
     /// <summary>Starts the next attempt of a <c>Crashed</c> run on this engine, as its flow's retry policy allows; logs what came of it.</summary>
     public async Task RetryAsync(Guid runId, string firing, CancellationToken cancellationToken)
     {
-        var retried = await EngineCalls.TryRetryCrashedRunAsync(engine, runId, cancellationToken).ConfigureAwait(false);
+        var retried = await engine.TryRetryCrashedRunAsync(runId, cancellationToken).ConfigureAwait(false);
         if (retried is null)
         {
             logger.CrashedNotRetried(firing, runId);

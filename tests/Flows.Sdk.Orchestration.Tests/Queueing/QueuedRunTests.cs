@@ -2,7 +2,6 @@ using Flows.Orchestration.Logging;
 using Flows.Orchestration.Tests.Fixtures;
 using Flows.Orchestration.Tests.Support;
 using Flows.Runs;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Orchestration.Tests.Queueing;
@@ -43,33 +42,6 @@ public sealed class QueuedRunTests
             Assert.That(worker.Events.Select(e => e.EventId), Does.Contain(OrchestrationEventIds.QueuedRunStarting));
             Assert.That(client.Events.Select(e => e.EventId), Does.Contain(OrchestrationEventIds.RunQueued));
         });
-    }
-
-    [Test]
-    public async Task OnAPostgreSqlJobStore_AQueuedRunCompletes_AndItsJobIsGone()
-    {
-        var schema = TestPostgres.NewSchemaName("orch_q_");
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE SCHEMA \"{schema}\"");
-        try
-        {
-            using var home = TempFolder.Create();
-            var settings = new Dictionary<string, string?> { ["Flows:Store:ConnectionString"] = $"{TestServices.Postgres};Search Path={schema}", ["Flows:Store:Schema"] = schema };
-            await using var host = await OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(Start), _ => { }, settings, services => services.AddFlowsPostgreSqlStore());
-
-            var runId = await host.Client.EnqueueAsync("orch-record", new { label = "queued-on-postgres" }, queue: "pg");
-            var run = await Eventually.Within(host.Client.WaitAsync(runId));
-
-            Assert.Multiple(async () =>
-            {
-                Assert.That(run.State, Is.EqualTo(RunState.Completed));
-                Assert.That(run.Tags, Does.Contain("queue:pg"));
-                Assert.That(await TestPostgres.ScalarAsync(TestServices.Postgres, $"SELECT count(*) FROM \"{schema}\".qrtz_job_details WHERE job_group = 'flows-queued'"), Is.EqualTo(0), "a one-shot job goes once it ran");
-            });
-        }
-        finally
-        {
-            await TestPostgres.DropSchemaAsync(TestServices.Postgres, schema);
-        }
     }
 
     [Test]
@@ -167,6 +139,25 @@ public sealed class QueuedRunTests
             Assert.That(run.Tags, Does.Contain("report").And.Contain("queue:reports"));
             Assert.That(Scheduled.Calls, Does.Contain("run-now"));
             Assert.That(unknown.Message, Does.Contain("No deployment is named 'monthly-report'").And.Contain("yearly-report"));
+        });
+    }
+
+    [Test]
+    public async Task AQueuedRunStillGoingWhenTheHostStops_GetsTheGrace_ThenEndsCancelled()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await using var host = await HostAsync(home, time, ("ShutdownGrace", "00:00:05"));
+        var runId = await host.Client.EnqueueAsync("orch-block", new { label = "queued-at-stop" });
+        await host.AdvanceUntilAsync(() => Task.FromResult(Scheduled.Started.Contains("queued-at-stop")), "the run to start");
+
+        var stop = host.Host.StopAsync();
+        await Eventually.AdvanceUntilDone(time, stop, TimeSpan.FromSeconds(1));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await host.Client.GetRunAsync(runId))!.State, Is.EqualTo(RunState.Cancelled));
+            Assert.That(host.Events.Select(e => e.EventId), Does.Contain(OrchestrationEventIds.ShutdownCancelling));
         });
     }
 
