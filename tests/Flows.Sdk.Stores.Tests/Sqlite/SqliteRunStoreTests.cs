@@ -272,18 +272,6 @@ public sealed class SqliteRunStoreTests
         Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(before));
     }
 
-    private static Process StartCrashHelper(string path, int steps)
-    {
-        var helper = Path.Combine(
-            AppContext.BaseDirectory.Replace("Flows.Sdk.Stores.Tests", "Flows.Sdk.CrashHelper", StringComparison.Ordinal),
-            "Flows.Sdk.CrashHelper.dll");
-        Assert.That(helper, Does.Exist, "the crash helper is built with the tests");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "exec", helper, path, steps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start)!;
-    }
+    private static Process StartCrashHelper(string path, int steps) =>
+        CrashHelperProcess.Start(path, steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
