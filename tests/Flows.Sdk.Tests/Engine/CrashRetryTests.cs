@@ -76,6 +76,25 @@ public sealed class CrashRetryTests
     }
 
     [Test]
+    public async Task ARunCrashedByItsEngineStoppingUnderIt_IsRetriedByTheNextEngineOnTheSameInMemoryStore()
+    {
+        var store = new InMemoryRunStore();
+        var first = new FlowEngine(new FlowEngineOptions { Store = store });
+        var running = first.RunAsync("crash-waits-once", Json(new { n = 4 }));
+        Guid? runId = null;
+        await Eventually.UntilAsync(
+            async () => (runId = (await store.QueryRunsAsync(new RunQuery { Name = "crash-waits-once" })).SingleOrDefault(r => r.State == RunState.Running)?.Id) is not null,
+            "the first attempt is running");
+        await first.DisposeAsync();
+        Assert.That((await Eventually.Within(running)).State, Is.EqualTo(RunState.Crashed));
+        await using var next = new FlowEngine(new FlowEngineOptions { Store = store });
+
+        var run = await next.TryRetryCrashedRunAsync(runId!.Value);
+
+        Assert.That((run!.Id, run.State, run.Attempt, run.Result), Is.EqualTo((runId.Value, RunState.Completed, 2, (string?)"4")));
+    }
+
+    [Test]
     public async Task RecordedParametersThatNoLongerBind_FailTheRetry_AndLeaveTheRunCrashed()
     {
         using var harness = Harness();

@@ -14,6 +14,20 @@ public static class CrashRetried
         return n + token.Length;
     }
 
+    private static int _waitsStarted;
+
+    /// <summary>The first run in the process waits until it is cancelled; any later one completes at once.</summary>
+    [Flow("crash-waits-once", Retries = 1)]
+    public static async Task<int> WaitsOnce(int n, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _waitsStarted) == 1)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return n;
+    }
+
     [Flow("crash-not-retried")]
     public static int Once(int n) => n;
 }
