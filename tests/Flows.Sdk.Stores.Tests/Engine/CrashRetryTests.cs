@@ -23,7 +23,7 @@ public sealed class CrashRetryTests
     public async Task ACrashedRun_IsRetriedByAnotherProcessUnderItsId_KeepingItsTaskRuns_AndItsCachedTaskHits(CancellationToken cancellationToken)
     {
         var path = _folder.File("flows.db");
-        await RunToReadyAndKillAsync(path, cancellationToken);
+        await CrashHelperProcess.RunUntilReadyThenKillAsync(cancellationToken, "retry-job", path);
         Guid runId;
         await using (var store = new SqliteRunStore(path))
         {
@@ -32,8 +32,8 @@ public sealed class CrashRetryTests
             runId = crashed.Id;
         }
 
-        var output = await RunToEndAsync(cancellationToken, "retry", path, runId.ToString());
-        var again = await RunToEndAsync(cancellationToken, "retry", path, runId.ToString());
+        var output = await CrashHelperProcess.RunToEndAsync(cancellationToken, "retry", path, runId.ToString());
+        var again = await CrashHelperProcess.RunToEndAsync(cancellationToken, "retry", path, runId.ToString());
 
         Assert.That((output, again), Is.EqualTo(("RETRIED Completed 2", "NOT-RETRIED")), "a finished run is not retried again");
         await using var reader = new SqliteRunStore(path);
@@ -52,33 +52,5 @@ public sealed class CrashRetryTests
         });
 
         RunState[] States(string task) => [.. details.TaskRuns.Where(r => r.Name == task).Select(r => r.State)];
-    }
-
-    /// <summary>Runs the helper's flow until it has recorded its tasks and hangs, then kills the process.</summary>
-    private static async Task RunToReadyAndKillAsync(string path, CancellationToken cancellationToken)
-    {
-        using var child = CrashHelperProcess.Start("retry-job", path);
-        string? line;
-        try
-        {
-            line = await child.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        }
-        finally
-        {
-            child.Kill(entireProcessTree: true);
-            await child.WaitForExitAsync(cancellationToken);
-        }
-
-        Assert.That(line, Is.EqualTo("READY"), await child.StandardError.ReadToEndAsync(cancellationToken));
-    }
-
-    /// <summary>Runs the helper to its end; returns its output's first line.</summary>
-    private static async Task<string?> RunToEndAsync(CancellationToken cancellationToken, params string[] arguments)
-    {
-        using var child = CrashHelperProcess.Start(arguments);
-        var output = await child.StandardOutput.ReadToEndAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        await child.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        Assert.That(child.ExitCode, Is.Zero, await child.StandardError.ReadToEndAsync(cancellationToken));
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
     }
 }

@@ -19,4 +19,32 @@ internal static class CrashHelperProcess
 
         return Process.Start(start)!;
     }
+
+    /// <summary>Runs the helper until its flow has recorded its tasks and hangs (it prints READY), then kills the process (SIGKILL).</summary>
+    public static async Task RunUntilReadyThenKillAsync(CancellationToken cancellationToken, params string[] arguments)
+    {
+        using var child = Start(arguments);
+        string? line;
+        try
+        {
+            line = await child.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        finally
+        {
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync(cancellationToken);
+        }
+
+        Assert.That(line, Is.EqualTo("READY"), await child.StandardError.ReadToEndAsync(cancellationToken));
+    }
+
+    /// <summary>Runs the helper to its end; returns the first line it printed.</summary>
+    public static async Task<string?> RunToEndAsync(CancellationToken cancellationToken, params string[] arguments)
+    {
+        using var child = Start(arguments);
+        var output = await child.StandardOutput.ReadToEndAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        await child.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        Assert.That(child.ExitCode, Is.Zero, await child.StandardError.ReadToEndAsync(cancellationToken));
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+    }
 }
