@@ -38,7 +38,8 @@ if (version is not null)
     RollingDeployments.RunAs(version);
 }
 
-builder.Logging.ClearProviders().AddProvider(new EventLines("Flows.Orchestration", "Flows.Runtime")).SetMinimumLevel(LogLevel.Information);
+builder.Logging.ClearProviders().AddProvider(new EventLines("Flows.Orchestration", "Flows.Runtime")).SetMinimumLevel(LogLevel.Information)
+    .AddConfiguration(builder.Configuration.GetSection("Logging"));
 builder.Services.AddFlows();
 builder.Services.AddFlowsPostgreSqlStore();
 builder.Services.AddOrchestration(o =>
