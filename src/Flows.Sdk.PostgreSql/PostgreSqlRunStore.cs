@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Flows.Runs;
+using Flows.Stores.PostgreSql.Limits;
 using Flows.Stores.Sql;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,9 +15,12 @@ namespace Flows.Stores.PostgreSql;
 /// and DELETE on its tables can use a store an administrator migrated. Each store instance heartbeats on the
 /// server's clock (<c>clock_timestamp()</c>), and lapses are judged on it too, so processes whose clocks disagree
 /// never take each other for gone; the unfinished runs of an instance whose heartbeat lapsed are marked
-/// <see cref="RunState.Crashed"/>. Timestamps are kept to the microsecond (PostgreSQL's <c>timestamptz</c>).
+/// <see cref="RunState.Crashed"/>. Timestamps are kept to the microsecond (PostgreSQL's <c>timestamptz</c>). Tag limits,
+/// rate limits and flows' <c>MaxConcurrentRuns</c> of engines on this store are shared by every process on the schema
+/// (<see cref="ISharedLimits"/>): a slot is a lease row tied to this store's owner, so a process found gone gives its
+/// slots back.
 /// </summary>
-public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase
+public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase, ISharedLimits
 {
     /// <summary>The savepoint a batch's COPY of new runs is undone to when one of them was stored already.</summary>
     private const string FreshRuns = "flows_fresh_runs";
@@ -28,6 +32,7 @@ public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase
     private readonly string _database;
     private readonly string? _connectionString;
     private readonly Func<CancellationToken, ValueTask<string>>? _password;
+    private readonly PostgreSqlSharedLimits _limits;
 
     /// <summary>A store on the database a connection string names, in the <c>flows</c> schema.</summary>
     public PostgreSqlRunStore(string connectionString)
@@ -47,6 +52,7 @@ public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase
         var connection = new NpgsqlConnectionStringBuilder(_dataSource.ConnectionString);
         _user = connection.Username ?? Environment.UserName;
         _database = connection.Database ?? _user;
+        _limits = new PostgreSqlSharedLimits(_dataSource, _schema, Types.Prefix, OwnerId, OpenAsync, options.TimeProvider);
     }
 
     /// <summary>The schema holding the tables.</summary>
@@ -54,6 +60,17 @@ public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase
 
     /// <inheritdoc />
     public string DatabaseProduct => "PostgreSql";
+
+    /// <inheritdoc />
+    public Task<IAsyncDisposable?> TryTakeSlotAsync(string key, int permits, CancellationToken cancellationToken = default) =>
+        _limits.TryTakeSlotAsync(key, permits, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TimeSpan?> TrySpendAsync(string key, RateLimit limit, CancellationToken cancellationToken = default) =>
+        _limits.TrySpendAsync(key, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task NextReleaseAsync(string key) => _limits.NextReleaseAsync(key);
 
     /// <summary>
     /// A new data source on the store's database with the store's credentials (its
@@ -172,9 +189,13 @@ public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase
             // After a failed open the data source stays, for the next attempt; only its idle connections go.
             _dataSource.Clear();
         }
-        else if (_ownsDataSource)
+        else
         {
-            await _dataSource.DisposeAsync().ConfigureAwait(false);
+            await _limits.DisposeAsync().ConfigureAwait(false);
+            if (_ownsDataSource)
+            {
+                await _dataSource.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

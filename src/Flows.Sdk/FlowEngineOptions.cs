@@ -76,6 +76,14 @@ public sealed class FlowEngineOptions
     /// </summary>
     public TimeSpan? StoreOutageTolerance { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="Limits"/>, <see cref="RateLimits"/> and flows' <c>MaxConcurrentRuns</c> are shared by every
+    /// process on <see cref="Store"/> (when it supports that: <see cref="Stores.ISharedLimits"/>) or counted in this
+    /// process only. Null reads configuration <c>Flows:LimitScope</c> (<c>Store</c> or <c>Process</c>), else
+    /// <see cref="Flows.LimitScope.Store"/>. A task's own <c>MaxConcurrency</c> is always counted per process.
+    /// </summary>
+    public LimitScope? LimitScope { get; set; }
+
     /// <summary>The clock retry delays wait on, when it differs from <see cref="TimeProvider"/> (test harnesses skip these waits).</summary>
     internal TimeProvider? RetryTimeProvider { get; set; }
 

@@ -25,7 +25,7 @@ internal sealed class DescriptorBinding
         Label = $"{(descriptor.Kind == RunKind.Flow ? "Flow" : "Task")} '{Options.Name}'";
         SpanName = $"{(descriptor.Kind == RunKind.Flow ? "flow" : "task")} {Options.Name}";
         Limiter = engine.Limits.For(descriptor.Kind, Options);
-        RunGate = FlowRunGate.For(descriptor.Kind, Options);
+        RunGate = engine.Limits.RunGate(descriptor.Kind, Options);
     }
 
     public FlowEngine Engine { get; }

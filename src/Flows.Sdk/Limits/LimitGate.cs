@@ -12,7 +12,8 @@ internal sealed class LimitGate
         Limiter = limiter;
         Description = description;
         WaitMessage = RunWaits.Message(description);
-        IsSlot = limiter is ConcurrencyLimiter;
+        IsSlot = limiter is ConcurrencyLimiter or SharedSlotLimiter;
+        Shared = limiter as SharedLimiter;
     }
 
     public RateLimiter Limiter { get; }
@@ -29,6 +30,9 @@ internal sealed class LimitGate
     /// </summary>
     public bool IsSlot { get; }
 
+    /// <summary>The limiter when it is counted by the run store across processes (asking it is a round trip), else null.</summary>
+    public SharedLimiter? Shared { get; }
+
     /// <summary>A concurrency limiter that waits in order of arrival and queues without bound.</summary>
     public static ConcurrencyLimiter Slots(int permits) => new(new ConcurrencyLimiterOptions
     {
@@ -37,9 +41,20 @@ internal sealed class LimitGate
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });
 
-    /// <summary>Waits for one lease, recording the wait on the run first.</summary>
-    public async ValueTask<RateLimitLease> WaitAsync(RunContext run, CancellationToken cancellationToken) =>
-        Granted(run, await Queue(run, cancellationToken).ConfigureAwait(false), cancellationToken);
+    /// <summary>
+    /// Waits for one lease, recording the wait on the run first. A limit shared through the store is asked once
+    /// before that (<see cref="RunLimiter"/> cannot take it without a round trip), so a run it admits at once records
+    /// no wait.
+    /// </summary>
+    public async ValueTask<RateLimitLease> WaitAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        if (Shared is { } shared && await shared.TryAcquireAsync(run, waitOutStoreOutage: false, cancellationToken).ConfigureAwait(false) is { IsAcquired: true } admitted)
+        {
+            return admitted;
+        }
+
+        return Granted(run, await Queue(run, cancellationToken).ConfigureAwait(false), cancellationToken);
+    }
 
     /// <summary>
     /// As <see cref="WaitAsync"/>, blocking the thread on the limiter's own task. Whoever gives a lease back completes
@@ -47,13 +62,13 @@ internal sealed class LimitGate
     /// its continuation before this one wakes, and on a pool whose threads all block here that hand-over starves.
     /// </summary>
     public RateLimitLease Wait(RunContext run, CancellationToken cancellationToken) =>
-        Granted(run, SyncWait.For(Queue(run, cancellationToken)), cancellationToken);
+        Shared is null ? Granted(run, SyncWait.For(Queue(run, cancellationToken)), cancellationToken) : SyncWait.For(WaitAsync(run, cancellationToken));
 
     private ValueTask<RateLimitLease> Queue(RunContext run, CancellationToken cancellationToken)
     {
         run.Engine.Lifecycle.Waiting(run, WaitMessage);
         ConcurrencyLog.Waiting(run.Binding.Logger, run.Binding.Label, Description);
-        return Limiter.AcquireAsync(1, cancellationToken);
+        return Shared is { } shared ? shared.WaitAsync(run, cancellationToken) : Limiter.AcquireAsync(1, cancellationToken);
     }
 
     private RateLimitLease Granted(RunContext run, RateLimitLease lease, CancellationToken cancellationToken)

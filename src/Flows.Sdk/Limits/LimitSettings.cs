@@ -13,20 +13,25 @@ internal sealed class LimitSettings
 {
     public const string LimitsSection = "Flows:Limits";
     public const string RateLimitsSection = "Flows:RateLimits";
+    public const string ScopeKey = "Flows:LimitScope";
 
     private const string LimitExpected = "a whole number of runs at a time, from 1 to 2147483647 (remove the setting to leave the tag unlimited)";
     private const string RateExpected = RateLimit.Format;
 
-    private LimitSettings(Dictionary<string, int> limits, Dictionary<string, RateLimit> rateLimits)
+    private LimitSettings(Dictionary<string, int> limits, Dictionary<string, RateLimit> rateLimits, LimitScope scope)
     {
         Limits = limits;
         RateLimits = rateLimits;
+        Scope = scope;
     }
 
     /// <summary>Concurrency limits by tag, tags compared ignoring case as configuration keys are.</summary>
     public IReadOnlyDictionary<string, int> Limits { get; }
 
     public IReadOnlyDictionary<string, RateLimit> RateLimits { get; }
+
+    /// <summary>Where the limits are counted: <see cref="FlowEngineOptions.LimitScope"/>, else <c>Flows:LimitScope</c>, else the store's.</summary>
+    public LimitScope Scope { get; }
 
     public static LimitSettings Read(FlowEngineOptions options, IConfiguration? configuration)
     {
@@ -50,7 +55,7 @@ internal sealed class LimitSettings
             Configure(configuration.GetSection(RateLimitsSection), rateLimits, static raw => RateLimit.TryParse(raw, out var rate) ? rate : null, RateExpected);
         }
 
-        return new LimitSettings(limits, rateLimits);
+        return new LimitSettings(limits, rateLimits, options.LimitScope ?? ReadScope(configuration));
     }
 
     private static void Configure<T>(IConfigurationSection section, Dictionary<string, T> into, Func<string, T?> parse, string expected)
@@ -62,6 +67,19 @@ internal sealed class LimitSettings
             var raw = child.Value;
             into[child.Key] = raw is not null && parse(raw) is { } value ? value : throw InConfiguration(child.Path, raw ?? "(a section)", expected);
         }
+    }
+
+    private static LimitScope ReadScope(IConfiguration? configuration)
+    {
+        var raw = configuration?[ScopeKey];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return LimitScope.Store;
+        }
+
+        return Enum.TryParse<LimitScope>(raw.Trim(), ignoreCase: true, out var scope) && Enum.IsDefined(scope) && !char.IsAsciiDigit(raw.Trim()[0])
+            ? scope
+            : throw InConfiguration(ScopeKey, raw, "Store (shared by every process on the run store when it can share limits, the default) or Process (counted in each process)");
     }
 
     private static int? ParseLimit(string raw) =>

@@ -8,7 +8,8 @@ namespace Flows.Logging;
 /// <remarks>
 /// Ranges: 1–99 a run's life; 100–119 the run store as the recorder sees it; 120–139 the task cache; 140–159
 /// concurrency limits; 200–219 captured console output; 1900–1949 runs taken up or ended by another process (crash
-/// retries, cancels of runs not started). Other packages keep their own list in their own range:
+/// retries, cancels of runs not started); 1950–1999 limits shared through the run store. Other packages keep their own
+/// list in their own range:
 /// Flows.Sdk.PostgreSql 2000–2999 (logs nothing yet), Flows.Sdk.Redshift 3000–3999 (<c>RedshiftEventIds</c>).
 /// A test fails on a duplicate id, an id outside its range, and a log line whose id is not on the list.
 /// </remarks>
@@ -40,6 +41,12 @@ internal static class LogEventIds
     // 140–159: concurrency limits, on the run's logger.
     public const int LimitWaiting = 140;
     public const int LimitAdmitted = 141;
+
+    // 1950–1999: limits shared through the run store (tag and rate limits, MaxConcurrentRuns across processes).
+    public const int SharedLimitStoreUnreachable = 1950;
+    public const int SharedLimitStoreBack = 1951;
+    public const int SharedSlotReleaseRetried = 1952;
+    public const int SharedSlotReleaseAbandoned = 1953;
 
     // 200–219: console output captured with LogPrints, on the run's logger.
     public const int PrintedLine = 201;

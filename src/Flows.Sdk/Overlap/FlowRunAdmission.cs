@@ -33,6 +33,11 @@ internal sealed class FlowRunAdmission : IDisposable
             return Open;
         }
 
+        if (gate.Slots.Shared is { } shared)
+        {
+            return BeginShared(gate, shared, run);
+        }
+
         var lease = gate.Slots.Limiter.AttemptAcquire();
         if (lease.IsAcquired)
         {
@@ -48,19 +53,50 @@ internal sealed class FlowRunAdmission : IDisposable
     /// </summary>
     public ValueTask WaitAsync(RunContext run) => _gate is null || _lease is not null ? default : QueueAsync(_gate, run);
 
+    /// <summary>
+    /// Slots shared through the store are asked for before the run is recorded only under <see cref="OverlapPolicy.Skip"/>,
+    /// whose answer decides whether it is recorded at all: that question blocks for a round trip to the database (and
+    /// through an outage of it, bounded by the run's token). The other policies ask once the run is recorded.
+    /// </summary>
+    private static FlowRunAdmission BeginShared(FlowRunGate gate, SharedLimiter shared, RunContext run)
+    {
+        if (gate.Policy != OverlapPolicy.Skip)
+        {
+            return new FlowRunAdmission(gate, null);
+        }
+
+        var lease = SyncWait.For(shared.TryAcquireAsync(run, waitOutStoreOutage: true, run.Token));
+        return lease.IsAcquired ? new FlowRunAdmission(gate, lease) : throw gate.Rejected();
+    }
+
     /// <summary>As <see cref="WaitAsync"/> for synchronous flows: a wait blocks the run's thread.</summary>
     public void Wait(RunContext run)
     {
         if (_gate is not null && _lease is null)
         {
+            if (_gate.Slots.Shared is not null)
+            {
+                SyncWait.For(QueueAsync(_gate, run));
+                return;
+            }
+
             _lease = Queueing(_gate).Wait(run, run.Token);
         }
     }
 
     public void Dispose() => _lease?.Dispose();
 
-    private async ValueTask QueueAsync(FlowRunGate gate, RunContext run) =>
+    private async ValueTask QueueAsync(FlowRunGate gate, RunContext run)
+    {
+        if (gate.Policy == OverlapPolicy.CancelNew && gate.Slots.Shared is { } shared)
+        {
+            var lease = await shared.TryAcquireAsync(run, waitOutStoreOutage: true, run.Token).ConfigureAwait(false);
+            _lease = lease.IsAcquired ? lease : throw gate.Rejected();
+            return;
+        }
+
         _lease = await Queueing(gate).WaitAsync(run, run.Token).ConfigureAwait(false);
+    }
 
     /// <summary>The run slots to wait for, unless the policy cancels a run that would have to.</summary>
     private static LimitGate Queueing(FlowRunGate gate) => gate.Policy == OverlapPolicy.CancelNew ? throw gate.Rejected() : gate.Slots;

@@ -8,7 +8,7 @@ namespace Flows.Stores.Sql;
 internal static class SqlSchema
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int Latest = 2;
+    public const int Latest = 3;
 
     /// <summary>
     /// The runs a process is still responsible for: started and not yet final. Contains the condition of the partial
@@ -102,6 +102,23 @@ internal static class SqlSchema
             ALTER TABLE {types.Table("flows_runs")} ADD COLUMN deployment TEXT;
             ALTER TABLE {types.Table("flows_runs")} ADD COLUMN scheduled_for {types.Time};
             CREATE INDEX IF NOT EXISTS flows_runs_deployment_created ON {types.Table("flows_runs")} (deployment, created_at DESC, seq DESC) WHERE deployment IS NOT NULL;
+            """,
+
+        // Limits shared by every process on the store (ISharedLimits; PostgreSQL implements it, SQLite has the tables
+        // so both dialects stay at one version). A slot is a lease row held for a store owner: it counts only while
+        // its owner's row exists, so the slots of a process found gone come back. A rate limit is one fixed-window
+        // counter per key: the window's number (time since the epoch over the interval) and the permits spent in it.
+        3 => $"""
+            CREATE TABLE {types.Table("flows_limit_leases")} (
+                id {types.Id} NOT NULL PRIMARY KEY,
+                limit_key TEXT NOT NULL,
+                owner_id {types.Id} NOT NULL,
+                taken_at {types.Time} NOT NULL);
+            CREATE INDEX flows_limit_leases_key ON {types.Table("flows_limit_leases")} (limit_key, owner_id);
+            CREATE TABLE {types.Table("flows_rate_windows")} (
+                limit_key TEXT NOT NULL PRIMARY KEY,
+                window_number BIGINT NOT NULL,
+                spent INTEGER NOT NULL);
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
     };
