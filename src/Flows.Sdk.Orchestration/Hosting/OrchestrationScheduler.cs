@@ -212,6 +212,10 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
         {
             q.ServeExecutionGroups([.. o.Queues.Select(Queueing.QueueNames.Served).Distinct(StringComparer.Ordinal)]);
         }
+        else if (o.RefusedQueues.Count > 0)
+        {
+            q.RefuseExecutionGroups([.. o.RefusedQueues.Select(Queueing.QueueNames.Served).Distinct(StringComparer.Ordinal)]);
+        }
 
         if (o.QueueLimits.Count > 0)
         {

@@ -94,6 +94,23 @@ public sealed class QueuedRunTests
     }
 
     [Test]
+    public async Task AReplicaRefusingAQueue_RunsEveryOtherQueue()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await using var host = await HostAsync(home, time, ("RefusedQueues:0", "refused"));
+
+        var refused = await host.Client.EnqueueAsync("orch-record", new { label = "refused-queue" }, queue: "refused");
+        var other = await host.Client.EnqueueAsync("orch-record", new { label = "other-queue" }, queue: "other");
+        var byDefault = await host.Client.EnqueueAsync("orch-record", new { label = "default-queue" });
+        await host.AdvanceUntilAsync(
+            async () => (await host.Client.GetRunAsync(other))?.State == RunState.Completed && (await host.Client.GetRunAsync(byDefault))?.State == RunState.Completed,
+            "the runs of the other queues");
+
+        Assert.That((await host.Client.GetRunAsync(refused))!.State, Is.EqualTo(RunState.Scheduled));
+    }
+
+    [Test]
     public async Task AQueuesCap_HoldsItsRunsBeyondTheCap_UntilOneEnds()
     {
         using var home = TempFolder.Create();
