@@ -275,6 +275,68 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task ACrashedRun_IsClaimedForItsNextAttemptOnce_AndOnlyAtTheAttemptThatCrashed()
+    {
+        var crashed = Run("voter-sync", RunKind.Flow, RunState.Crashed) with { Attempt = 1, StartedAt = T0, EndedAt = T0.AddMinutes(1), Error = "gone" };
+        await _store.WriteAsync(new RunWriteBatch { Runs = [crashed], Transitions = [new StateTransition(crashed.Id, RunState.Crashed, T0.AddMinutes(1), 1, "gone")] });
+        var retry = new StateTransition(crashed.Id, RunState.Pending, T0.AddMinutes(2), 2, "Retry after a crash");
+
+        var stale = await _store.TryClaimCrashedRunAsync(crashed.Id, 0, [retry]);
+        var first = await _store.TryClaimCrashedRunAsync(crashed.Id, 1, [retry]);
+        var second = await _store.TryClaimCrashedRunAsync(crashed.Id, 1, [retry]);
+        var missing = await _store.TryClaimCrashedRunAsync(Guid.CreateVersion7(), 1, []);
+
+        Assert.That((stale, first, second, missing), Is.EqualTo((false, true, false, false)));
+        var claimed = (await _store.GetRunAsync(crashed.Id))!;
+        Assert.That((claimed.State, claimed.Attempt, claimed.StartedAt, claimed.EndedAt, claimed.Error), Is.EqualTo((RunState.Pending, 2, (DateTimeOffset?)T0, (DateTimeOffset?)null, (string?)null)));
+        Assert.That((await _store.GetTransitionsAsync(crashed.Id)).Select(t => (t.State, t.Attempt)), Is.EqualTo(new[] { (RunState.Crashed, 1), (RunState.Pending, 2) }));
+    }
+
+    [Test]
+    public async Task ARunNotStarted_IsCancelledOnce_AndCannotBeStartedAfterwards_ButARunThatStartedIsNotCancelledSo()
+    {
+        var scheduled = Run("voter-sync", RunKind.Flow, RunState.Scheduled) with { Deployment = "voter-sync-ohio", ScheduledFor = T0 };
+        var running = Run("voter-sync", RunKind.Flow, RunState.Running);
+        await _store.TryCreateRunAsync(scheduled);
+        await _store.SaveRunAsync(running);
+        var cancel = new StateTransition(scheduled.Id, RunState.Cancelled, T0.AddMinutes(1), 0, "Cancelled before it started: by ops");
+
+        var first = await _store.TryCancelScheduledRunAsync(scheduled.Id, cancel);
+        var second = await _store.TryCancelScheduledRunAsync(scheduled.Id, cancel);
+        var started = await _store.TryStartRunAsync(scheduled.Id, []);
+        var ofRunning = await _store.TryCancelScheduledRunAsync(running.Id, cancel with { RunId = running.Id });
+
+        Assert.That((first, second, started, ofRunning), Is.EqualTo((true, false, false, false)));
+        var cancelled = (await _store.GetRunAsync(scheduled.Id))!;
+        Assert.That((cancelled.State, cancelled.EndedAt, cancelled.Error), Is.EqualTo((RunState.Cancelled, (DateTimeOffset?)T0.AddMinutes(1), (string?)"Cancelled before it started: by ops")));
+        Assert.That((await _store.GetTransitionsAsync(scheduled.Id)).Select(t => t.State), Is.EqualTo(new[] { RunState.Scheduled, RunState.Cancelled }));
+        Assert.That((await _store.GetRunAsync(running.Id))!.State, Is.EqualTo(RunState.Running));
+    }
+
+    [Test]
+    public async Task ClaimsOfOneCrash_FromTwoStoreInstancesAtOnce_AreWonByOne()
+    {
+        var other = await ReopenAsync();
+        for (var round = 0; round < 10; round++)
+        {
+            var crashed = Run("voter-sync", RunKind.Flow, RunState.Crashed) with { Attempt = 1 };
+            await _store.SaveRunAsync(crashed);
+            using var go = new ManualResetEventSlim();
+            var claims = new[] { _store, other }.Select(store => Task.Run(async () =>
+            {
+                go.Wait(TimeSpan.FromSeconds(30));
+                return await store.TryClaimCrashedRunAsync(crashed.Id, 1, [new StateTransition(crashed.Id, RunState.Pending, T0, 2)]);
+            })).ToList();
+            go.Set();
+
+            var won = await Task.WhenAll(claims).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.That(won.Count(w => w), Is.EqualTo(1), $"round {round}");
+            Assert.That(await _store.GetTransitionsAsync(crashed.Id), Has.Count.EqualTo(1), $"round {round}: one claim's transition");
+        }
+    }
+
+    [Test]
     public async Task ConcurrentRunsOfOneScheduledRun_FromTwoStoreInstances_RunItExactlyOnce()
     {
         var other = await ReopenAsync();

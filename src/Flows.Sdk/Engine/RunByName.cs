@@ -51,8 +51,11 @@ internal static class RunByName
             return null;
         }
 
-        // Checked before the claim: parameters that no longer bind leave the run Crashed, and the caller gets the error.
-        var (_, binder) = Bind(engine, run.Name, StoredParameters(descriptor, run), engine.Services, cancellationToken);
+        // Checked before the claim (no instance of the flow's class made): parameters that no longer bind leave the run
+        // Crashed, and the caller gets the error.
+        var parameters = StoredParameters(descriptor, run);
+        descriptor.BindParameters(Bind(engine, run.Name, parameters, services: null, cancellationToken).Binder, engine: null);
+        var (_, binder) = Bind(engine, run.Name, parameters, engine.Services, cancellationToken);
         var now = engine.RetryTimeProvider.GetUtcNow();
         var delay = run.Attempt == 0 ? TimeSpan.Zero : Retries.RetryDelays.For(options, run.Attempt - 1, engine.Random);
         var crashedAt = run.EndedAt ?? now;

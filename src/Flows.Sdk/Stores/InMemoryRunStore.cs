@@ -212,6 +212,13 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     {
         lock (_gate)
         {
+            // A run of this process's engine that ended (Crashed when its engine was disposed under it) is kept live:
+            // stored as it ended first, so it can be moved on.
+            if (IndexOf(runId) is var live and >= 0 && _runs[live] is ILiveRun ended && ended.Snapshot().State.IsFinal())
+            {
+                Freeze(runId);
+            }
+
             if (IndexOf(runId) is not (var i and >= 0) || _runs[i] is not RunRecord run || move(run) is not { } moved)
             {
                 return false;

@@ -1,6 +1,7 @@
 using Flows.Runs;
 using Flows.Stores;
 using Flows.Stores.PostgreSql;
+using Flows.Stores.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Stores.Tests.PostgreSql;
@@ -15,20 +16,69 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
     private static readonly TimeSpan Beat = TimeSpan.FromSeconds(10);
 
     [Test]
-    public async Task RunsOfAStoreWhoseHeartbeatLapsed_AreMarkedCrashed_ByAnotherStore()
+    public async Task RunsOfAStoreWhoseHeartbeatLapsed_AreMarkedCrashed_ByAnotherStore_NamingBoth()
     {
-        await using var silent = TestStores.Postgres(Schema);
-        var run = TestStores.RunningFlow("lapsed", DateTimeOffset.UtcNow);
-        await ((IRunStore)silent).SaveRunAsync(run);
-        await LapseAsync(silent);
+        var (silent, run) = await SilentRunAsync();
+        await using var stopsWithTheTest = silent;
 
-        await using var watcher = TestStores.Postgres(Schema);
-        await watcher.OpenAsync();
+        await using var watcher = await JudgeAsync();
 
         var crashed = await watcher.GetRunAsync(run.Id);
         Assert.That(crashed!.State, Is.EqualTo(RunState.Crashed));
-        Assert.That(crashed.Error, Does.Contain(watcher.OwnerId.ToString()), "the crash names the process that judged it");
+        Assert.That(crashed.Error, Does.Contain($"{Environment.MachineName}, pid {Environment.ProcessId}, store owner {silent.OwnerId}, its heartbeat lapsed"), "the crash names the process that ran it");
+        Assert.That(crashed.Error, Does.Contain($"found by {Environment.MachineName}, pid {Environment.ProcessId}, store owner {watcher.OwnerId}"), "and the one that judged it");
         Assert.That((await watcher.GetTransitionsAsync(run.Id)).Last().State, Is.EqualTo(RunState.Crashed));
+    }
+
+    [Test]
+    public async Task AStoreJustOpened_JudgesNoLapse_UntilItHasBeatenForAHeartbeatTimeout()
+    {
+        var (silent, run) = await SilentRunAsync();
+        await using var stopsWithTheTest = silent;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var watcher = TestStores.Postgres(Schema, time);
+
+        await watcher.OpenAsync();
+        await BeatForAsync(watcher, time, watcher.HeartbeatTimeout - watcher.HeartbeatInterval / 2, run);
+        Assert.That(await watcher.MarkCrashedRunsAsync(), Is.Zero, "in touch for less than a heartbeat timeout");
+
+        await BeatForAsync(watcher, time, watcher.HeartbeatInterval / 2);
+        Assert.That((await watcher.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Crashed), "in touch for a heartbeat timeout");
+    }
+
+    [Test]
+    public async Task AStoreThatCouldNotBeat_ConvictsNoOne_UntilItHasBeatenAgainForAHeartbeatTimeout()
+    {
+        var port = TcpForwarder.FreePort();
+        var server = new Npgsql.NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString);
+        var forwarder = TcpForwarder.Start(port, server.Host!, server.Port);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var judge = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions
+        {
+            ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(TestStores.PostgresConnectionString) { Host = "127.0.0.1", Port = port, Timeout = 5 }.ConnectionString,
+            Schema = Schema,
+            TimeProvider = time,
+        });
+        await judge.OpenAsync();
+        await BeatForAsync(judge, time, judge.HeartbeatTimeout);
+        await using var peer = TestStores.Postgres(Schema, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var run = TestStores.RunningFlow("outage", DateTimeOffset.UtcNow);
+        await ((IRunStore)peer).SaveRunAsync(run);
+
+        // The database goes out of the judge's reach, and its peers could not beat either meanwhile.
+        await forwarder.DisposeAsync();
+        await BeatForAsync(judge, time, judge.HeartbeatInterval);
+        await LapseAsync(peer);
+        await using (TcpForwarder.Start(port, server.Host!, server.Port))
+        {
+            // A heartbeat lands within an interval; from then on the judge counts a timeout of clean beats.
+            await BeatForAsync(judge, time, judge.HeartbeatInterval, run);
+            await BeatForAsync(judge, time, judge.HeartbeatTimeout - judge.HeartbeatInterval / 2, run);
+            Assert.That((await judge.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Running), "no verdict before a heartbeat timeout of clean beats");
+
+            await BeatForAsync(judge, time, judge.HeartbeatInterval);
+            Assert.That((await judge.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Crashed), "a peer that has not beaten again by then is gone");
+        }
     }
 
     [Test]
@@ -141,8 +191,7 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
     private async Task<PostgreSqlRunStore> CrashByPeerAsync(PostgreSqlRunStore paused, RunRecord run)
     {
         await LapseAsync(paused);
-        var peer = TestStores.Postgres(Schema);
-        await peer.OpenAsync();
+        var peer = await JudgeAsync();
         Assert.That((await peer.GetRunAsync(run.Id))!.State, Is.EqualTo(RunState.Crashed), "the peer took the paused process for gone");
         return peer;
     }
@@ -155,6 +204,44 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
         var putBack = transitions[transitions.ToList().IndexOf(crash) + 1];
         Assert.That(putBack.State, Is.EqualTo(RunState.Running));
         Assert.That(putBack.Message, Does.Contain("wrongly marked Crashed").And.Contain(peer.OwnerId.ToString()).And.Contain(crash.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>A store that wrote a running flow and then fell silent (its clock never moves; its last heartbeat is two minutes old).</summary>
+    private async Task<(PostgreSqlRunStore Silent, RunRecord Run)> SilentRunAsync()
+    {
+        var silent = TestStores.Postgres(Schema, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var run = TestStores.RunningFlow("lapsed", DateTimeOffset.UtcNow);
+        await ((IRunStore)silent).SaveRunAsync(run);
+        await LapseAsync(silent);
+        return (silent, run);
+    }
+
+    /// <summary>A store on a clock of its own that has been in touch with the database for a heartbeat timeout, so its sweeps judge lapses.</summary>
+    private async Task<PostgreSqlRunStore> JudgeAsync()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var judge = TestStores.Postgres(Schema, time);
+        await judge.OpenAsync();
+        await BeatForAsync(judge, time, judge.HeartbeatTimeout);
+        return judge;
+    }
+
+    /// <summary>
+    /// Advances the store's clock by <paramref name="span"/>, one tick of its heartbeat timer at a time, waiting for what
+    /// each tick set off (a heartbeat, a sweep); with <paramref name="stillRunning"/>, checks after each that it is not crashed.
+    /// </summary>
+    private static async Task BeatForAsync(PostgreSqlRunStore store, FakeTimeProvider time, TimeSpan span, RunRecord? stillRunning = null)
+    {
+        var tick = store.HeartbeatInterval / 2;
+        for (var elapsed = TimeSpan.Zero; elapsed < span; elapsed += tick)
+        {
+            time.Advance(tick);
+            await store.Ticking.WaitAsync(TimeSpan.FromSeconds(30));
+            if (stillRunning is not null)
+            {
+                Assert.That((await store.GetRunAsync(stillRunning.Id))!.State, Is.EqualTo(RunState.Running), $"{elapsed + tick} after the store was in touch");
+            }
+        }
     }
 
     /// <summary>Moves the store's last heartbeat two minutes back on the database's clock, as if its process had been paused; returns it.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Flows.Runs;
 using Flows.Stores;
 using Flows.Stores.Sql;
@@ -167,21 +166,7 @@ public sealed class SqliteRunStoreTests
         var path = _folder.File("flows.db");
         const int Steps = 25;
 
-        using (var child = StartCrashHelper(path, Steps))
-        {
-            string? line;
-            try
-            {
-                line = await child.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-            }
-            finally
-            {
-                child.Kill(entireProcessTree: true);
-                await child.WaitForExitAsync(cancellationToken);
-            }
-
-            Assert.That(line, Is.EqualTo("READY"), await child.StandardError.ReadToEndAsync(cancellationToken));
-        }
+        await CrashHelperProcess.RunUntilReadyThenKillAsync(cancellationToken, path, Steps.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         await using var store = new SqliteRunStore(path);
         await store.OpenAsync(cancellationToken);
@@ -270,20 +255,5 @@ public sealed class SqliteRunStoreTests
 
         SqliteConnection.ClearAllPools();
         Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(before));
-    }
-
-    private static Process StartCrashHelper(string path, int steps)
-    {
-        var helper = Path.Combine(
-            AppContext.BaseDirectory.Replace("Flows.Sdk.Stores.Tests", "Flows.Sdk.CrashHelper", StringComparison.Ordinal),
-            "Flows.Sdk.CrashHelper.dll");
-        Assert.That(helper, Does.Exist, "the crash helper is built with the tests");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "exec", helper, path, steps.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start)!;
     }
 }

@@ -145,6 +145,16 @@ public abstract partial class SqlRunStore : IRunOwners
         }
     }
 
+    /// <summary>A tick failed: out of touch, and after a transient failure the pool's idle connections, most likely dead too, are dropped.</summary>
+    private void Lost(Exception error)
+    {
+        OutOfTouch();
+        if (IsTransient(error))
+        {
+            DiscardIdleConnections();
+        }
+    }
+
     /// <summary>A beat or a write could not reach the database: no lapse is judged until a heartbeat timeout of clean beats has passed again.</summary>
     private void OutOfTouch()
     {
@@ -303,6 +313,7 @@ public abstract partial class SqlRunStore : IRunOwners
         catch (Exception ex) when (ex is DbException or RunStoreException or ObjectDisposedException)
         {
             // A missed sweep is made on the next tick.
+            Lost(ex);
         }
     }
 
@@ -332,7 +343,7 @@ public abstract partial class SqlRunStore : IRunOwners
         catch (Exception ex) when (ex is DbException or RunStoreException or ObjectDisposedException)
         {
             // A missed heartbeat is retried on the next tick; a store that stays unreachable fails the writes that need it.
-            OutOfTouch();
+            Lost(ex);
             return false;
         }
     }

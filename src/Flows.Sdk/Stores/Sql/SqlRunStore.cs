@@ -14,7 +14,8 @@ namespace Flows.Stores.Sql;
 /// queries, and crash detection. Each store instance registers itself as an <em>owner</em> with a heartbeat; every
 /// run it writes carries its owner id. Runs that are not finished and whose owner is gone (its heartbeat lapsed on the
 /// database's clock, or for SQLite its process no longer exists) are marked <see cref="RunState.Crashed"/> when a
-/// store opens and on every heartbeat. A store never marks its own runs: when it finds its owner row removed by a
+/// store opens and twice per heartbeat interval; a lapse is judged only by a store that has itself been in touch with
+/// the database for a heartbeat timeout (see <see cref="IRunOwners.MarkCrashedRunsAsync"/>). A store never marks its own runs: when it finds its owner row removed by a
 /// peer (after a pause, a sleep, a network cut) it registers again and puts back the live runs the peer marked.
 /// An open that fails is tried again by a later use, after a backoff.
 /// </summary>
