@@ -46,6 +46,8 @@ public sealed class DeploymentBuilder
 
     internal IReadOnlyList<string> TagList => _tags;
 
+    internal string? QueueName { get; private set; }
+
     /// <summary>Where it was declared, for errors: <c>Deploy(...)</c> or the flow's <c>[Flow(Schedule = ...)]</c>.</summary>
     internal string Origin { get; init; } = "Deploy";
 
@@ -79,23 +81,8 @@ public sealed class DeploymentBuilder
     public DeploymentBuilder Parameters(object parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        try
-        {
-            var element = parameters is JsonElement json ? json : JsonSerializer.SerializeToElement(parameters, parameters.GetType());
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                ParametersError = $"a JSON object of named parameters was expected; {parameters.GetType().Name} serialises to a JSON {element.ValueKind.ToString().ToLowerInvariant()}";
-                return this;
-            }
-
-            ParameterValues = element.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
-            ParametersError = null;
-        }
-        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
-        {
-            ParametersError = $"{parameters.GetType().Name} could not be serialised to JSON: {ex.Message}";
-        }
-
+        ParameterValues = Deployments.JsonParameters.From(parameters, out var error);
+        ParametersError = error;
         return this;
     }
 
@@ -131,6 +118,18 @@ public sealed class DeploymentBuilder
     public DeploymentBuilder Description(string description)
     {
         DescriptionText = description;
+        return this;
+    }
+
+    /// <summary>
+    /// The queue the deployment's runs go to (default <see cref="OrchestrationOptions.DefaultQueue"/>): only replicas
+    /// serving it (<see cref="OrchestrationOptions.Queues"/>) run its slots and its runs started with
+    /// <see cref="IFlowClient.RunDeploymentAsync"/>, and the queue's cap (<see cref="OrchestrationOptions.QueueLimits"/>)
+    /// counts them. A name of letters, digits and <c>- _ . :</c>, at most 100 characters.
+    /// </summary>
+    public DeploymentBuilder Queue(string name)
+    {
+        QueueName = name;
         return this;
     }
 

@@ -49,15 +49,42 @@ public sealed class OrchestrationOptions
     public string? SchedulerName { get; set; }
 
     /// <summary>
-    /// Whether this process fires slots. Default true. A process with false serves <see cref="IDeployments"/> (for a
-    /// command line or a dashboard) but neither runs anything on schedule nor reconciles: it does not write the
-    /// deployments its own code declares over what the running application stored.
-    /// Configuration: <c>Flows:Orchestration:Schedules</c>.
+    /// Whether this process owns the deployments: on start it reconciles the deployments its code declares with the
+    /// job store (creates, updates, deletes). Default true. A process with false writes none of its declarations over
+    /// what the running application stored (a worker of another build, a command line, a dashboard); with
+    /// <see cref="Works"/> false as well it is a client only: it starts nothing and serves <see cref="IDeployments"/>
+    /// and <see cref="IFlowClient"/>. Configuration: <c>Flows:Orchestration:Schedules</c>.
     /// </summary>
     public bool Schedules { get; set; } = true;
 
-    /// <summary>How many scheduled runs this process runs at once (Quartz's thread pool). Default 10.</summary>
+    /// <summary>
+    /// Whether this process runs flows: it takes part in the Quartz cluster and runs the slots of deployments and the
+    /// queued runs (<see cref="IFlowClient.EnqueueAsync"/>) of the queues it serves (<see cref="Queues"/>). Default
+    /// true. A process with false runs nothing (a scheduler-only replica that keeps the deployments reconciled, or a
+    /// client). Configuration: <c>Flows:Orchestration:Works</c>.
+    /// </summary>
+    public bool Works { get; set; } = true;
+
+    /// <summary>
+    /// The queues this process serves when it <see cref="Works"/>: it runs the slots and queued runs of these queues
+    /// only. Empty (the default): every queue. A queue is named by <see cref="DeploymentBuilder.Queue"/> and by
+    /// <see cref="IFlowClient.EnqueueAsync"/>; <see cref="DefaultQueue"/> is the queue of everything that names none.
+    /// Configuration: <c>Flows:Orchestration:Queues:0</c>, <c>:1</c>, ... (or <c>Flows__Orchestration__Queues__0</c> in the environment).
+    /// </summary>
+    public IList<string> Queues { get; } = [];
+
+    /// <summary>
+    /// The most runs of a queue at once across every replica sharing the job store (Quartz's cluster-scoped execution
+    /// limits; with SQLite, across this process). A queue not listed has no cap of its own. Configuration:
+    /// <c>Flows:Orchestration:QueueLimits:heavy = 2</c>.
+    /// </summary>
+    public IDictionary<string, int> QueueLimits { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>How many runs (slots and queued runs) this process runs at once (Quartz's thread pool). Default 10.</summary>
     public int MaxConcurrentRuns { get; set; } = 10;
+
+    /// <summary>The queue of deployments and queued runs that name none: <c>default</c>.</summary>
+    public const string DefaultQueue = "default";
 
     /// <summary>
     /// Whether every loaded flow with <c>[Flow(Schedule = ...)]</c> is a deployment named after the flow, run with no

@@ -30,9 +30,17 @@ public sealed class PostgreSqlRunStoreOptions
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>How often this process shows it is alive. Defaults to 10 s.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How often this process shows it is alive; it also sweeps for gone processes twice per interval. Defaults to 5 s.
+    /// Configuration: <c>Flows:Store:HeartbeatInterval</c>. A cluster scheduler running on the store (Quartz, through
+    /// Flows.Sdk.Orchestration) checks in at this interval too.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long without a heartbeat, on the server's clock, before the runs of a process count as crashed. Defaults to 60 s.</summary>
-    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long without a heartbeat, on the server's clock, before the runs of a process count as crashed; longer than
+    /// <see cref="HeartbeatInterval"/>. Defaults to 10 s: one heartbeat may be missed, and a killed process's runs are
+    /// <see cref="Runs.RunState.Crashed"/> 5 to 12.5 s after it died. Configuration: <c>Flows:Store:HeartbeatTimeout</c>.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -176,6 +176,33 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         RunByName.TryScheduleAsync(this, flowName, parameters, start, cancellationToken);
 
     /// <summary>
+    /// Makes the next attempt of a flow run that is <see cref="RunState.Crashed"/> (its process died under it), under the
+    /// same run id, on this engine, when the flow's retry policy allows one more attempt (<c>[Flow(Retries = n)]</c>: a
+    /// crash ends an attempt as a failure does, so with the default of no retries a crashed run stays Crashed). The run
+    /// is claimed by a compare-and-set on its state and attempt (<see cref="IRunStore.TryClaimCrashedRunAsync"/>), so of
+    /// several callers one runs it; it is recorded Pending with a transition saying it is a retry after a crash, waits
+    /// the flow's retry delay counted from the crash, and runs with the parameters its record keeps ([Secret] ones
+    /// resolved again). Task runs its crashed attempt completed stay recorded, and cached tasks take their cached results.
+    /// Returns the run's final record, or null when it is not retried (no attempt left, not Crashed, not a flow of this
+    /// process, or another caller claimed it).
+    /// </summary>
+    /// <exception cref="FlowParameterException">The recorded parameters no longer bind to the flow; the run stays Crashed.</exception>
+    /// <exception cref="InvalidOperationException">The flow could not start (see <see cref="RunAsync(string, IReadOnlyDictionary{string, JsonElement}, RunStart, CancellationToken)"/>).</exception>
+    public Task<RunRecord?> TryRetryCrashedRunAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        RunByName.TryRetryCrashedAsync(this, runId, cancellationToken);
+
+    /// <summary>
+    /// Cancels a run that has not started (<see cref="RunState.Scheduled"/> or <see cref="RunState.Late"/>) by a
+    /// compare-and-set in the store (<see cref="IRunStore.TryCancelScheduledRunAsync"/>): it ends Cancelled, with a
+    /// transition whose message carries <paramref name="reason"/> (secret values this engine knows masked), and a later
+    /// attempt to start it finds it taken. Returns true when this call cancelled it; false when it had started, had
+    /// ended, or does not exist.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="reason"/> is empty.</exception>
+    public Task<bool> TryCancelScheduledRunAsync(Guid runId, string reason, CancellationToken cancellationToken = default) =>
+        RunByName.TryCancelScheduledAsync(this, runId, reason, cancellationToken);
+
+    /// <summary>
     /// Waits until everything recorded so far (task runs, states, logs, artifacts, cached results) is in the store.
     /// Flow runs do this themselves when they start and end; call it after standalone task runs that must be kept.
     /// While the store cannot be reached it waits, for up to <see cref="FlowEngineOptions.StoreOutageTolerance"/> of

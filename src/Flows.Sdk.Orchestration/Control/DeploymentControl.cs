@@ -135,6 +135,7 @@ internal sealed class DeploymentControl(OrchestrationScheduler holder, ILoggerFa
             var trigger = TriggerBuilder.Create(holder.Engine.TimeProvider)
                 .WithIdentity(new TriggerKey($"{deployment}@{slot.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)}", JobData.BackfillGroup))
                 .ForJob(job.Key)
+                .WithExecutionGroup(stored.Definition.Queue)
                 .UsingJobData(JobData.BackfillSlot, slot.ToString("O", CultureInfo.InvariantCulture))
                 .StartAt(now)
                 .WithSimpleSchedule(s => s.WithMisfireInstruction(SimpleTriggerMisfireInstruction.FireNow))
@@ -154,7 +155,10 @@ internal sealed class DeploymentControl(OrchestrationScheduler holder, ILoggerFa
         return new BackfillResult { Deployment = deployment, Slots = slots, Scheduled = scheduled, AlreadyDone = alreadyDone };
     }
 
-    private async Task<(IScheduler Scheduler, IJobDetail Job)> FindAsync(string deployment, CancellationToken cancellationToken)
+    private Task<(IScheduler Scheduler, IJobDetail Job)> FindAsync(string deployment, CancellationToken cancellationToken) => FindAsync(holder, deployment, cancellationToken);
+
+    /// <summary>The scheduler and the stored job of a deployment; an <see cref="ArgumentException"/> listing the deployments when there is none of that name.</summary>
+    internal static async Task<(IScheduler Scheduler, IJobDetail Job)> FindAsync(OrchestrationScheduler holder, string deployment, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
         var scheduler = await holder.GetAsync(cancellationToken).ConfigureAwait(false);

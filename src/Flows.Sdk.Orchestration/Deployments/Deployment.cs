@@ -124,6 +124,9 @@ internal sealed record DeploymentDefinition
 
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>The queue its runs go to; null for <see cref="OrchestrationOptions.DefaultQueue"/> (so a deployment stored before queues keeps its hash).</summary>
+    public string? Queue { get; init; }
+
     public static DeploymentDefinition Read(string json) =>
         JsonSerializer.Deserialize<DeploymentDefinition>(json, Deployment.Json)
         ?? throw new InvalidOperationException("A deployment's stored definition is empty.");

@@ -49,6 +49,7 @@ internal static class DeploymentValidation
                     LateAfter = builder.LateAfterThreshold ?? options.LateAfter,
                     Description = builder.DescriptionText,
                     Tags = builder.TagList,
+                    Queue = Queueing.QueueNames.ExecutionGroup(builder.QueueName),
                 }, schedules));
             }
         }
@@ -196,6 +197,11 @@ internal static class DeploymentValidation
         if (!Enum.IsDefined(builder.OverlapPolicy))
         {
             fail("Overlap", $"Allow, Skip, Queue or CancelRunning was expected; it is {(int)builder.OverlapPolicy}");
+        }
+
+        if (builder.QueueName is { } queue && Queueing.QueueNames.Problem(queue) is { } problem)
+        {
+            fail("Queue", problem);
         }
 
         var lateAfter = builder.LateAfterThreshold ?? options.LateAfter;

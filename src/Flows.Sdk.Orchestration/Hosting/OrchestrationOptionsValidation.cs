@@ -59,6 +59,26 @@ internal sealed class OrchestrationOptionsValidation : IValidateOptions<Orchestr
             Fail("JobStore:Path", "a file path (or no setting, for quartz.db beside the run store)", $"'{path}'");
         }
 
+        for (var i = 0; i < options.Queues.Count; i++)
+        {
+            if (Queueing.QueueNames.Problem(options.Queues[i]) is { } problem)
+            {
+                errors.Add($"Flows:Orchestration:Queues:{i}: {problem}");
+            }
+        }
+
+        foreach (var (queue, max) in options.QueueLimits)
+        {
+            if (Queueing.QueueNames.Problem(queue) is { } problem)
+            {
+                errors.Add($"Flows:Orchestration:QueueLimits:{queue}: {problem}");
+            }
+            else if (max < 0)
+            {
+                Fail($"QueueLimits:{queue}", "a number of runs at once, 0 or more (0 holds the queue)", max);
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

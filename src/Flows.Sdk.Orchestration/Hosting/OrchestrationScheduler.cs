@@ -69,7 +69,8 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                     q.UseTimeProvider(engine.TimeProvider);
                     q.UseDefaultThreadPool(o.MaxConcurrentRuns);
                     q.UseJobFactory(new DeploymentJobFactory(engine, running, logger, o.MisfireThreshold));
-                    _dataSource = UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
+                    _dataSource = UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration, logger);
+                    UseQueues(q, o);
                 });
                 if (provider == JobStoreProvider.Sqlite)
                 {
@@ -208,8 +209,70 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
         return System.IO.Path.Combine(folder, "quartz.db");
     }
 
+    /// <summary>
+    /// The queues this node serves (Quartz execution groups; every one when none is named) and the queues' caps,
+    /// counted across the cluster.
+    /// </summary>
+    private static void UseQueues(IQuartzBuilder q, OrchestrationOptions o)
+    {
+        if (o.Queues.Count > 0)
+        {
+            q.ServeExecutionGroups([.. o.Queues.Select(Queueing.QueueNames.Served).Distinct(StringComparer.Ordinal)]);
+        }
+
+        if (o.QueueLimits.Count > 0)
+        {
+            q.UseExecutionLimits(limits =>
+            {
+                foreach (var (queue, max) in o.QueueLimits)
+                {
+                    if (Queueing.QueueNames.ExecutionGroup(queue) is { } group)
+                    {
+                        limits.ForGroup(group, max, ExecutionLimitScope.Cluster);
+                    }
+                    else
+                    {
+                        limits.ForDefaultGroup(max, ExecutionLimitScope.Cluster);
+                    }
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// The run store's notion of a live process, for Quartz to follow: this node's instance id is the store's owner id,
+    /// it checks in as often as the owner beats, and a node is recovered once it has been silent for the owner's timeout.
+    /// </summary>
+    private static void FollowRunStore(IQuartzBuilder q, IPersistentStoreBuilder s, IRunStore runStore, ILogger logger)
+    {
+        if (runStore is not IRunOwners owners)
+        {
+            // A store without owners: Quartz's own check-ins and a generated instance id.
+            s.UseClustering(_ => { });
+            return;
+        }
+
+        var instanceId = owners.OwnerId.ToString("D");
+        q.ConfigureScheduler(options => options.InstanceId = instanceId);
+        s.UseClustering(c =>
+        {
+            c.CheckinInterval = owners.HeartbeatInterval;
+            // Quartz takes a node for dead after its check-in interval plus this threshold: the store's timeout in all.
+            c.CheckinMisfireThreshold = CheckinMisfireThreshold(owners);
+        });
+        logger.FollowsRunStore(instanceId, owners.HeartbeatInterval, owners.HeartbeatInterval + CheckinMisfireThreshold(owners));
+    }
+
+    /// <summary>
+    /// The check-in misfire threshold that makes Quartz's "a node is gone" the store's: interval plus threshold is the
+    /// heartbeat timeout (at least one interval of threshold, so a store whose timeout is hardly longer than its beat
+    /// does not have Quartz write off a node for one late check-in).
+    /// </summary>
+    internal static TimeSpan CheckinMisfireThreshold(IRunOwners owners) =>
+        owners.HeartbeatTimeout - owners.HeartbeatInterval is var rest && rest >= owners.HeartbeatInterval ? rest : owners.HeartbeatInterval;
+
     /// <summary>Configures the job store; returns the data source it made for Quartz (to dispose with the scheduler), if any.</summary>
-    private static NpgsqlDataSource? UseJobStore(IQuartzBuilder q, OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration)
+    private static NpgsqlDataSource? UseJobStore(IQuartzBuilder q, OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration, ILogger logger)
     {
         var (provider, connection) = ResolveJobStore(o, runStore, configuration);
         if (provider == JobStoreProvider.Memory)
@@ -241,7 +304,7 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
 
                 if (o.JobStore.Clustered)
                 {
-                    s.UseClustering(_ => { });
+                    FollowRunStore(q, s, runStore, logger);
                 }
             }
             else

@@ -1,3 +1,4 @@
+using Flows.Orchestration.Cluster;
 using Flows.Orchestration.Deployments;
 using Flows.Orchestration.Logging;
 using Flows.Orchestration.Reconciling;
@@ -18,7 +19,7 @@ namespace Flows.Orchestration.Hosting;
 /// A hosted service of its own rather than Quartz's: validation and reconcile must finish before the first trigger
 /// fires, and stopping needs the grace-then-cancel sequence on the flow runs, which Quartz's service does not know.
 /// </remarks>
-internal sealed class OrchestrationService(OrchestrationScheduler holder, RunningDeployments running, ILoggerFactory? loggerFactory = null) : IHostedService
+internal sealed class OrchestrationService(OrchestrationScheduler holder, RunningDeployments running, ClusterSignals signals, ILoggerFactory? loggerFactory = null) : IHostedService
 {
     private readonly ILogger _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(OrchestrationLog.Category);
     private IScheduler? _scheduler;
@@ -28,17 +29,25 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
         var options = holder.Options;
         var deployments = DeploymentValidation.Validate(options);
         var scheduler = await holder.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (!options.Schedules)
+        if (options.Schedules)
         {
-            // A command line or dashboard process reads and controls what the application stored; it writes none of
-            // its own declarations over it (it may be another build, or another application's tool).
+            // A worker of another build, a command line or a dashboard (Schedules false) reads and controls what the
+            // application stored; it writes none of its own declarations over it.
+            var reconciler = new Reconciler(scheduler, _logger, CodeVersion.Current, holder.Engine.TimeProvider, holder.Application);
+            await reconciler.ReconcileAsync(deployments, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!options.Works)
+        {
+            // Runs nothing: a scheduler-only replica keeps the deployments current, a client only queues and steers.
             return;
         }
 
-        var reconciler = new Reconciler(scheduler, _logger, CodeVersion.Current, holder.Engine.TimeProvider, holder.Application);
-        await reconciler.ReconcileAsync(deployments, cancellationToken).ConfigureAwait(false);
+        signals.CancelRequested += CancelHere;
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
         _scheduler = scheduler;
+        await signals.StartListeningAsync(scheduler, cancellationToken).ConfigureAwait(false);
+        _logger.Serving(options.Queues.Count == 0 ? "every queue" : "queues " + string.Join(", ", options.Queues), options.MaxConcurrentRuns);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -48,6 +57,8 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
         {
             return;
         }
+
+        signals.CancelRequested -= CancelHere;
 
         await scheduler.Standby(cancellationToken).ConfigureAwait(false);
         // From here no run starts (a firing already on its way is refused before it claims its slot), so the runs
@@ -71,5 +82,14 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
         }
 
         await holder.ShutdownAsync(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A cancel request for a run, from any replica: cancels it if this process runs it.</summary>
+    private void CancelHere(Guid runId)
+    {
+        if (running.CancelRun(runId))
+        {
+            _logger.CancelledHere(runId);
+        }
     }
 }

@@ -3,6 +3,7 @@ using Flows.Orchestration;
 using Flows.Orchestration.Cluster;
 using Flows.Orchestration.Control;
 using Flows.Orchestration.Hosting;
+using Flows.Orchestration.Queueing;
 using Flows.Orchestration.Running;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +25,9 @@ public static class OrchestrationServiceCollectionExtensions
     /// <paramref name="configure"/> runs. On start the deployments are checked (a <see cref="DeploymentException"/>
     /// stops the host), reconciled with the Quartz job store (SQLite <c>quartz.db</c> beside the SQLite run store by
     /// default; the same database as a PostgreSQL run store), and fired; each slot runs at most once, on the host's
-    /// <see cref="FlowEngine"/>. Registers <see cref="IDeployments"/>. Call <c>AddFlows()</c> first.
+    /// <see cref="FlowEngine"/>. Runs queued with <see cref="IFlowClient"/> run the same way, in the replicas serving
+    /// their queue (<see cref="OrchestrationOptions.Queues"/>). Registers <see cref="IDeployments"/> and
+    /// <see cref="IFlowClient"/>. Call <c>AddFlows()</c> first.
     /// </summary>
     public static IServiceCollection AddOrchestration(this IServiceCollection services, Action<OrchestrationOptions>? configure = null)
     {
@@ -46,6 +49,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.TryAddSingleton<OrchestrationScheduler>();
         services.TryAddSingleton(ClusterSignals.Create);
         services.TryAddSingleton<IDeployments, DeploymentControl>();
+        services.TryAddSingleton<IFlowClient, FlowClient>();
         // Registered after AddFlows' engine service, so it starts after the engine and stops before it flushes.
         services.AddHostedService<OrchestrationService>();
         services.AddOptions<HostOptions>().PostConfigure<IOptions<OrchestrationOptions>>((host, orchestration) =>

@@ -64,4 +64,52 @@ internal static partial class OrchestrationLog
 
     [LoggerMessage(BackfillScheduled, LogLevel.Information, "Deployment {Deployment} backfill of [{From:O}, {To:O}): {Slots} slot(s), {Scheduled} scheduled to run now, {AlreadyDone} already run or waiting", EventName = nameof(BackfillScheduled))]
     public static partial void Backfilled(this ILogger logger, string deployment, DateTimeOffset from, DateTimeOffset to, int slots, int scheduled, int alreadyDone);
+
+    [LoggerMessage(RunQueued, LogLevel.Information, "Run {RunId} of flow {Flow} queued in {Queue}", EventName = nameof(RunQueued))]
+    public static partial void Queued(this ILogger logger, Guid runId, string flow, string queue);
+
+    [LoggerMessage(QueuedRunStarting, LogLevel.Information, "Queued run {RunId} of flow {Flow} starting here (queue {Queue})", EventName = nameof(QueuedRunStarting))]
+    public static partial void QueuedStarting(this ILogger logger, Guid runId, string flow, string queue);
+
+    [LoggerMessage(QueuedRunEnded, LogLevel.Information, "Queued run {RunId} of flow {Flow} ended {State} (queue {Queue})", EventName = nameof(QueuedRunEnded))]
+    public static partial void QueuedEnded(this ILogger logger, Guid runId, string flow, string queue, Flows.Runs.RunState state);
+
+    [LoggerMessage(QueuedRunDuplicate, LogLevel.Debug, "Queued run {RunId} of flow {Flow} fired again: it is {State} already, so nothing more is run", EventName = nameof(QueuedRunDuplicate))]
+    public static partial void QueuedDuplicate(this ILogger logger, Guid runId, string flow, Flows.Runs.RunState state);
+
+    [LoggerMessage(QueuedRunRejected, LogLevel.Information, "Queued run {RunId} of flow {Flow}: the flow refused the run ({Reason})", EventName = nameof(QueuedRunRejected))]
+    public static partial void QueuedRejected(this ILogger logger, Guid runId, string flow, string reason);
+
+    [LoggerMessage(QueuedRunNotStarted, LogLevel.Error, "Queued run {RunId} of flow {Flow} (queue {Queue}) could not be started here", EventName = nameof(QueuedRunNotStarted))]
+    public static partial void QueuedNotStarted(this ILogger logger, Exception exception, Guid runId, string flow, string queue);
+
+    [LoggerMessage(QueuedRunPutBack, LogLevel.Information, "Queued run {RunId} of flow {Flow} not started: this process is stopping; it is put back in queue {Queue}", EventName = nameof(QueuedRunPutBack))]
+    public static partial void QueuedPutBack(this ILogger logger, Guid runId, string flow, string queue);
+
+    [LoggerMessage(RunCancelRequested, LogLevel.Information, "Cancel of run {RunId} ({Flow}, {State}) requested: {Outcome}", EventName = nameof(RunCancelRequested))]
+    public static partial void CancelRequested(this ILogger logger, Guid runId, string flow, Flows.Runs.RunState state, string outcome);
+
+    [LoggerMessage(RunCancelledHere, LogLevel.Information, "Run {RunId} in progress in this process cancelled by a request", EventName = nameof(RunCancelledHere))]
+    public static partial void CancelledHere(this ILogger logger, Guid runId);
+
+    [LoggerMessage(RecoveringRunNotStarted, LogLevel.Information, "Recovering {Firing}: its run {RunId} never started, so it is run now", EventName = nameof(RecoveringRunNotStarted))]
+    public static partial void RecoveringNotStarted(this ILogger logger, string firing, Guid runId);
+
+    [LoggerMessage(RecoveringRunEnded, LogLevel.Information, "Recovering {Firing}: its run {RunId} ended {State}; nothing to do", EventName = nameof(RecoveringRunEnded))]
+    public static partial void RecoveringEnded(this ILogger logger, string firing, Guid runId, Flows.Runs.RunState state);
+
+    [LoggerMessage(RecoveringRunOwnerAlive, LogLevel.Warning, "Recovering {Firing}: the process running its run {RunId} still beats in the run store, so this firing is a duplicate and does nothing", EventName = nameof(RecoveringRunOwnerAlive))]
+    public static partial void RecoveringAlive(this ILogger logger, string firing, Guid runId);
+
+    [LoggerMessage(CrashedRunRetried, LogLevel.Information, "Recovering {Firing}: its crashed run {RunId} ran attempt {Attempt} here and ended {State}", EventName = nameof(CrashedRunRetried))]
+    public static partial void CrashedRetried(this ILogger logger, string firing, Guid runId, int attempt, Flows.Runs.RunState state);
+
+    [LoggerMessage(CrashedRunNotRetried, LogLevel.Warning, "Recovering {Firing}: its run {RunId} is Crashed and is not retried (the flow allows no more attempts, or another process retried it)", EventName = nameof(CrashedRunNotRetried))]
+    public static partial void CrashedNotRetried(this ILogger logger, string firing, Guid runId);
+
+    [LoggerMessage(WorkerStarted, LogLevel.Information, "Running flows of {Queues}, at most {MaxConcurrentRuns} at once in this process", EventName = nameof(WorkerStarted))]
+    public static partial void Serving(this ILogger logger, string queues, int maxConcurrentRuns);
+
+    [LoggerMessage(QuartzFollowsRunStore, LogLevel.Information, "Quartz node {InstanceId} is the run store's owner: checks in every {Interval}; a node silent for {Timeout} (the store's heartbeat timeout) is recovered", EventName = nameof(QuartzFollowsRunStore))]
+    public static partial void FollowsRunStore(this ILogger logger, string instanceId, TimeSpan interval, TimeSpan timeout);
 }

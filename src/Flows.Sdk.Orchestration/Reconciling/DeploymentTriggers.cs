@@ -55,6 +55,7 @@ internal static class DeploymentTriggers
         TriggerBuilder.Create(time)
             .WithIdentity(JobData.TriggerKey(deployment.Name, index))
             .ForJob(JobData.JobKey(deployment.Name))
+            .WithExecutionGroup(deployment.Definition.Queue)
             .WithOverlapPolicy(deployment.Definition.Overlap switch
             {
                 DeploymentOverlap.Skip => Quartz.OverlapPolicy.Skip,

@@ -121,8 +121,8 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
     private IReadOnlyCollection<ITrigger> Triggers(Deployment deployment) => DeploymentTriggers.Triggers(deployment, time);
 
     /// <summary>
-    /// Whether the stored deployment's triggers are what this code would write: the same schedules, catch-up and
-    /// overlap (which also picks the job's type). A definition that no longer reads counts as different.
+    /// Whether the stored deployment's triggers are what this code would write: the same schedules, catch-up,
+    /// overlap (which also picks the job's type) and queue (the triggers' execution group). A definition that no longer reads counts as different.
     /// </summary>
     private static bool SameTriggers(IJobDetail stored, Deployment deployment)
     {
@@ -145,7 +145,8 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
         return before.Schedules.SequenceEqual(now.Schedules)
             && before.CatchUp == now.CatchUp
             && before.CatchUpLimit == now.CatchUpLimit
-            && before.Overlap == now.Overlap;
+            && before.Overlap == now.Overlap
+            && string.Equals(before.Queue, now.Queue, StringComparison.Ordinal);
     }
 
     /// <summary>The pause of a paused deployment (its reason and requester, or the reasonless pause), or null when it is not paused.</summary>

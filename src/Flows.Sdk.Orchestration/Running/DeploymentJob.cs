@@ -23,6 +23,32 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         var definition = DeploymentDefinition.Read(context.JobDetail.JobDataMap.GetString(JobData.Definition)!);
         var now = engine.TimeProvider.GetUtcNow();
         var backfillSlot = FiringSlots.Backfill(context);
+        if (context.Recovering)
+        {
+            // Quartz re-fires the slot of a node that stopped checking in, under a recovery trigger of its own: the slot
+            // is the one the original firing was for, and its run may be in progress there still.
+            var slot = backfillSlot ?? context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+            var runId = SlotRunIds.For(name, slot);
+            var recovering = new RecoveringFiring(engine, logger);
+            switch (await recovering.JudgeAsync(runId, $"deployment {name} slot {slot:O}", cancellationToken).ConfigureAwait(false))
+            {
+                case RecoveryVerdict.NotStarted:
+                    await RunSlotAsync(definition, name, backfillSlot, now, slot, cancellationToken).ConfigureAwait(false);
+                    break;
+                case RecoveryVerdict.Crashed:
+                    using (var lease = running.TryBegin(runId, name, slot, backfillSlot is not null, cancellationToken))
+                    {
+                        if (lease is not null)
+                        {
+                            await recovering.RetryAsync(runId, $"deployment {name} slot {slot:O}", lease.Token).ConfigureAwait(false);
+                        }
+                    }
+
+                    break;
+            }
+
+            return;
+        }
 
         // Catch-up of several missed slots runs them one after another, oldest first, in this one firing.
         foreach (var slot in await FiringSlots.OfAsync(context, definition, now, misfireThreshold, logger, cancellationToken).ConfigureAwait(false))
@@ -59,7 +85,7 @@ internal class DeploymentJob(FlowEngine engine, RunningDeployments running, ILog
         };
 
         // Shutdown has begun: the slot is left unclaimed, for the catch-up policy of the next start.
-        using var lease = running.TryBegin(name, slot, backfillSlot is not null, cancellationToken);
+        using var lease = running.TryBegin(start.RunId!.Value, name, slot, backfillSlot is not null, cancellationToken);
         if (lease is null)
         {
             return;

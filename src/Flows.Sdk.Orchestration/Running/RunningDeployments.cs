@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace Flows.Orchestration.Running;
 
 /// <summary>
-/// The scheduled runs in progress in this process: what shutdown waits for and then cancels, and what a deployment's
-/// overlap policy looks at across its several triggers.
+/// The runs orchestration started in this process (slots, backfills, queued runs): what shutdown waits for and then
+/// cancels, what a cancel request reaches by run id, and what a deployment's overlap policy looks at across its several triggers.
 /// </summary>
 internal sealed class RunningDeployments
 {
@@ -16,11 +16,12 @@ internal sealed class RunningDeployments
     public int Count => _runs.Count;
 
     /// <summary>
-    /// Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/> or <see cref="CancelOtherSlots"/>.
-    /// Dispose when it ends. <paramref name="backfill"/>: a backfill's run, which the overlap policy leaves alone. Null
-    /// once <see cref="StopAccepting"/> has been called: the run must not start.
+    /// Registers a run; its token is cancelled by the job's token, <see cref="CancelAll"/>, <see cref="CancelRun"/> or
+    /// <see cref="CancelOtherSlots"/>. Dispose when it ends. <paramref name="backfill"/>: a run that is not a schedule's
+    /// own slot (a backfill, a queued run), which the overlap policy leaves alone. Null once <see cref="StopAccepting"/>
+    /// has been called: the run must not start.
     /// </summary>
-    public Lease? TryBegin(string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
+    public Lease? TryBegin(Guid runId, string? deployment, DateTimeOffset? slot, bool backfill, CancellationToken jobToken)
     {
         // Under the lock StopAccepting takes: a run either is registered before the stop (and so waited for and
         // cancelled by it) or is refused; none slips in between.
@@ -31,7 +32,7 @@ internal sealed class RunningDeployments
                 return null;
             }
 
-            var lease = new Lease(this, Interlocked.Increment(ref _next), deployment, slot, backfill, jobToken);
+            var lease = new Lease(this, Interlocked.Increment(ref _next), runId, deployment, slot, backfill, jobToken);
             _runs[lease.Id] = lease;
             return lease;
         }
@@ -60,6 +61,14 @@ internal sealed class RunningDeployments
     private IEnumerable<Lease> OtherSlots(string deployment, DateTimeOffset slot) =>
         _runs.Values.Where(r => !r.Backfill && r.Slot != slot && string.Equals(r.Deployment, deployment, StringComparison.Ordinal));
 
+    /// <summary>Cancels the run with this id if this process runs it; true when it did.</summary>
+    public bool CancelRun(Guid runId)
+    {
+        var runs = _runs.Values.Where(r => r.RunId == runId).ToList();
+        runs.ForEach(r => r.Cancel());
+        return runs.Count > 0;
+    }
+
     public void CancelAll()
     {
         foreach (var run in _runs.Values)
@@ -77,10 +86,11 @@ internal sealed class RunningDeployments
         private readonly CancellationTokenSource _cancel;
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Lease(RunningDeployments owner, long id, string deployment, DateTimeOffset slot, bool backfill, CancellationToken jobToken)
+        public Lease(RunningDeployments owner, long id, Guid runId, string? deployment, DateTimeOffset? slot, bool backfill, CancellationToken jobToken)
         {
             _owner = owner;
             Id = id;
+            RunId = runId;
             Deployment = deployment;
             Slot = slot;
             Backfill = backfill;
@@ -90,9 +100,11 @@ internal sealed class RunningDeployments
 
         public long Id { get; }
 
-        public string Deployment { get; }
+        public Guid RunId { get; }
 
-        public DateTimeOffset Slot { get; }
+        public string? Deployment { get; }
+
+        public DateTimeOffset? Slot { get; }
 
         public bool Backfill { get; }
 

@@ -16,7 +16,8 @@ public static class PostgreSqlServiceCollectionExtensions
     /// Records runs in PostgreSQL: registers a <see cref="PostgreSqlRunStore"/> as the <see cref="IRunStore"/> that
     /// <see cref="FlowsServiceCollectionExtensions.AddFlows"/> uses. The connection string comes from
     /// <c>Flows:Store:ConnectionString</c>, else <c>ConnectionStrings:Flows</c>, the schema from <c>Flows:Store:Schema</c>,
-    /// and the password, when <c>Flows:Store:PasswordSecret</c> names one, from that secret through the Flows secret
+    /// the heartbeat from <c>Flows:Store:HeartbeatInterval</c> and <c>Flows:Store:HeartbeatTimeout</c> (time spans such
+    /// as <c>00:00:05</c>; 5 s and 10 s by default), and the password, when <c>Flows:Store:PasswordSecret</c> names one, from that secret through the Flows secret
     /// providers (registered <see cref="Flows.Secrets.ISecretProvider"/>s, then <c>Flows:Secrets</c>), masked like any
     /// other secret; <paramref name="configure"/> may set any of these, or a data source, afterwards.
     /// </summary>
@@ -31,6 +32,7 @@ public static class PostgreSqlServiceCollectionExtensions
                 ConnectionString = configuration?["Flows:Store:ConnectionString"] ?? configuration?.GetConnectionString("Flows"),
                 TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
             };
+            (options.HeartbeatInterval, options.HeartbeatTimeout) = StoreHeartbeat.Read(configuration, options.HeartbeatInterval, options.HeartbeatTimeout);
             if (configuration?["Flows:Store:Schema"] is { Length: > 0 } schema)
             {
                 options.Schema = schema;

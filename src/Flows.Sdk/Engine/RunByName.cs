@@ -27,6 +27,125 @@ internal static class RunByName
         var origin = start is null
             ? new RunOrigin(RunIds.Next(engine.TimeProvider.GetUtcNow()))
             : await ContinueAsync(engine, descriptor, binder, start).ConfigureAwait(false);
+        return await RunOriginAsync(engine, flowName, descriptor, binder, origin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The next attempt of a Crashed flow run, under its id, when the flow's retries allow one: its parameters read back
+    /// from its record, claimed through <see cref="Stores.IRunStore.TryClaimCrashedRunAsync"/>, run after the retry delay
+    /// counted from the crash. Returns the run's final record, or null when it is not retried here.
+    /// </summary>
+    public static async Task<RunRecord?> TryRetryCrashedAsync(FlowEngine engine, Guid runId, CancellationToken cancellationToken)
+    {
+        var store = engine.Store;
+        if (await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is not { Kind: RunKind.Flow, State: RunState.Crashed } run
+            || RunCatalog.FindFlow(run.Name) is not { } descriptor)
+        {
+            return null;
+        }
+
+        // A crash ends an attempt like a failure does: none left after attempt Retries + 1, and none at all by default.
+        var options = engine.Bind(descriptor).Options;
+        if (options.Retries <= 0 || run.Attempt > options.Retries)
+        {
+            return null;
+        }
+
+        // Checked before the claim: parameters that no longer bind leave the run Crashed, and the caller gets the error.
+        var (_, binder) = Bind(engine, run.Name, StoredParameters(descriptor, run), engine.Services, cancellationToken);
+        var now = engine.RetryTimeProvider.GetUtcNow();
+        var delay = run.Attempt == 0 ? TimeSpan.Zero : Retries.RetryDelays.For(options, run.Attempt - 1, engine.Random);
+        var crashedAt = run.EndedAt ?? now;
+        var wait = crashedAt + delay - now;
+        if (wait < TimeSpan.Zero)
+        {
+            wait = TimeSpan.Zero;
+        }
+
+        var next = run.Attempt + 1;
+        var message = engine.Redact(
+            $"Retry after a crash: attempt {next} of {options.Retries + 1} starts {(wait > TimeSpan.Zero ? $"in {Describe(wait)}, " : string.Empty)}"
+            + $"{Describe(delay)} after the crash at {crashedAt.ToString("O", CultureInfo.InvariantCulture)} (\"{run.Error}\").");
+        if (!await store.TryClaimCrashedRunAsync(run.Id, run.Attempt, [new StateTransition(run.Id, RunState.Pending, engine.TimeProvider.GetUtcNow(), next, message)], CancellationToken.None).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        Logging.RuntimeLog.CrashedRunRetried(engine.Logging.Runtime, run.Name, run.Id, next, options.Retries + 1, delay.TotalSeconds);
+        var claimed = run with { State = RunState.Pending, Attempt = next, EndedAt = null, Error = null };
+        try
+        {
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, engine.RetryTimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException ex)
+        {
+            await EndUnstartedAsync(engine, claimed, ex).ConfigureAwait(false);
+            return await store.GetRunAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var origin = new RunOrigin(run.Id)
+        {
+            Deployment = run.Deployment,
+            ScheduledFor = run.ScheduledFor,
+            Tags = run.Tags,
+            CreatedAt = run.CreatedAt,
+            ContinuedAt = engine.TimeProvider.GetUtcNow(),
+            Continues = true,
+            ClaimedAttempt = next,
+            StartedAt = run.StartedAt,
+        };
+        return await RunOriginAsync(engine, run.Name, descriptor, binder, origin, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Cancels a run that has not started (Scheduled or Late) through <see cref="Stores.IRunStore.TryCancelScheduledRunAsync"/>,
+    /// with a Cancelled transition carrying <paramref name="reason"/>; true when this call cancelled it.
+    /// </summary>
+    public static async Task<bool> TryCancelScheduledAsync(FlowEngine engine, Guid runId, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var message = engine.Redact($"Cancelled before it started: {reason}");
+        var cancelled = await engine.Store.TryCancelScheduledRunAsync(runId, new StateTransition(runId, RunState.Cancelled, engine.TimeProvider.GetUtcNow(), 0, message), cancellationToken)
+            .ConfigureAwait(false);
+        if (cancelled)
+        {
+            Logging.RuntimeLog.ScheduledRunCancelled(engine.Logging.Runtime, runId, message);
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>
+    /// A crashed run's parameters as its record keeps them, for its retry: a [Secret] parameter's is left out (the record
+    /// holds <c>***</c>; the retry resolves it from its secret again).
+    /// </summary>
+    private static Dictionary<string, JsonElement> StoredParameters(RunDescriptor descriptor, RunRecord run)
+    {
+        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(run.Parameters))
+        {
+            return values;
+        }
+
+        using var document = JsonDocument.Parse(run.Parameters);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (descriptor.Parameters.FirstOrDefault(p => p.Name == property.Name) is not { SecretName: not null })
+            {
+                values[property.Name] = property.Value.Clone();
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Runs the flow as <paramref name="origin"/> says and returns its run's record; see <see cref="RunAsync"/>.</summary>
+    private static async Task<RunRecord> RunOriginAsync(
+        FlowEngine engine, string flowName, RunDescriptor descriptor, ParameterBinder binder, RunOrigin origin, CancellationToken cancellationToken)
+    {
         var runId = origin.Id;
         using (engine.Use())
         {

@@ -148,7 +148,8 @@ internal sealed partial class RunContext : ILiveRun
                 FlowRunId = FlowRunId,
                 ParentRunId = Parent?.Id,
                 State = State,
-                Attempt = _attempt,
+                // A retried crash's record shows the attempt its claim counted from the start, not the one before it.
+                Attempt = origin is null ? _attempt : Math.Max(_attempt, origin.ClaimedAttempt),
                 Parameters = Parameters,
                 Result = _extras?.Result,
                 CacheKey = CacheKey,

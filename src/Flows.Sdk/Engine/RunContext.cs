@@ -44,7 +44,14 @@ internal sealed partial class RunContext
             if (origin.Continues)
             {
                 _created = origin.CreatedAt.UtcTicks;
-                Extras.Transitions = [new StateTransition(origin.Id, RunState.Pending, now, 0)];
+
+                // A retried crash's Pending is its claim's, recorded already; its attempts go on from those it made.
+                Extras.Transitions = origin.ClaimedAttempt > 0 ? [] : [new StateTransition(origin.Id, RunState.Pending, now, 0)];
+                _attempt = origin.AttemptsBefore;
+                if (origin.StartedAt is { } started)
+                {
+                    SetStarted(started.UtcTicks);
+                }
             }
         }
         else

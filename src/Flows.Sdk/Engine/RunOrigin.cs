@@ -26,4 +26,17 @@ internal sealed record RunOrigin(Guid Id)
 
     /// <summary>True when the run is stored already and its earlier transitions stay: its Pending is a transition of its own, at its start.</summary>
     public bool Continues { get; init; }
+
+    /// <summary>
+    /// For the retry of a crashed run (see <see cref="RunByName.TryRetryCrashedAsync"/>): the attempt its claim counted,
+    /// the one it is about to make; its earlier attempts count towards its retries, and its Pending transition is the
+    /// claim's. 0 for every other run.
+    /// </summary>
+    public int ClaimedAttempt { get; init; }
+
+    /// <summary>The attempts made before this process took the run up: those of a crashed run it retries, else 0.</summary>
+    public int AttemptsBefore => Math.Max(ClaimedAttempt - 1, 0);
+
+    /// <summary>When a retried run's first attempt started, kept as its start.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }

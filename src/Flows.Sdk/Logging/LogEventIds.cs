@@ -7,7 +7,8 @@ namespace Flows.Logging;
 /// </summary>
 /// <remarks>
 /// Ranges: 1–99 a run's life; 100–119 the run store as the recorder sees it; 120–139 the task cache; 140–159
-/// concurrency limits; 200–219 captured console output. Other packages keep their own list in their own range:
+/// concurrency limits; 200–219 captured console output; 1900–1949 runs taken up or ended by another process (crash
+/// retries, cancels of runs not started). Other packages keep their own list in their own range:
 /// Flows.Sdk.PostgreSql 2000–2999 (logs nothing yet), Flows.Sdk.Redshift 3000–3999 (<c>RedshiftEventIds</c>).
 /// A test fails on a duplicate id, an id outside its range, and a log line whose id is not on the list.
 /// </remarks>
@@ -42,4 +43,8 @@ internal static class LogEventIds
 
     // 200–219: console output captured with LogPrints, on the run's logger.
     public const int PrintedLine = 201;
+
+    // 1900–1949: runs taken up or ended by another process than the one that created them, on Flows.Runtime.
+    public const int CrashedRunRetried = 1900;
+    public const int ScheduledRunCancelled = 1901;
 }

@@ -27,4 +27,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(LogEventIds.HookFailed, LogLevel.Error, "{Label}: hook {Hook} failed; the run's state is unchanged", EventName = nameof(LogEventIds.HookFailed))]
     public static partial void HookFailed(ILogger logger, string label, string hook, Exception exception);
+
+    [LoggerMessage(LogEventIds.CrashedRunRetried, LogLevel.Warning, "Flow '{Flow}' run {RunId} crashed and is retried here: attempt {Attempt} of {Attempts}, after a delay of {DelaySeconds:0.###} s from the crash", EventName = nameof(LogEventIds.CrashedRunRetried))]
+    public static partial void CrashedRunRetried(ILogger logger, string flow, Guid runId, int attempt, int attempts, double delaySeconds);
+
+    [LoggerMessage(LogEventIds.ScheduledRunCancelled, LogLevel.Information, "Run {RunId} was cancelled before it started: {Message}", EventName = nameof(LogEventIds.ScheduledRunCancelled))]
+    public static partial void ScheduledRunCancelled(ILogger logger, Guid runId, string message);
 }

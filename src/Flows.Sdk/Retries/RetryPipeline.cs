@@ -30,8 +30,10 @@ internal static class RetryPipeline
                 BackoffType = DelayBackoffType.Constant,
                 Delay = TimeSpan.Zero,
                 UseJitter = false,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(options, args.Outcome.Exception, args.Context.CancellationToken)),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelays.For(options, args.AttemptNumber, random)),
+                // A retried crash made attempts before this process took it up: they count towards its retries and their delays.
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.AttemptNumber + AttemptsBefore(args.Context) < options.Retries && ShouldRetry(options, args.Outcome.Exception, args.Context.CancellationToken)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(RetryDelays.For(options, args.AttemptNumber + AttemptsBefore(args.Context), random)),
                 OnRetry = static args =>
                 {
                     var run = args.Context.Properties.GetValue(RunKey, null!);
@@ -86,6 +88,8 @@ internal static class RetryPipeline
 
         return options.RetryOn.Count == 0 || options.RetryOn.Any(t => t.IsInstanceOfType(exception));
     }
+
+    private static int AttemptsBefore(ResilienceContext context) => context.Properties.GetValue(RunKey, null!)?.Origin?.AttemptsBefore ?? 0;
 
     private static ResilienceContext Rent(RunContext run)
     {

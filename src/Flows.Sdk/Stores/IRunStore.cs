@@ -87,6 +87,61 @@ public interface IRunStore
         return true;
     }
 
+    /// <summary>
+    /// Claims a stored <see cref="RunState.Crashed"/> run whose attempt is <paramref name="attempt"/>, to make its next
+    /// attempt under the same id: moves it to <see cref="RunState.Pending"/> with attempt <paramref name="attempt"/> + 1,
+    /// owned by this store, its end and error cleared, and appends <paramref name="transitions"/> (the Pending one that
+    /// says why), in one step. Returns true when this call claimed the run; false, writing nothing, when the run is not
+    /// stored, is no longer Crashed, or has another attempt (someone retried it already). Of callers racing to retry one
+    /// crash, exactly one gets true.
+    /// </summary>
+    /// <remarks>
+    /// The built-in stores make this atomic across processes (SQL stores: <c>UPDATE … WHERE id = @id AND state = Crashed
+    /// AND attempt = @attempt</c> and the transitions in one transaction). This default implementation, for stores that
+    /// do not override it, reads the run and then writes it: it is NOT atomic. Override it in a store shared by processes.
+    /// </remarks>
+    async ValueTask<bool> TryClaimCrashedRunAsync(Guid runId, int attempt, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        if (await GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is not { State: RunState.Crashed } run || run.Attempt != attempt)
+        {
+            return false;
+        }
+
+        await WriteAsync(
+            new RunWriteBatch { Runs = [run with { State = RunState.Pending, Attempt = attempt + 1, EndedAt = null, Error = null }], Transitions = transitions },
+            cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Cancels a stored run that has not started: when it is <see cref="RunState.Scheduled"/> or <see cref="RunState.Late"/>,
+    /// moves it to <see cref="RunState.Cancelled"/>, ended at <paramref name="cancelled"/>'s time with its message as the
+    /// error, and appends <paramref name="cancelled"/>, in one step. Returns true when this call cancelled the run; false,
+    /// writing nothing, when the run is not stored or has moved on (started, ended). Of a cancel and a start racing for
+    /// one run, exactly one wins.
+    /// </summary>
+    /// <remarks>
+    /// The built-in stores make this atomic across processes (SQL stores: <c>UPDATE … WHERE id = @id AND state IN
+    /// (Scheduled, Late)</c> and the transition in one transaction). This default implementation, for stores that do not
+    /// override it, reads the run and then writes it: it is NOT atomic. Override it in a store shared by processes.
+    /// </remarks>
+    async ValueTask<bool> TryCancelScheduledRunAsync(Guid runId, StateTransition cancelled, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cancelled);
+        if (await GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is not { State: RunState.Scheduled or RunState.Late } run)
+        {
+            return false;
+        }
+
+        await WriteAsync(new RunWriteBatch { Runs = [Cancelled(run, cancelled)], Transitions = [cancelled] }, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>A run not started, as <see cref="TryCancelScheduledRunAsync"/> leaves it.</summary>
+    internal static RunRecord Cancelled(RunRecord run, StateTransition cancelled) =>
+        run with { State = RunState.Cancelled, EndedAt = cancelled.Timestamp, Error = cancelled.Message };
+
     /// <summary>Appends state transitions.</summary>
     ValueTask AddTransitionsAsync(IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default) =>
         WriteAsync(new RunWriteBatch { Transitions = transitions }, cancellationToken);

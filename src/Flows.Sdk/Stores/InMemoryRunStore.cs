@@ -93,19 +93,26 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
     public ValueTask<bool> TryStartRunAsync(Guid runId, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transitions);
-        lock (_gate)
-        {
-            if (IndexOf(runId) is not (var i and >= 0) || _runs[i] is not RunRecord { State: RunState.Scheduled or RunState.Late } run)
-            {
-                return new(false);
-            }
+        return new(TryMove(runId, run => run is { State: RunState.Scheduled or RunState.Late } ? run with { State = RunState.Pending } : null, transitions));
+    }
 
-            // Stays among the waiting ids: the engine that claimed it tracks its live run in this record's place.
-            _runs[i] = run with { State = RunState.Pending };
-            AddTransitions(transitions);
-        }
+    /// <inheritdoc />
+    /// <remarks>Atomic: the check, the Pending record and the transitions are written under the store's lock.</remarks>
+    public ValueTask<bool> TryClaimCrashedRunAsync(Guid runId, int attempt, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        return new(TryMove(
+            runId,
+            run => run is { State: RunState.Crashed } && run.Attempt == attempt ? run with { State = RunState.Pending, Attempt = attempt + 1, EndedAt = null, Error = null } : null,
+            transitions));
+    }
 
-        return new(true);
+    /// <inheritdoc />
+    /// <remarks>Atomic: the check, the Cancelled record and the transition are written under the store's lock.</remarks>
+    public ValueTask<bool> TryCancelScheduledRunAsync(Guid runId, StateTransition cancelled, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cancelled);
+        return new(TryMove(runId, run => run is { State: RunState.Scheduled or RunState.Late } ? IRunStore.Cancelled(run, cancelled) : null, [cancelled]));
     }
 
     /// <inheritdoc />
@@ -193,6 +200,37 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
 
             _runs.Add(run);
         }
+    }
+
+    /// <summary>
+    /// A compare-and-set under the store's lock: replaces the stored record of <paramref name="runId"/> with what
+    /// <paramref name="move"/> makes of it (null: it may not move) and appends the transitions; true when it moved.
+    /// A run moved to Pending stays among, or joins, the waiting ids: the engine that claimed it tracks its live run in
+    /// this record's place.
+    /// </summary>
+    private bool TryMove(Guid runId, Func<RunRecord, RunRecord?> move, IReadOnlyList<StateTransition> transitions)
+    {
+        lock (_gate)
+        {
+            if (IndexOf(runId) is not (var i and >= 0) || _runs[i] is not RunRecord run || move(run) is not { } moved)
+            {
+                return false;
+            }
+
+            _runs[i] = moved;
+            if (moved.State == RunState.Pending)
+            {
+                _waiting.Add(runId);
+            }
+            else
+            {
+                _waiting.Remove(runId);
+            }
+
+            AddTransitions(transitions);
+        }
+
+        return true;
     }
 
     private static RunRecord Record(object run) => run as RunRecord ?? ((ILiveRun)run).Snapshot();

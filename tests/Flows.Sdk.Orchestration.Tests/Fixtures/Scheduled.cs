@@ -21,6 +21,10 @@ public static class Scheduled
     [Flow("orch-record")]
     public static void Record(string label = "none") => Calls.Enqueue(label);
 
+    /// <summary>A flow that may run once more after a failure or a crash.</summary>
+    [Flow("orch-retried", Retries = 1)]
+    public static void Retried(string label = "none") => Calls.Enqueue(label);
+
     [Flow("orch-typed")]
     public static int Typed(int count, string[] states) => count + states.Length;
 

@@ -39,7 +39,7 @@ public sealed class OrchestrationHealthTests
         await OnASchemaAsync(async settings =>
         {
             using var home = TempFolder.Create();
-            settings["Flows:Orchestration:Schedules"] = "false";
+            settings["Flows:Orchestration:Works"] = "false";
             await using var host = await OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(Start), _ => { }, settings, OnPostgreSqlWithHealth);
             var scheduler = await host.Host.Services.GetRequiredService<OrchestrationScheduler>().GetAsync(CancellationToken.None);
             await scheduler.ScheduleJob(

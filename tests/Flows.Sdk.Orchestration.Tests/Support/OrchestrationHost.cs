@@ -37,6 +37,21 @@ internal sealed class OrchestrationHost : IAsyncDisposable
 
     public IDeployments Deployments => Host.Services.GetRequiredService<IDeployments>();
 
+    public IFlowClient Client => Host.Services.GetRequiredService<IFlowClient>();
+
+    /// <summary>
+    /// Waits (in real time, bounded) for <paramref name="condition"/>, moving the clock on a second before each look: a
+    /// scheduler that found nothing to do waits its idle time on this clock, and work another host queued is seen when it ends.
+    /// </summary>
+    public Task AdvanceUntilAsync(Func<Task<bool>> condition, string what) =>
+        Eventually.UntilAsync(
+            async () =>
+            {
+                Time.Advance(TimeSpan.FromSeconds(1));
+                return await condition().ConfigureAwait(false);
+            },
+            what);
+
     /// <summary>Builds the host; <paramref name="configure"/> declares its deployments (flow schedules from attributes are off unless it turns them on).</summary>
     public static OrchestrationHost Create(string home, FakeTimeProvider time, Action<OrchestrationOptions> configure, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {

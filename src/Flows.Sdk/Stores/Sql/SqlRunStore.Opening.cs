@@ -36,6 +36,9 @@ public abstract partial class SqlRunStore
                 await RegisterAsync(connection, null, CancellationToken.None).ConfigureAwait(false);
             }
 
+            InTouch();
+            _nextBeatAt = TimeProvider.GetUtcNow() + _heartbeatInterval - (SweepPeriod / 2);
+
             await MarkCrashedCoreAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -60,7 +63,7 @@ public abstract partial class SqlRunStore
             _failedOpens = 0;
             if (Volatile.Read(ref _disposed) == 0)
             {
-                _heartbeat ??= TimeProvider.CreateTimer(static s => _ = ((SqlRunStore)s!).BeatAsync(), this, _heartbeatInterval, _heartbeatInterval);
+                _heartbeat ??= TimeProvider.CreateTimer(static s => ((SqlRunStore)s!).OnTick(), this, SweepPeriod, SweepPeriod);
             }
         }
     }

@@ -33,8 +33,9 @@ public abstract partial class SqlRunStore
         catch (DbException ex) when (IsTransient(ex))
         {
             // The other idle connections most likely died with this one (a server restart, a failover): the next
-            // attempt should get a fresh one rather than each of them in turn.
+            // attempt should get a fresh one rather than each of them in turn. Nor is a lapse judged for a while.
             DiscardIdleConnections();
+            OutOfTouch();
             throw;
         }
     }
@@ -77,22 +78,61 @@ public abstract partial class SqlRunStore
     /// (Scheduled, Late)</c>, and the transitions only when that changed the row, in one transaction. The claimed run
     /// is not tracked as live here: the engine's first write of it does that.
     /// </remarks>
-    public async ValueTask<bool> TryStartRunAsync(Guid runId, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    public ValueTask<bool> TryStartRunAsync(Guid runId, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transitions);
+        return TryMoveRunAsync(
+            $"UPDATE {Runs} SET state = @pending, owner_id = @me WHERE id = @id AND state IN (@scheduled, @late)",
+            [("pending", (int)RunState.Pending), ("me", Id(OwnerId)), ("id", Id(runId)), ("scheduled", (int)RunState.Scheduled), ("late", (int)RunState.Late)],
+            transitions,
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Atomic across processes: <c>UPDATE … SET state = Pending, attempt = @attempt + 1, owner_id = this store WHERE id =
+    /// @id AND state = Crashed AND attempt = @attempt</c>, and the transitions only when that changed the row, in one
+    /// transaction. As with <see cref="TryStartRunAsync"/>, the engine's first write of the run tracks it as live.
+    /// </remarks>
+    public ValueTask<bool> TryClaimCrashedRunAsync(Guid runId, int attempt, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transitions);
+        return TryMoveRunAsync(
+            $"UPDATE {Runs} SET state = @pending, attempt = @next, owner_id = @me, ended_at = NULL, error = NULL WHERE id = @id AND state = @crashed AND attempt = @attempt",
+            [("pending", (int)RunState.Pending), ("next", attempt + 1), ("me", Id(OwnerId)), ("id", Id(runId)), ("crashed", (int)RunState.Crashed), ("attempt", attempt)],
+            transitions,
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Atomic across processes: <c>UPDATE … SET state = Cancelled WHERE id = @id AND state IN (Scheduled, Late)</c>, and
+    /// the transition only when that changed the row, in one transaction.
+    /// </remarks>
+    public ValueTask<bool> TryCancelScheduledRunAsync(Guid runId, StateTransition cancelled, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cancelled);
+        var message = StorableText.Sanitise(new RunWriteBatch { Transitions = [cancelled] }).Transitions[0].Message;
+        return TryMoveRunAsync(
+            $"UPDATE {Runs} SET state = @cancelled, ended_at = @at, error = @message WHERE id = @id AND state IN (@scheduled, @late)",
+            [("cancelled", (int)RunState.Cancelled), ("at", Time(cancelled.Timestamp)), ("message", message), ("id", Id(runId)), ("scheduled", (int)RunState.Scheduled), ("late", (int)RunState.Late)],
+            [cancelled],
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// A compare-and-set of a run's state: runs <paramref name="update"/> (whose WHERE holds the expected state), and
+    /// only when it changed the row appends <paramref name="transitions"/>, in one transaction; true when it did.
+    /// </summary>
+    private async ValueTask<bool> TryMoveRunAsync(string update, (string, object?)[] parameters, IReadOnlyList<StateTransition> transitions, CancellationToken cancellationToken)
+    {
         var batch = StorableText.Sanitise(new RunWriteBatch { Transitions = transitions });
         try
         {
             await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await EnsureRegisteredAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            var claimed = await ExecuteAsync(
-                connection,
-                transaction,
-                $"UPDATE {Runs} SET state = @pending, owner_id = @me WHERE id = @id AND state IN (@scheduled, @late)",
-                [("pending", (int)RunState.Pending), ("me", Id(OwnerId)), ("id", Id(runId)), ("scheduled", (int)RunState.Scheduled), ("late", (int)RunState.Late)],
-                cancellationToken).ConfigureAwait(false);
-            if (claimed == 0)
+            if (await ExecuteAsync(connection, transaction, update, parameters, cancellationToken).ConfigureAwait(false) == 0)
             {
                 return false;
             }

@@ -35,6 +35,15 @@ public abstract partial class SqlRunStore : IRunStore, IAsyncDisposable, IDispos
     private ITimer? _heartbeat;
     private int _disposed;
 
+    // Liveness as this store sees it (SqlRunStore.Ownership): since when it has been in touch with the database, its
+    // last contact, when its next heartbeat is due, and its ticks (0 idle, 1 running, 2 running and one more wanted).
+    private readonly Lock _contactLock = new();
+    private DateTimeOffset? _inTouchSince;
+    private DateTimeOffset _lastContact;
+    private DateTimeOffset _nextBeatAt;
+    private int _tickState;
+    private Task _ticking = Task.CompletedTask;
+
     /// <summary>Creates a store; nothing is opened until the first use.</summary>
     /// <param name="description">How messages name the store ("PostgreSQL store flows on db:5432").</param>
     /// <param name="types">How the database spells the schema's column types, and where its tables live.</param>
@@ -44,8 +53,7 @@ public abstract partial class SqlRunStore : IRunStore, IAsyncDisposable, IDispos
     protected SqlRunStore(string description, SqlTypes types, TimeProvider timeProvider, TimeSpan heartbeatInterval, TimeSpan heartbeatTimeout)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(heartbeatInterval, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(heartbeatTimeout, heartbeatInterval);
+        StoreHeartbeat.Validate(heartbeatInterval, heartbeatTimeout, description);
         Description = description;
         Types = types;
         TimeProvider = timeProvider;
@@ -163,8 +171,11 @@ public abstract partial class SqlRunStore : IRunStore, IAsyncDisposable, IDispos
     /// </summary>
     protected abstract string Explain(DbException error, bool migrating);
 
-    /// <summary>True when an owner's runs can no longer finish. By default: its heartbeat lapsed.</summary>
-    private protected virtual bool IsGone(StoreOwner owner) => owner.Lapsed;
+    /// <summary>
+    /// True when an owner's runs can no longer finish. By default: its heartbeat lapsed, judged only when
+    /// <paramref name="judgesLapses"/> (this store has been in touch with the database for a heartbeat timeout).
+    /// </summary>
+    private protected virtual bool IsGone(StoreOwner owner, bool judgesLapses) => judgesLapses && owner.Lapsed;
 
     /// <summary>
     /// The current time as SQL, on the clock heartbeats are written and judged by: an expression, or <c>@now</c> for

@@ -148,10 +148,10 @@ public sealed class SqliteRunStore : SqlRunStore
     protected override string NowSql => "@now";
 
     /// <summary>A process on this machine is gone when it no longer runs; elsewhere (another container on this host), when its heartbeat lapsed.</summary>
-    private protected override bool IsGone(StoreOwner owner) =>
+    private protected override bool IsGone(StoreOwner owner, bool judgesLapses) =>
         string.Equals(owner.Machine, Environment.MachineName, StringComparison.OrdinalIgnoreCase)
             ? !IsRunning(owner.ProcessId, owner.ProcessStartedAt)
-            : base.IsGone(owner);
+            : base.IsGone(owner, judgesLapses);
 
     /// <inheritdoc/>
     protected override ValueTask ReleaseAsync(bool final)

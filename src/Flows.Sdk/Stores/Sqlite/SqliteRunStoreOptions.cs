@@ -31,7 +31,15 @@ public sealed class SqliteRunStoreOptions
     /// The default store: <c>Flows:Store:Path</c> from configuration when set, else <c>flows.db</c> in
     /// <c>Flows:Home</c> or in the folder named by <c>FLOWS_HOME</c>, else <c>~/.flows/flows.db</c>.
     /// </summary>
+    /// <remarks>The heartbeat comes from <c>Flows:Store:HeartbeatInterval</c> and <c>Flows:Store:HeartbeatTimeout</c> when set.</remarks>
     public static SqliteRunStoreOptions FromConfiguration(IConfiguration? configuration)
+    {
+        var options = ChosenPath(configuration);
+        (options.HeartbeatInterval, options.HeartbeatTimeout) = StoreHeartbeat.Read(configuration, options.HeartbeatInterval, options.HeartbeatTimeout);
+        return options;
+    }
+
+    private static SqliteRunStoreOptions ChosenPath(IConfiguration? configuration)
     {
         if (configuration?["Flows:Store:Path"] is { Length: > 0 } path)
         {
