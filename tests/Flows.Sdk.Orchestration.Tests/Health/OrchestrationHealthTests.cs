@@ -88,20 +88,7 @@ public sealed class OrchestrationHealthTests
         return report.Entries["flows-orchestration"];
     }
 
-    /// <summary>Runs <paramref name="test"/> with settings for a PostgreSQL run store (and so job store) on a schema of its own.</summary>
-    private static async Task OnASchemaAsync(Func<Dictionary<string, string?>, Task> test)
-    {
-        var schema = TestPostgres.NewSchemaName("health_");
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE SCHEMA \"{schema}\"");
-        try
-        {
-            await test(new Dictionary<string, string?> { ["Flows:Store:ConnectionString"] = $"{TestServices.Postgres};Search Path={schema}", ["Flows:Store:Schema"] = schema });
-        }
-        finally
-        {
-            await TestPostgres.DropSchemaAsync(TestServices.Postgres, schema);
-        }
-    }
+    private static Task OnASchemaAsync(Func<Dictionary<string, string?>, Task> test) => PostgreSqlSchema.RunAsync("health_", test);
 
     private sealed class NothingJob : IJob
     {

@@ -12,8 +12,9 @@ namespace Flows.Orchestration.Tests.Signals;
 
 /// <summary>
 /// A replica of a clustered PostgreSQL job store while its database goes away and comes back, on a server of the
-/// test's own (<see cref="ThrowAwayCluster"/>): the run in progress keeps running and ends Completed, no run starts
-/// while the database is away, Quartz and the signals reconnect by themselves, and slots fire again, each once.
+/// test's own (<see cref="ThrowAwayCluster"/>): the runs in progress (a scheduled one, queued ones) keep running and end
+/// Completed, no run starts while the database is away, Quartz and the signals reconnect by themselves, slots fire
+/// again, and every queued run ran exactly once.
 /// </summary>
 [NonParallelizable]
 [Category("Slow")]
@@ -46,17 +47,52 @@ public sealed class PostgreSqlOutageTests
             await Eventually.Until(() => Scheduled.Started.Contains(label), "the long run started");
             await Eventually.UntilAsync(async () => (await TicksAsync(store)).Count(r => r.State == RunState.Completed) >= 2, "two ticks completed");
 
+            // Queued work in flight when the database goes: three runs in progress, and twenty short ones some of
+            // which are still waiting.
+            var client = host.Services.GetRequiredService<IFlowClient>();
+            var blocked = Enumerable.Range(0, 3).Select(i => $"{label}-q{i}").ToList();
+            var queued = new List<Guid>();
+            foreach (var blockedLabel in blocked)
+            {
+                queued.Add(await client.EnqueueAsync("orch-block", new { label = blockedLabel }));
+            }
+
+            for (var i = 0; i < 20; i++)
+            {
+                queued.Add(await client.EnqueueAsync("orch-record", new { label = $"{label}-r{i}" }));
+            }
+
+            await Eventually.Until(() => blocked.All(Scheduled.Started.Contains), "the three blocking queued runs started");
             await cluster.StopAsync();
             var away = TimeProvider.System.GetUtcNow();
             await Eventually.Until(() => signals.FailedConnects >= FailedReconnects, $"the signals failed to reconnect {FailedReconnects} times");
             // The run in progress ends while the database is away; what it records waits for the database.
-            Scheduled.Gate(label).TrySetResult();
+            foreach (var gate in blocked.Append(label))
+            {
+                Scheduled.Gate(gate).TrySetResult();
+            }
+
             await cluster.StartAsync();
             var back = TimeProvider.System.GetUtcNow();
 
             await Eventually.UntilAsync(async () => (await LongRunAsync(store))?.State == RunState.Completed, "the long run recorded Completed");
             await Eventually.Until(() => signals.IsListening, "the signals listening again");
             await Eventually.UntilAsync(async () => (await TicksAsync(store)).Any(r => r.ScheduledFor > back && r.State == RunState.Completed), "a tick after the outage completed");
+
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    foreach (var runId in queued)
+                    {
+                        if ((await client.GetRunAsync(runId))?.State != RunState.Completed)
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                },
+                "every queued run Completed");
 
             var ticks = await TicksAsync(store);
             Assert.Multiple(() =>
@@ -65,6 +101,8 @@ public sealed class PostgreSqlOutageTests
                 Assert.That(ticks.Where(r => r.StartedAt > away.AddSeconds(1) && r.StartedAt < back), Is.Empty, "runs started while the database was away");
                 Assert.That(ticks.GroupBy(r => r.ScheduledFor).Where(g => g.Count() > 1).Select(g => g.Key), Is.Empty, "slots run twice");
                 Assert.That(log.Lines.Count(l => l.EventId == 4071), Is.EqualTo(1), "the outage logged once by the signals");
+                Assert.That(Enumerable.Range(0, 20).Select(i => Scheduled.Calls.Count(c => c == $"{label}-r{i}")), Is.All.EqualTo(1), "each short queued run ran once");
+                Assert.That(blocked.Select(b => Scheduled.Started.Count(started => started == b)), Is.All.EqualTo(1), "each blocking queued run ran once");
             });
         }
         catch
