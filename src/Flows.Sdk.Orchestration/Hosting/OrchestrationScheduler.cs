@@ -53,18 +53,25 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
                 var o = options.Value;
                 var loggerFactory = services.GetService(typeof(ILoggerFactory)) as ILoggerFactory ?? NullLoggerFactory.Instance;
                 var logger = loggerFactory.CreateLogger(OrchestrationLog.Category);
+                var (provider, connection) = ResolveJobStore(o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 var builder = QuartzSchedulerBuilder.Create(q =>
                 {
                     // Quartz's own lines (a job store that cannot be reached, a misfire) go to the host's logging.
                     q.Services.AddLogging(l => l.AddProvider(new HostLoggerProvider(loggerFactory)));
-                    q.ConfigureScheduler(s => s.InstanceName = SchedulerName);
+                    q.ConfigureScheduler(s =>
+                    {
+                        s.InstanceName = SchedulerName;
+                        if (provider == JobStoreProvider.PostgreSql && o.JobStore.Clustered)
+                        {
+                            s.IdleWaitTime = Cluster.ClusterSignals.IdleWaitTime;
+                        }
+                    });
                     q.UseTimeProvider(engine.TimeProvider);
                     q.UseDefaultThreadPool(o.MaxConcurrentRuns);
                     q.UseJobFactory(new DeploymentJobFactory(engine, running, logger, o.MisfireThreshold));
                     _dataSource = UseJobStore(q, o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration, logger);
                     UseQueues(q, o);
                 });
-                var (provider, connection) = ResolveJobStore(o, engine.Store, services.GetService(typeof(IConfiguration)) as IConfiguration);
                 if (provider == JobStoreProvider.Sqlite)
                 {
                     if (o.JobStore.Path is { } path && System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { Length: > 0 } folder)

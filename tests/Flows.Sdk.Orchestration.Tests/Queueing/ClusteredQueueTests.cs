@@ -12,19 +12,7 @@ public sealed class ClusteredQueueTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 5, 10, 0, 30, TimeSpan.Zero);
 
-    private static async Task InSchemaAsync(Func<Dictionary<string, string?>, Task> test)
-    {
-        var schema = TestPostgres.NewSchemaName("orch_cq_");
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE SCHEMA \"{schema}\"");
-        try
-        {
-            await test(new Dictionary<string, string?> { ["Flows:Store:ConnectionString"] = $"{TestServices.Postgres};Search Path={schema}", ["Flows:Store:Schema"] = schema });
-        }
-        finally
-        {
-            await TestPostgres.DropSchemaAsync(TestServices.Postgres, schema);
-        }
-    }
+    private static Task InSchemaAsync(Func<Dictionary<string, string?>, Task> test) => PostgreSqlSchema.RunAsync("orch_cq_", test);
 
     private static Task<OrchestrationHost> HostAsync(TempFolder home, Dictionary<string, string?> settings, bool works = true) =>
         OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(Start), _ => { },

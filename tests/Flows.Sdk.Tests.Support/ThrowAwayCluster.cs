@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Flows.Stores.Tests.Support;
+namespace Flows.Tests.Support;
 
 /// <summary>
 /// A PostgreSQL cluster of a test's own, in a temporary folder on a free loopback port, that the test may stop and
@@ -11,7 +11,7 @@ namespace Flows.Stores.Tests.Support;
 /// the flags scripts/test.sh uses but for synchronous commits (see <see cref="StartAsync"/>), from the binaries in <c>FLOWS_TEST_PG_BIN</c> (exported by scripts/test.sh); as
 /// root, its tools run as the <c>postgres</c> user, since PostgreSQL refuses to run as root.
 /// </summary>
-internal sealed class ThrowAwayCluster : IAsyncDisposable
+public sealed class ThrowAwayCluster : IAsyncDisposable
 {
     private static readonly TimeSpan ToolLimit = TimeSpan.FromSeconds(90);
 
