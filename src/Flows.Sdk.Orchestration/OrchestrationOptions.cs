@@ -74,6 +74,12 @@ public sealed class OrchestrationOptions
     public IList<string> Queues { get; } = [];
 
     /// <summary>
+    /// The queues this process never serves when it <see cref="Works"/>: it runs every other queue. Empty (the default):
+    /// none refused. Give <see cref="Queues"/> or this, not both. Configuration: <c>Flows:Orchestration:RefusedQueues:0</c>, ...
+    /// </summary>
+    public IList<string> RefusedQueues { get; } = [];
+
+    /// <summary>
     /// The most runs of a queue at once across every replica sharing the job store (Quartz's cluster-scoped execution
     /// limits; with SQLite, across this process). A queue not listed has no cap of its own. Configuration:
     /// <c>Flows:Orchestration:QueueLimits:heavy = 2</c>.

@@ -11,8 +11,8 @@ namespace Flows.Orchestration.Hosting;
 /// The replica's health for the platform's probes: unhealthy when its scheduler is not running (starting, stopping,
 /// stopped) or the job store or run store does not answer; degraded when the cluster signals are not listening (queued
 /// runs then start after the idle wait) or work in the job store is overdue (a queue no live replica serves, or every
-/// replica saturated); healthy otherwise. A process that serves nothing (<see cref="OrchestrationOptions.Schedules"/>
-/// off) is healthy while its stores answer.
+/// replica saturated); healthy otherwise. A process that runs nothing (<see cref="OrchestrationOptions.Works"/> off: a
+/// scheduler-only replica, a client) is healthy while its stores answer.
 /// </summary>
 /// <remarks>
 /// Quartz's own health check reads the schedulers registered in the container by <c>AddQuartz</c>; the host's scheduler
@@ -69,7 +69,7 @@ internal sealed class OrchestrationHealthCheck(OrchestrationScheduler holder, Cl
             return HealthCheckResult.Unhealthy($"The run store does not answer: {Reason(e)}", e is OperationCanceledException ? null : e, data);
         }
 
-        var serving = options.Schedules;
+        var serving = options.Works;
         if (serving && scheduler.Status != SchedulerStatus.Running)
         {
             return NotRunning(scheduler, data);
@@ -96,7 +96,7 @@ internal sealed class OrchestrationHealthCheck(OrchestrationScheduler holder, Cl
         }
 
         return problems.Count == 0
-            ? HealthCheckResult.Healthy(serving ? $"The scheduler {holder.SchedulerName} is running; the job store and run store answer." : "Serves nothing (a client); the job store and run store answer.", data)
+            ? HealthCheckResult.Healthy(serving ? $"The scheduler {holder.SchedulerName} is running; the job store and run store answer." : "Runs nothing here (Works is off); the job store and run store answer.", data)
             : HealthCheckResult.Degraded(string.Join("; ", problems), data: data);
     }
 

@@ -59,12 +59,11 @@ internal sealed class OrchestrationOptionsValidation : IValidateOptions<Orchestr
             Fail("JobStore:Path", "a file path (or no setting, for quartz.db beside the run store)", $"'{path}'");
         }
 
-        for (var i = 0; i < options.Queues.Count; i++)
+        CheckQueues(options.Queues, "Queues", errors);
+        CheckQueues(options.RefusedQueues, "RefusedQueues", errors);
+        if (options.Queues.Count > 0 && options.RefusedQueues.Count > 0)
         {
-            if (Queueing.QueueNames.Problem(options.Queues[i]) is { } problem)
-            {
-                errors.Add($"Flows:Orchestration:Queues:{i}: {problem}");
-            }
+            errors.Add("Flows:Orchestration:RefusedQueues: the queues to serve (Queues) or the queues to refuse (RefusedQueues) were expected, not both");
         }
 
         foreach (var (queue, max) in options.QueueLimits)
@@ -80,5 +79,16 @@ internal sealed class OrchestrationOptionsValidation : IValidateOptions<Orchestr
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckQueues(IList<string> queues, string key, List<string> errors)
+    {
+        for (var i = 0; i < queues.Count; i++)
+        {
+            if (Queueing.QueueNames.Problem(queues[i]) is { } problem)
+            {
+                errors.Add($"Flows:Orchestration:{key}:{i}: {problem}");
+            }
+        }
     }
 }

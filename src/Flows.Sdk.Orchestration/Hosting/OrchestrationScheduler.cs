@@ -219,6 +219,10 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
         {
             q.ServeExecutionGroups([.. o.Queues.Select(Queueing.QueueNames.Served).Distinct(StringComparer.Ordinal)]);
         }
+        else if (o.RefusedQueues.Count > 0)
+        {
+            q.RefuseExecutionGroups([.. o.RefusedQueues.Select(Queueing.QueueNames.Served).Distinct(StringComparer.Ordinal)]);
+        }
 
         if (o.QueueLimits.Count > 0)
         {
@@ -257,10 +261,19 @@ internal sealed class OrchestrationScheduler(IOptions<OrchestrationOptions> opti
         s.UseClustering(c =>
         {
             c.CheckinInterval = owners.HeartbeatInterval;
-            c.CheckinMisfireThreshold = owners.HeartbeatTimeout;
+            // Quartz takes a node for dead after its check-in interval plus this threshold: the store's timeout in all.
+            c.CheckinMisfireThreshold = CheckinMisfireThreshold(owners);
         });
-        logger.FollowsRunStore(instanceId, owners.HeartbeatInterval, owners.HeartbeatTimeout);
+        logger.FollowsRunStore(instanceId, owners.HeartbeatInterval, owners.HeartbeatInterval + CheckinMisfireThreshold(owners));
     }
+
+    /// <summary>
+    /// The check-in misfire threshold that makes Quartz's "a node is gone" the store's: interval plus threshold is the
+    /// heartbeat timeout (at least one interval of threshold, so a store whose timeout is hardly longer than its beat
+    /// does not have Quartz write off a node for one late check-in).
+    /// </summary>
+    internal static TimeSpan CheckinMisfireThreshold(IRunOwners owners) =>
+        owners.HeartbeatTimeout - owners.HeartbeatInterval is var rest && rest >= owners.HeartbeatInterval ? rest : owners.HeartbeatInterval;
 
     /// <summary>Configures the job store; returns the data source it made for Quartz (to dispose with the scheduler), if any.</summary>
     private static NpgsqlDataSource? UseJobStore(IQuartzBuilder q, OrchestrationOptions o, IRunStore runStore, IConfiguration? configuration, ILogger logger)

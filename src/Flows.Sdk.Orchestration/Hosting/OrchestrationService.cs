@@ -47,7 +47,10 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
         await scheduler.Start(cancellationToken).ConfigureAwait(false);
         _scheduler = scheduler;
         await signals.StartListeningAsync(scheduler, cancellationToken).ConfigureAwait(false);
-        _logger.Serving(options.Queues.Count == 0 ? "every queue" : "queues " + string.Join(", ", options.Queues), options.MaxConcurrentRuns);
+        var queues = options.Queues.Count > 0 ? "queues " + string.Join(", ", options.Queues)
+            : options.RefusedQueues.Count > 0 ? "every queue but " + string.Join(", ", options.RefusedQueues)
+            : "every queue";
+        _logger.Serving(queues, options.MaxConcurrentRuns);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

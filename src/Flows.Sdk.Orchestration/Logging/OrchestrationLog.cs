@@ -110,6 +110,6 @@ internal static partial class OrchestrationLog
     [LoggerMessage(WorkerStarted, LogLevel.Information, "Running flows of {Queues}, at most {MaxConcurrentRuns} at once in this process", EventName = nameof(WorkerStarted))]
     public static partial void Serving(this ILogger logger, string queues, int maxConcurrentRuns);
 
-    [LoggerMessage(QuartzFollowsRunStore, LogLevel.Information, "Quartz node {InstanceId} is the run store's owner: checks in every {Interval}; a node silent for {Timeout} more is recovered", EventName = nameof(QuartzFollowsRunStore))]
+    [LoggerMessage(QuartzFollowsRunStore, LogLevel.Information, "Quartz node {InstanceId} is the run store's owner: checks in every {Interval}; a node silent for {Timeout} (the store's heartbeat timeout) is recovered", EventName = nameof(QuartzFollowsRunStore))]
     public static partial void FollowsRunStore(this ILogger logger, string instanceId, TimeSpan interval, TimeSpan timeout);
 }

@@ -39,7 +39,7 @@ public sealed class OrchestrationHealthTests
         await OnASchemaAsync(async settings =>
         {
             using var home = TempFolder.Create();
-            settings["Flows:Orchestration:Schedules"] = "false";
+            settings["Flows:Orchestration:Works"] = "false";
             await using var host = await OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(Start), _ => { }, settings, OnPostgreSqlWithHealth);
             var scheduler = await host.Host.Services.GetRequiredService<OrchestrationScheduler>().GetAsync(CancellationToken.None);
             await scheduler.ScheduleJob(
@@ -88,20 +88,7 @@ public sealed class OrchestrationHealthTests
         return report.Entries["flows-orchestration"];
     }
 
-    /// <summary>Runs <paramref name="test"/> with settings for a PostgreSQL run store (and so job store) on a schema of its own.</summary>
-    private static async Task OnASchemaAsync(Func<Dictionary<string, string?>, Task> test)
-    {
-        var schema = TestPostgres.NewSchemaName("health_");
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE SCHEMA \"{schema}\"");
-        try
-        {
-            await test(new Dictionary<string, string?> { ["Flows:Store:ConnectionString"] = $"{TestServices.Postgres};Search Path={schema}", ["Flows:Store:Schema"] = schema });
-        }
-        finally
-        {
-            await TestPostgres.DropSchemaAsync(TestServices.Postgres, schema);
-        }
-    }
+    private static Task OnASchemaAsync(Func<Dictionary<string, string?>, Task> test) => PostgreSqlSchema.RunAsync("health_", test);
 
     private sealed class NothingJob : IJob
     {

@@ -12,19 +12,7 @@ public sealed class ClusteredQueueTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 5, 10, 0, 30, TimeSpan.Zero);
 
-    private static async Task InSchemaAsync(Func<Dictionary<string, string?>, Task> test)
-    {
-        var schema = TestPostgres.NewSchemaName("orch_cq_");
-        await TestPostgres.ExecuteAsync(TestServices.Postgres, $"CREATE SCHEMA \"{schema}\"");
-        try
-        {
-            await test(new Dictionary<string, string?> { ["Flows:Store:ConnectionString"] = $"{TestServices.Postgres};Search Path={schema}", ["Flows:Store:Schema"] = schema });
-        }
-        finally
-        {
-            await TestPostgres.DropSchemaAsync(TestServices.Postgres, schema);
-        }
-    }
+    private static Task InSchemaAsync(Func<Dictionary<string, string?>, Task> test) => PostgreSqlSchema.RunAsync("orch_cq_", test);
 
     private static Task<OrchestrationHost> HostAsync(TempFolder home, Dictionary<string, string?> settings, bool works = true) =>
         OrchestrationHost.StartAsync(home.Path, new FakeTimeProvider(Start), _ => { },
@@ -42,12 +30,13 @@ public sealed class ClusteredQueueTests
         var schema = settings["Flows:Store:Schema"];
 
         var row = await TestPostgres.ScalarAsync(TestServices.Postgres, $"SELECT instance_name || ' ' || checkin_interval FROM \"{schema}\".qrtz_scheduler_state");
+        var followed = host.Events.Single(e => e.EventId == Logging.OrchestrationEventIds.QuartzFollowsRunStore);
 
         Assert.Multiple(() =>
         {
             Assert.That(owners.HeartbeatInterval, Is.EqualTo(TimeSpan.FromSeconds(4)), "the store's own setting");
             Assert.That(row, Is.EqualTo($"{owners.OwnerId:D} 4000"));
-            Assert.That(host.Events.Select(e => e.EventId), Does.Contain(Logging.OrchestrationEventIds.QuartzFollowsRunStore));
+            Assert.That(followed.Message, Does.Contain("a node silent for 00:00:09 (the store's heartbeat timeout) is recovered"), "check-in interval plus misfire threshold");
         });
     });
 

@@ -94,6 +94,23 @@ public sealed class QueuedRunTests
     }
 
     [Test]
+    public async Task AReplicaRefusingAQueue_RunsEveryOtherQueue()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await using var host = await HostAsync(home, time, ("RefusedQueues:0", "refused"));
+
+        var refused = await host.Client.EnqueueAsync("orch-record", new { label = "refused-queue" }, queue: "refused");
+        var other = await host.Client.EnqueueAsync("orch-record", new { label = "other-queue" }, queue: "other");
+        var byDefault = await host.Client.EnqueueAsync("orch-record", new { label = "default-queue" });
+        await host.AdvanceUntilAsync(
+            async () => (await host.Client.GetRunAsync(other))?.State == RunState.Completed && (await host.Client.GetRunAsync(byDefault))?.State == RunState.Completed,
+            "the runs of the other queues");
+
+        Assert.That((await host.Client.GetRunAsync(refused))!.State, Is.EqualTo(RunState.Scheduled));
+    }
+
+    [Test]
     public async Task AQueuesCap_HoldsItsRunsBeyondTheCap_UntilOneEnds()
     {
         using var home = TempFolder.Create();
@@ -158,6 +175,31 @@ public sealed class QueuedRunTests
         {
             Assert.That((await host.Client.GetRunAsync(runId))!.State, Is.EqualTo(RunState.Cancelled));
             Assert.That(host.Events.Select(e => e.EventId), Does.Contain(OrchestrationEventIds.ShutdownCancelling));
+        });
+    }
+
+    // Two schedulers on one SQLite job store share Quartz's non-clustered instance id, so the second one, starting,
+    // takes the first one's firing in progress for its own left over from a crash and recovers it. The run store knows
+    // better: the run's owner still beats, so the recovered firing runs nothing.
+    [Test]
+    public async Task AFiringRecoveredWhileItsRunGoesOnElsewhere_RunsNothingASecondTime()
+    {
+        using var home = TempFolder.Create();
+        var time = new FakeTimeProvider(Start);
+        await using var first = await HostAsync(home, time);
+        var runId = await first.Client.EnqueueAsync("orch-block", new { label = "recovered-duplicate" });
+        await first.AdvanceUntilAsync(() => Task.FromResult(Scheduled.Started.Contains("recovered-duplicate")), "the run to start");
+
+        await using var second = await HostAsync(home, time);
+        await second.AdvanceUntilAsync(() => Task.FromResult(second.Events.Any(e => e.EventId == OrchestrationEventIds.RecoveringRunOwnerAlive)), "the recovered firing to find the run's owner alive");
+        Scheduled.Gate("recovered-duplicate").TrySetResult();
+        var run = await Eventually.Within(first.Client.WaitAsync(runId));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.State, Is.EqualTo(RunState.Completed));
+            Assert.That(Scheduled.Started.Count(s => s == "recovered-duplicate"), Is.EqualTo(1));
+            Assert.That(second.Events.Select(e => e.EventId), Does.Not.Contain(OrchestrationEventIds.QueuedRunStarting));
         });
     }
 

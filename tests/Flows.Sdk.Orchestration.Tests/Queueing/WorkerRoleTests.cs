@@ -186,6 +186,7 @@ public sealed class WorkerRoleTests
             ["Flows:Orchestration:Queues:0"] = "fine",
             ["Flows:Orchestration:Queues:1"] = "not fine",
             ["Flows:Orchestration:QueueLimits:heavy"] = "-1",
+            ["Flows:Orchestration:RefusedQueues:0"] = "heavy",
         }).Build());
         services.AddFlows().AddOrchestration(o => o.QueueLimits["*"] = 2);
         using var provider = services.BuildServiceProvider();
@@ -195,6 +196,7 @@ public sealed class WorkerRoleTests
         Assert.That(error.Failures, Is.EqualTo(new[]
         {
             "Flows:Orchestration:Queues:1: a queue name of ASCII letters, digits, '-', '_', '.' and ':', starting with a letter or digit, was expected; it is 'not fine'",
+            "Flows:Orchestration:RefusedQueues: the queues to serve (Queues) or the queues to refuse (RefusedQueues) were expected, not both",
             "Flows:Orchestration:QueueLimits:heavy: a number of runs at once, 0 or more (0 holds the queue) was expected; it is -1",
             "Flows:Orchestration:QueueLimits:*: a queue name of ASCII letters, digits, '-', '_', '.' and ':', starting with a letter or digit, was expected; it is '*'",
         }));

@@ -18,10 +18,8 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
     [Test]
     public async Task RunsOfAStoreWhoseHeartbeatLapsed_AreMarkedCrashed_ByAnotherStore_NamingBoth()
     {
-        await using var silent = TestStores.Postgres(Schema, new FakeTimeProvider(DateTimeOffset.UtcNow));
-        var run = TestStores.RunningFlow("lapsed", DateTimeOffset.UtcNow);
-        await ((IRunStore)silent).SaveRunAsync(run);
-        await LapseAsync(silent);
+        var (silent, run) = await SilentRunAsync();
+        await using var stopsWithTheTest = silent;
 
         await using var watcher = await JudgeAsync();
 
@@ -35,10 +33,8 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
     [Test]
     public async Task AStoreJustOpened_JudgesNoLapse_UntilItHasBeatenForAHeartbeatTimeout()
     {
-        await using var silent = TestStores.Postgres(Schema, new FakeTimeProvider(DateTimeOffset.UtcNow));
-        var run = TestStores.RunningFlow("lapsed", DateTimeOffset.UtcNow);
-        await ((IRunStore)silent).SaveRunAsync(run);
-        await LapseAsync(silent);
+        var (silent, run) = await SilentRunAsync();
+        await using var stopsWithTheTest = silent;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var watcher = TestStores.Postgres(Schema, time);
 
@@ -208,6 +204,16 @@ public sealed class PostgreSqlOwnershipTests : PostgreSqlSchemaTests
         var putBack = transitions[transitions.ToList().IndexOf(crash) + 1];
         Assert.That(putBack.State, Is.EqualTo(RunState.Running));
         Assert.That(putBack.Message, Does.Contain("wrongly marked Crashed").And.Contain(peer.OwnerId.ToString()).And.Contain(crash.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>A store that wrote a running flow and then fell silent (its clock never moves; its last heartbeat is two minutes old).</summary>
+    private async Task<(PostgreSqlRunStore Silent, RunRecord Run)> SilentRunAsync()
+    {
+        var silent = TestStores.Postgres(Schema, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var run = TestStores.RunningFlow("lapsed", DateTimeOffset.UtcNow);
+        await ((IRunStore)silent).SaveRunAsync(run);
+        await LapseAsync(silent);
+        return (silent, run);
     }
 
     /// <summary>A store on a clock of its own that has been in touch with the database for a heartbeat timeout, so its sweeps judge lapses.</summary>

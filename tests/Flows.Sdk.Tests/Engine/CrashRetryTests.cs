@@ -2,6 +2,8 @@ using System.Text.Json;
 using Flows.Runs;
 using Flows.Stores;
 using Flows.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Tests.Engine;
 
@@ -135,6 +137,35 @@ public sealed class CrashRetryTests
         Assert.That((await harness.Store.GetRunAsync(finished.Id))!.State, Is.EqualTo(RunState.Completed));
     }
 
+    [Test]
+    public async Task ASecretInACrashOrACancelReason_ReachesNeitherTheStoreNorTheLog()
+    {
+        var lines = new LineCollector();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(lines).SetMinimumLevel(LogLevel.Debug));
+        var options = new FlowEngineOptions { LoggerFactory = loggers, TimeProvider = new FakeTimeProvider(Start + TimeSpan.FromHours(1)) };
+        options.Secrets.Providers.Add(new global::Flows.Secrets.InlineSecretProvider(new Dictionary<string, string> { ["crash-token"] = "s3cr3t" }));
+        await using var engine = new FlowEngine(options);
+        await engine.Secrets.GetAsync("crash-token");
+        var crashed = Crashed("crash-retried", """{"n":1}""", attempt: 1) with { Error = "died holding s3cr3t" };
+        await engine.Store.WriteAsync(new RunWriteBatch { Runs = [crashed] });
+        var start = new RunStart { RunId = Guid.CreateVersion7() };
+        await engine.TryScheduleRunAsync("crash-not-retried", Json(new { n = 2 }), start);
+
+        await engine.TryRetryCrashedRunAsync(crashed.Id);
+        await engine.TryCancelScheduledRunAsync(start.RunId!.Value, "ops said s3cr3t");
+
+        var stored = new List<string>();
+        foreach (var id in new[] { crashed.Id, start.RunId!.Value })
+        {
+            stored.AddRange((await engine.Store.GetTransitionsAsync(id)).Select(t => t.Message).OfType<string>());
+            stored.Add((await engine.Store.GetRunAsync(id))!.Error ?? string.Empty);
+        }
+
+        Assert.That(stored, Has.Some.Contains("***"), "the texts that held it are there, masked");
+        Assert.That(stored.Concat(lines.Lines), Has.None.Contains("s3cr3t"));
+        Assert.That(lines.Lines, Has.Some.Contains("crashed and is retried here").And.Some.Contains("cancelled before it started"));
+    }
+
     /// <summary>A harness whose secret "crash-token" is s3cr3t, starting at <see cref="Start"/>; the secret is known to its masker once resolved.</summary>
     private static FlowTestHarness Harness() => new(o =>
     {
@@ -145,19 +176,44 @@ public sealed class CrashRetryTests
     /// <summary>Records a flow run as a process leaves it when it dies in attempt <paramref name="attempt"/> and a peer finds it: Crashed, 10 s after it started.</summary>
     private static async Task<RunRecord> CrashedAsync(FlowTestHarness harness, string flow, string parameters, int attempt)
     {
-        var crashedAt = Start + CrashedAfter;
-        var run = new RunRecord
-        {
-            Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = flow, State = RunState.Crashed, Attempt = attempt, Parameters = parameters,
-            CreatedAt = Start, StartedAt = Start, EndedAt = crashedAt, Error = "The process running it stopped before it finished.",
-        };
+        var run = Crashed(flow, parameters, attempt);
         await harness.Store.WriteAsync(new RunWriteBatch
         {
             Runs = [run],
-            Transitions = [new StateTransition(run.Id, RunState.Running, Start, attempt), new StateTransition(run.Id, RunState.Crashed, crashedAt, attempt, run.Error)],
+            Transitions = [new StateTransition(run.Id, RunState.Running, Start, attempt), new StateTransition(run.Id, RunState.Crashed, run.EndedAt!.Value, attempt, run.Error)],
         });
-        harness.Time.SetUtcNow(crashedAt);
+        harness.Time.SetUtcNow(run.EndedAt!.Value);
         return run;
+    }
+
+    /// <summary>A flow run as a peer leaves it when it finds its process gone in attempt <paramref name="attempt"/>, 10 s after it started.</summary>
+    private static RunRecord Crashed(string flow, string parameters, int attempt) => new()
+    {
+        Id = Guid.CreateVersion7(), Kind = RunKind.Flow, Name = flow, State = RunState.Crashed, Attempt = attempt, Parameters = parameters,
+        CreatedAt = Start, StartedAt = Start, EndedAt = Start + CrashedAfter, Error = "The process running it stopped before it finished.",
+    };
+
+    /// <summary>Every line logged, formatted.</summary>
+    private sealed class LineCollector : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LineCollector owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Lines.Enqueue(formatter(state, exception));
+        }
     }
 
     private static Dictionary<string, JsonElement> Json(object value) =>
