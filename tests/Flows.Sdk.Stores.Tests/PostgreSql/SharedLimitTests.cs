@@ -171,6 +171,19 @@ public sealed class SharedLimitTests : PostgreSqlSchemaTests
     }
 
     [Test]
+    public async Task AnEngineOnSqlite_CountsItsLimitsInTheProcess()
+    {
+        using var folder = TestStores.NewFolder();
+        await using var store = new global::Flows.Stores.Sqlite.SqliteRunStore(folder.File("runs.db"));
+        await using var engine = new FlowEngine(new FlowEngineOptions { Store = store, Limits = { ["api"] = 2 }, RateLimits = { ["api"] = RateLimit.Parse("5/1s") } });
+
+        Assert.That(store, Is.Not.InstanceOf<ISharedLimits>());
+        Assert.That(engine.Limits.Shared, Is.Null);
+        Assert.That(engine.Limits.TagSlots("api")!.Limiter, Is.InstanceOf<ConcurrencyLimiter>());
+        Assert.That(engine.Limits.TagRate("api")!.Limiter, Is.InstanceOf<WindowRateLimiter>());
+    }
+
+    [Test]
     public async Task AHostConfiguredBySettingsAlone_SharesItsTagLimitWithTheOtherProcesses()
     {
         var jobs = new SharedLimitJobs();
@@ -275,6 +288,8 @@ public sealed class SharedLimitTests : PostgreSqlSchemaTests
     /// <summary>Engines on one schema, each with a store of its own (a replica each), opened before the test goes on.</summary>
     private sealed class Replicas : IAsyncDisposable
     {
+        private readonly List<Task> _calls = [];
+
         private Replicas(PostgreSqlRunStore[] stores, FlowEngine[] engines)
         {
             Stores = stores;
@@ -302,15 +317,27 @@ public sealed class SharedLimitTests : PostgreSqlSchemaTests
         {
             using (Engines[index].Use())
             {
-                return call();
+                var started = call();
+                _calls.Add(started);
+                return started;
             }
         }
 
+        /// <summary>Stops the engines, which cancels runs a failed test left waiting, and lets those end before their stores go.</summary>
         public async ValueTask DisposeAsync()
         {
             foreach (var engine in Engines)
             {
                 await engine.DisposeAsync();
+            }
+
+            try
+            {
+                await Task.WhenAll(_calls).WaitAsync(Eventually.Limit);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or FlowRunRejectedException or TimeoutException)
+            {
+                // Runs cancelled by the engines' stop, or refused by a test on purpose: what the test asserted is done.
             }
 
             foreach (var store in Stores)

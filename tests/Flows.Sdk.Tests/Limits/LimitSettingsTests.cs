@@ -13,6 +13,8 @@ public sealed class LimitSettingsTests
     [TestCase("Flows:RateLimits:van-api", "ten per second")]
     [TestCase("Flows:RateLimits:van-api", "0/1s")]
     [TestCase("Flows:RateLimits:van-api", "10/0s")]
+    [TestCase("Flows:LimitScope", "cluster")]
+    [TestCase("Flows:LimitScope", "1")]
     public void ABadLimitInConfiguration_FailsWhenTheEngineIsCreated_NamingTheSetting(string key, string value)
     {
         var options = new FlowEngineOptions { Configuration = Configuration((key, value)) };
