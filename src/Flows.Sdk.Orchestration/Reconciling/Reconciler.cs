@@ -51,7 +51,7 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
         return summary;
     }
 
-    private async Task ReconcileAsync(Deployment deployment, ReconcileSummary summary, CancellationToken cancellationToken)
+    private async Task ReconcileAsync(Deployment deployment, ReconcileSummary summary, CancellationToken cancellationToken, bool raced = false)
     {
         var key = JobData.JobKey(deployment.Name);
         var schedules = string.Join("; ", deployment.Definition.Schedules.Select(s => s.Describe()));
@@ -64,9 +64,15 @@ internal sealed class Reconciler(IScheduler scheduler, ILogger logger, string co
                 logger.Created(deployment.Name, deployment.Definition.Flow, schedules);
                 summary.Created++;
             }
+            catch (ObjectAlreadyExistsException) when (!raced)
+            {
+                // Another replica created it between the read and the write. In a rolling deploy that replica may run
+                // other code (older or newer): read what it wrote and reconcile with that, once.
+                await ReconcileAsync(deployment, summary, cancellationToken, raced: true).ConfigureAwait(false);
+            }
             catch (ObjectAlreadyExistsException)
             {
-                // Another replica created it between the read and the write: it holds the same code's definition.
+                // Created, deleted and created again by others while this replica reconciled twice: left to them.
                 logger.Unchanged(deployment.Name);
                 summary.Unchanged++;
             }
