@@ -7,7 +7,7 @@ namespace Flows.ClusterHelper;
 /// <summary>
 /// The client process's commands, one a line on standard input, each answered on standard output:
 /// <list type="bullet">
-/// <item><c>enqueue &lt;flow&gt; &lt;count&gt; [queue|-] [name=value ...]</c>: <c>ENQUEUED &lt;run id&gt;</c> per run (an integer value is passed as a number).</item>
+/// <item><c>enqueue &lt;flow&gt; &lt;count&gt; [queue|-] [name=value ...]</c>: <c>ENQUEUED &lt;run id&gt;</c> per run, up to 8 enqueued at once (an integer value is passed as a number).</item>
 /// <item><c>cancel &lt;run id&gt;</c>: <c>CANCEL &lt;run id&gt; &lt;True|False&gt;</c>.</item>
 /// <item><c>wait &lt;run id&gt;</c>: <c>ENDED &lt;run id&gt; &lt;state&gt;</c>.</item>
 /// <item><c>deployments</c>: <c>DEPLOYMENT &lt;name&gt; &lt;code version&gt; &lt;description&gt;</c> per deployment in the job store, then <c>DEPLOYMENTS &lt;count&gt;</c>.</item>
@@ -32,11 +32,13 @@ internal static class ClientCommands
                             p => p[0],
                             p => int.TryParse(p[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? (object?)number : p[1],
                             StringComparer.Ordinal);
-                        for (var i = 0; i < int.Parse(count, CultureInfo.InvariantCulture); i++)
+                        // Several at once, as the request handlers of a web application would enqueue.
+                        var client = services.GetRequiredService<IFlowClient>();
+                        await Parallel.ForAsync(0, int.Parse(count, CultureInfo.InvariantCulture), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, token) =>
                         {
-                            var id = await services.GetRequiredService<IFlowClient>().EnqueueAsync(flow, parameters.Count > 0 ? parameters : null, queue).ConfigureAwait(false);
+                            var id = await client.EnqueueAsync(flow, parameters.Count > 0 ? parameters : null, queue, token).ConfigureAwait(false);
                             EventLines.WriteLine($"ENQUEUED {id}");
-                        }
+                        }).ConfigureAwait(false);
 
                         break;
                     case ["cancel", var run]:
