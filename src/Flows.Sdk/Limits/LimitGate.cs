@@ -43,12 +43,12 @@ internal sealed class LimitGate
 
     /// <summary>
     /// Waits for one lease, recording the wait on the run first. A limit shared through the store is asked once
-    /// before that (<see cref="RunLimiter"/> cannot take it without a round trip), so a run it admits at once records
-    /// no wait.
+    /// before that unless the caller did already (<paramref name="askFirst"/> false): it cannot be taken without a
+    /// round trip, so a run it admits at once records no wait.
     /// </summary>
-    public async ValueTask<RateLimitLease> WaitAsync(RunContext run, CancellationToken cancellationToken)
+    public async ValueTask<RateLimitLease> WaitAsync(RunContext run, CancellationToken cancellationToken, bool askFirst = true)
     {
-        if (Shared is { } shared && await shared.TryAcquireAsync(run, waitOutStoreOutage: false, cancellationToken).ConfigureAwait(false) is { IsAcquired: true } admitted)
+        if (askFirst && Shared is { } shared && await shared.TryAcquireAsync(run, waitOutStoreOutage: false, cancellationToken).ConfigureAwait(false) is { IsAcquired: true } admitted)
         {
             return admitted;
         }
@@ -61,8 +61,8 @@ internal sealed class LimitGate
     /// that task and so wakes this thread itself; an async method in between would instead need a pool thread to run
     /// its continuation before this one wakes, and on a pool whose threads all block here that hand-over starves.
     /// </summary>
-    public RateLimitLease Wait(RunContext run, CancellationToken cancellationToken) =>
-        Shared is null ? Granted(run, SyncWait.For(Queue(run, cancellationToken)), cancellationToken) : SyncWait.For(WaitAsync(run, cancellationToken));
+    public RateLimitLease Wait(RunContext run, CancellationToken cancellationToken, bool askFirst = true) =>
+        Shared is null ? Granted(run, SyncWait.For(Queue(run, cancellationToken)), cancellationToken) : SyncWait.For(WaitAsync(run, cancellationToken, askFirst));
 
     private ValueTask<RateLimitLease> Queue(RunContext run, CancellationToken cancellationToken)
     {

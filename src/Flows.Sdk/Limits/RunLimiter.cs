@@ -29,7 +29,9 @@ internal sealed class RunLimiter(LimitGate[] gates)
         {
             while (!claim.TryTakeRest())
             {
-                claim.Taken(claim.StartWaiting().Wait(run, cancellationToken));
+                // A limit shared through the store is asked first: a run it admits at once has not waited.
+                var lease = claim.Next.Shared is { } shared ? SyncWait.For(shared.TryAcquireAsync(run, waitOutStoreOutage: false, cancellationToken)) : null;
+                claim.Taken(lease is { IsAcquired: true } ? lease : claim.StartWaiting().Wait(run, cancellationToken, askFirst: false));
             }
         }
         catch
@@ -53,7 +55,12 @@ internal sealed class RunLimiter(LimitGate[] gates)
         {
             do
             {
-                var lease = await claim.StartWaiting().WaitAsync(claim.Run, cancellationToken).ConfigureAwait(false);
+                var lease = claim.Next.Shared is { } shared ? await shared.TryAcquireAsync(claim.Run, waitOutStoreOutage: false, cancellationToken).ConfigureAwait(false) : null;
+                if (lease is not { IsAcquired: true })
+                {
+                    lease = await claim.StartWaiting().WaitAsync(claim.Run, cancellationToken, askFirst: false).ConfigureAwait(false);
+                }
+
                 claim.Taken(lease);
             }
             while (!claim.TryTakeRest());
@@ -104,6 +111,9 @@ internal sealed class RunLimiter(LimitGate[] gates)
 
             return true;
         }
+
+        /// <summary>The gate to take next, once <see cref="TryTakeRest"/> stopped at it.</summary>
+        public readonly LimitGate Next => gates[_next];
 
         /// <summary>The gate to wait for now.</summary>
         public LimitGate StartWaiting()

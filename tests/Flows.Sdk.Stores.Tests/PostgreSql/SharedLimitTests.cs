@@ -43,6 +43,17 @@ public sealed class SharedLimitTests : PostgreSqlSchemaTests
         Assert.That(await Eventually.Within(Task.WhenAll(calls)), Is.EquivalentTo(Enumerable.Range(0, 9)));
         Assert.That(jobs.Most, Is.EqualTo(3), "the most runs inside at once, counted by the runs themselves");
         await Eventually.UntilAsync(async () => await LeasesAsync() == 0, "every slot given back");
+        foreach (var engine in replicas.Engines)
+        {
+            await Eventually.Within(engine.FlushAsync());
+        }
+
+        Assert.That(
+            await ScalarAsync<long>(
+                $"SELECT count(DISTINCT t.run_id) FROM \"{Schema}\".flows_transitions t JOIN \"{Schema}\".flows_runs r ON r.id = t.run_id "
+                + $"WHERE r.name = 'store-shared-slot' AND t.state = {(int)RunState.Pending} AND t.message LIKE 'Waiting for %'"),
+            Is.LessThanOrEqualTo(6),
+            "the three runs admitted at once recorded no wait (only the six that were seen waiting above may have)");
     }
 
     [Test]

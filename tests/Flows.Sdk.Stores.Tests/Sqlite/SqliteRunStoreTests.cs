@@ -108,7 +108,7 @@ public sealed class SqliteRunStoreTests
         await using var check = new SqliteConnection($"Data Source={path};Pooling=false");
         await check.OpenAsync();
         await using var versions = new SqliteCommand("SELECT group_concat(version) FROM flows_schema; ", check);
-        Assert.That(await versions.ExecuteScalarAsync(), Is.EqualTo("1,2"));
+        Assert.That(await versions.ExecuteScalarAsync(), Is.EqualTo(string.Join(",", Enumerable.Range(1, SqlSchema.Latest))), "every migration applied once, in order");
         await using var sweep = new SqliteCommand($"EXPLAIN QUERY PLAN SELECT id FROM flows_runs WHERE {SqlSchema.Unfinished} AND owner_id IS NULL", check);
         await using (var sweepPlan = await sweep.ExecuteReaderAsync())
         {
