@@ -44,7 +44,7 @@ internal sealed class ClusterSignals : IAsyncDisposable, IDisposable
     /// replica acquires the triggers due within this wait ahead of time); it bounds how late a replica notices work
     /// whose signal was lost (the database away, a replica restarting) or a trigger another process wrote, and it sets
     /// idle replicas' store load. Measured on an idle replica (all transactions per second on its database, with the run
-    /// store's former 30 s heartbeat): 1 s 3.7/s, 5 s 1.9/s, 30 s 1.85/s. Five seconds costs almost nothing over
+    /// store's former 10 s heartbeat): 1 s 3.7/s, 5 s 1.9/s, 30 s 1.85/s. Five seconds costs almost nothing over
     /// Quartz's default of 30 s and keeps a lost signal's delay short.
     /// </summary>
     internal static readonly TimeSpan IdleWaitTime = TimeSpan.FromSeconds(5);
