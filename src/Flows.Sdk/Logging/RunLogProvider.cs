@@ -19,6 +19,13 @@ internal sealed class RunLogProvider(FlowEngine engine) : ILoggerProvider
 
     private sealed class RunLogger(FlowEngine engine, string category) : ILogger
     {
+        /// <summary>
+        /// Set while this thread stores a line. A line logged while storing one (the recorder reporting that a write
+        /// to a stopped store was dropped) goes to the other providers only: storing it would fail the same way, again.
+        /// </summary>
+        [ThreadStatic]
+        private static bool t_storing;
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -27,20 +34,28 @@ internal sealed class RunLogProvider(FlowEngine engine) : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel) || RunContext.Current is not { } run)
+            if (t_storing || !IsEnabled(logLevel) || RunContext.Current is not { } run)
             {
                 return;
             }
 
-            engine.Lifecycle.Log(new RunLogEntry(
-                run.Id,
-                run.FlowRunId,
-                engine.TimeProvider.GetUtcNow(),
-                logLevel,
-                category,
-                engine.Redact(formatter(state, exception)),
-                exception is null ? null : engine.Redact(exception.ToString()),
-                Properties(state)));
+            t_storing = true;
+            try
+            {
+                engine.Lifecycle.Log(new RunLogEntry(
+                    run.Id,
+                    run.FlowRunId,
+                    engine.TimeProvider.GetUtcNow(),
+                    logLevel,
+                    category,
+                    engine.Redact(formatter(state, exception)),
+                    exception is null ? null : engine.Redact(exception.ToString()),
+                    Properties(state)));
+            }
+            finally
+            {
+                t_storing = false;
+            }
         }
 
         /// <summary>The structured values of a line (a message template's holes), as masked text; null when there are none.</summary>
