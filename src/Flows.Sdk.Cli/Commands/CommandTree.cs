@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Flows.Cli.Commands;
+
+/// <summary>The verbs of the <c>flows</c> command line, in the order help lists them.</summary>
+internal static class CommandTree
+{
+    public static IEnumerable<Command> Verbs(CommandLineHost cli)
+    {
+        yield return RunsVerb.Create(cli);
+    }
+}
