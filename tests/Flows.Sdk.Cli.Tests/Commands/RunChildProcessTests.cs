@@ -39,11 +39,11 @@ public sealed class RunChildProcessTests
         child.Signal(ChildProcess.SigInt);
         var exitCode = await child.WaitForExitAsync();
 
-        Assert.That(exitCode, Is.EqualTo(ExitCodes.Interrupted), child.Transcript);
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Interrupted), $"exit code; the process printed:\n{child.Transcript}");
         var listed = await CliProcess.RunAsync(home.Path, null, "runs", "--flow", "cli-slow", "--json");
         using var json = JsonDocument.Parse(listed.Output);
         var run = json.RootElement.GetProperty("runs").EnumerateArray().Single();
         Assert.That(run.GetProperty("id").GetString(), Is.EqualTo(id));
-        Assert.That(run.GetProperty("state").GetString(), Is.EqualTo("Cancelled"), child.Transcript);
+        Assert.That(run.GetProperty("state").GetString(), Is.EqualTo("Cancelled"), $"the run's state: {listed.Output}\nthe process printed:\n{child.Transcript}");
     }
 }

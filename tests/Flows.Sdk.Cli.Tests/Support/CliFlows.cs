@@ -42,4 +42,12 @@ public sealed class CliFlows
     [Flow("cli-typed")]
     public Task<string> Typed(string[] states, int count, bool dryRun = false, DateTimeOffset? since = null, string note = "none") =>
         Task.FromResult($"{string.Join('+', states)}|{count}|{dryRun}|{since?.ToUniversalTime():O}|{note}");
+
+    /// <summary>Squares <paramref name="n"/> through the cached task, then fails while <paramref name="blocker"/> exists: a run to retry once it is gone.</summary>
+    [Flow("cli-fragile")]
+    public async Task<int> Fragile(int n, string blocker)
+    {
+        var square = await Square(n);
+        return File.Exists(blocker) ? throw new IOException($"{blocker} is in the way") : square;
+    }
 }
