@@ -20,7 +20,7 @@ public sealed class DeploymentVerbsTests
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.ToString());
         Assert.That(result.Output, Does.Contain("cli-greet").And.Contain("name: string").And.Contain("times: int = 1"));
         Assert.That(result.Output, Does.Contain("Says hello to someone"));
-        Assert.That(result.Output, Does.Contain("apiKey: string (secret 'cli-api-key')"));
+        Assert.That(result.Output, Does.Contain("apiKey: string (secret 'cli-api-key')"), "a secret parameter shows the secret's name, never a value");
         Assert.That(result.Output, Does.Contain("greet-daily").And.Contain("cron '0 6 * * *' in UTC"));
         Assert.That(result.Lines.Max(l => l.Length), Is.LessThanOrEqualTo(80), result.ToString());
     }

@@ -1,6 +1,7 @@
 using Flows.Cli.Tests.Support;
 using Flows.Runs;
 using Flows.Stores;
+using Microsoft.Extensions.Configuration;
 
 namespace Flows.Cli.Tests.Commands;
 
@@ -25,6 +26,25 @@ public sealed class RetryVerbTests
         Assert.That(second.Parameters, Is.EqualTo(first.Parameters));
         var squares = await app.Engine.Store.QueryRunsAsync(new RunQuery { FlowRunId = second.Id, Name = "cli-square" });
         Assert.That(squares.Single().State, Is.EqualTo(RunState.Cached), "the square the failed run computed is taken from the cache");
+    }
+
+    [Test]
+    public async Task Retry_ResolvesSecretParametersAgain_AndNeverPrintsThem()
+    {
+        const string secret = "sk-retry-77e1b0c9d2";
+        await using var app = new CliApp(b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Secrets:cli-api-key"] = secret }));
+        await app.RunAsync("run", "cli-secret", "--param", "label=first");
+        var first = (await app.Engine.Store.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow })).Single();
+
+        var retried = await app.RunAsync("retry", first.Id.ToString(), "--watch", "--no-color");
+        var json = await app.RunAsync("retry", first.Id.ToString(), "--json");
+
+        Assert.That(retried.ExitCode, Is.EqualTo(ExitCodes.Success), retried.ToString());
+        Assert.That(retried.Output, Does.Contain("Result: " + secret.Length), "the secret was resolved again, not taken as the recorded ***");
+        foreach (var result in new[] { retried, json })
+        {
+            Assert.That(result.Output + result.Error, Does.Not.Contain(secret).And.Not.Contain(secret[..8]));
+        }
     }
 
     [Test]

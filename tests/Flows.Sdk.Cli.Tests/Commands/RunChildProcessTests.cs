@@ -34,7 +34,7 @@ public sealed class RunChildProcessTests
         using var child = CliProcess.Start(home.Path, null, "run", "cli-slow", "--param", "seconds=120", "--watch");
         var started = await child.WaitForLineAsync("of cli-slow started");
         var id = started.Split(' ')[1];
-        await child.WaitForLineAsync("cli-tick Completed");
+        await child.WaitForLineAsync("cli-tick #2 Completed");
 
         child.Signal(ChildProcess.SigInt);
         var exitCode = await child.WaitForExitAsync();
