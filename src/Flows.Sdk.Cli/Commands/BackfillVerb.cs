@@ -29,8 +29,19 @@ internal static class BackfillVerb
                     throw new CommandLineException($"--from {context.Formats.Time(start)} is not before --to {context.Formats.Time(end)}: the window [from, to) is empty.");
                 }
 
-                var result = await context.Require<IDeployments>("services.AddOrchestration()")
-                    .BackfillAsync(deployment.Name, start, end, context.Cancellation).ConfigureAwait(false);
+                BackfillResult result;
+                try
+                {
+                    result = await context.Require<IDeployments>("services.AddOrchestration()")
+                        .BackfillAsync(deployment.Name, start, end, context.Cancellation).ConfigureAwait(false);
+                }
+                catch (ArgumentException ex)
+                {
+                    // A window the scheduler refuses ('to' in the future, too many slots): its message, without the
+                    // "(Parameter 'to')" the exception adds for programmers.
+                    throw new CommandLineException(ex.ParamName is { } parameter ? ex.Message.Replace($" (Parameter '{parameter}')", string.Empty, StringComparison.Ordinal) : ex.Message);
+                }
+
                 if (context.Settings.Json)
                 {
                     context.WriteJson(new { result.Deployment, slots = result.Slots.Select(s => s.ToUniversalTime()), result.Scheduled, result.AlreadyDone });

@@ -38,6 +38,12 @@ internal sealed class RunWatcher(CommandContext context, Guid runId)
     /// </summary>
     public async Task<RunRecord> FollowAsync(Task<RunRecord>? running)
     {
+        if (context.Settings.Json)
+        {
+            // The output is the run's record at its end, nothing before it.
+            return await LoopAsync(running, _ => { }).ConfigureAwait(false);
+        }
+
         // The live tree redraws itself with cursor movements: a terminal that takes them, else line by line.
         if (context.Out.Profile.Capabilities is { Interactive: true, Ansi: true })
         {

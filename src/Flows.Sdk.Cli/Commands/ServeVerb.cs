@@ -12,7 +12,7 @@ internal static class ServeVerb
 {
     public static Command Create(CommandLineHost cli)
     {
-        var command = new Command("serve", "Run the scheduler and workers until stopped (the container's command; also what no verb does)");
+        var command = new Command("serve", "Run the scheduler and workers until stopped (also what no verb does)");
         Serve(cli, command);
         return command;
     }

@@ -104,6 +104,35 @@ public sealed class DeploymentVerbsTests
     }
 
     [Test]
+    public async Task Backfill_RefusesAWindowEndingInTheFuture_WithTheSchedulersReason()
+    {
+        await using var app = await StartedAsync();
+        var tomorrow = DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await app.RunAsync("backfill", "greet-daily", "--from", "2020-01-01", "--to", tomorrow, "--utc");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.BadInput), result.ToString());
+        Assert.That(result.Error, Does.Contain("Backfill of deployment 'greet-daily': 'to' (").And.Contain("is in the future"));
+        Assert.That(result.Error, Does.Not.Contain("(Parameter"));
+    }
+
+    [Test]
+    public async Task Run_ADeploymentOnAQueue_TakesNoParameters_AndRunsWithItsOwn()
+    {
+        await using var app = await StartedAsync();
+
+        var refused = await app.RunAsync("run", "greet-daily", "--queue", "--param", "times=2");
+        var queued = await app.RunAsync("run", "greet-daily", "--queue", "--watch", "--json");
+
+        Assert.That(refused.ExitCode, Is.EqualTo(ExitCodes.BadInput), refused.ToString());
+        Assert.That(refused.Error, Does.Contain("Deployment 'greet-daily' is queued with its own parameters in its own queue 'default'"));
+        Assert.That(queued.ExitCode, Is.EqualTo(ExitCodes.Success), queued.ToString());
+        using var json = JsonDocument.Parse(queued.Output);
+        Assert.That(json.RootElement.GetProperty("deployment").GetString(), Is.EqualTo("greet-daily"));
+        Assert.That(json.RootElement.GetProperty("result").GetString(), Is.EqualTo("Hello daily. "));
+    }
+
+    [Test]
     public async Task Run_ADeployment_RunsItsFlowWithItsParameters_RecordedUnderItsName()
     {
         await using var app = await StartedAsync();
