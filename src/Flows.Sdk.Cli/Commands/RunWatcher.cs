@@ -77,7 +77,8 @@ internal sealed class RunWatcher(CommandContext context, Guid runId)
 
             if (done || (running is null && runs.Count > 0 && runs[0].State.IsFinal()))
             {
-                return runs.Count > 0 ? runs[0] : await running!.ConfigureAwait(false);
+                // This process's run: its task gives the final record, or the error that kept it from starting.
+                return running is not null ? await running.ConfigureAwait(false) : runs[0];
             }
 
             if (running is null && runs.Count == 0)
