@@ -7,6 +7,12 @@ internal static class CommandTree
 {
     public static IEnumerable<Command> Verbs(CommandLineHost cli)
     {
+        yield return ListVerb.Create(cli);
+        yield return RunVerb.Create(cli);
         yield return RunsVerb.Create(cli);
+        yield return RetryVerb.Create(cli);
+        yield return DeploymentsVerb.Create(cli);
+        yield return BackfillVerb.Create(cli);
+        yield return ServeVerb.Create(cli);
     }
 }
