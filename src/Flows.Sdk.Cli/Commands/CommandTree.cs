@@ -8,5 +8,8 @@ internal static class CommandTree
     public static IEnumerable<Command> Verbs(CommandLineHost cli)
     {
         yield return RunsVerb.Create(cli);
+        yield return InspectVerb.Create(cli);
+        yield return LogsVerb.Create(cli);
+        yield return CancelVerb.Create(cli);
     }
 }
