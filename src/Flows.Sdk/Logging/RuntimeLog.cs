@@ -33,4 +33,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(LogEventIds.ScheduledRunCancelled, LogLevel.Information, "Run {RunId} was cancelled before it started: {Message}", EventName = nameof(LogEventIds.ScheduledRunCancelled))]
     public static partial void ScheduledRunCancelled(ILogger logger, Guid runId, string message);
+
+    [LoggerMessage(LogEventIds.CancelRequested, LogLevel.Information, "Run {RunId} is cancelled: a cancel request was made through the run store ({Reason})", EventName = nameof(LogEventIds.CancelRequested))]
+    public static partial void CancelRequested(ILogger logger, Guid runId, string reason);
+
+    [LoggerMessage(LogEventIds.CancelRequestsUnreadable, LogLevel.Warning, "Cancel requests for this process's runs cannot be read from the run store ({Error}); it keeps asking every second", EventName = nameof(LogEventIds.CancelRequestsUnreadable))]
+    public static partial void CancelRequestsUnreadable(ILogger logger, string error);
 }
