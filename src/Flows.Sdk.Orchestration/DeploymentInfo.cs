@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Flows.Orchestration;
 
 /// <summary>A deployment as the job store holds it (<see cref="IDeployments.ListAsync"/>).</summary>
@@ -26,6 +28,15 @@ public sealed record DeploymentInfo
 
     /// <summary>When it was paused, when the store recorded it.</summary>
     public DateTimeOffset? PausedAt { get; init; }
+
+    /// <summary>The parameters its runs are given, by name, as stored (never secrets: a deployment cannot carry one).</summary>
+    public IReadOnlyDictionary<string, JsonElement> Parameters { get; init; } = new Dictionary<string, JsonElement>();
+
+    /// <summary>The tags its runs carry besides the flow's own.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The queue its runs go to (<see cref="OrchestrationOptions.DefaultQueue"/> when it names none).</summary>
+    public string Queue { get; init; } = OrchestrationOptions.DefaultQueue;
 
     /// <summary>Its catch-up policy.</summary>
     public CatchUp CatchUp { get; init; }

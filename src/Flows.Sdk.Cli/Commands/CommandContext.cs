@@ -36,6 +36,9 @@ internal sealed class CommandContext(
     /// <summary>The value the command line gave <paramref name="option"/>, or its default.</summary>
     public T? Value<T>(Option<T> option) => parse.GetValue(option);
 
+    /// <summary>True when the command line gave <paramref name="option"/>, with a value or without one.</summary>
+    public bool Has(Option option) => parse.GetResult(option) is not null;
+
     /// <summary>The value the command line gave <paramref name="argument"/>, or its default.</summary>
     public T? Value<T>(Argument<T> argument) => parse.GetValue(argument);
 

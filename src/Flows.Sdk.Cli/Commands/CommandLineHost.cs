@@ -144,6 +144,12 @@ internal sealed class CommandLineHost
             return ExitCodes.BadInput;
         }
 
+        if (handlesSignals)
+        {
+            // A command's output is its result; the host's own lifetime (serve) keeps the host's logging as configured.
+            ConsoleLogs.ToStandardError(_host.Services);
+        }
+
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(token);
         using var signals = handlesSignals ? OnSignals(interrupt) : null;
         var settings = new OutputSettings(parse.GetValue(JsonOption), NoColor(parse), parse.GetValue(UtcOption));
@@ -167,7 +173,8 @@ internal sealed class CommandLineHost
         }
         catch (Exception ex) when (ex is CommandLineException or RunStoreException or FlowParameterException or ArgumentException)
         {
-            error.WriteLine(Redact(ex.Message), Spectre.Console.Style.Plain);
+            // Unwrapped, so the message stays one line for whoever greps or parses it (the console would wrap it at its width).
+            error.Profile.Out.Writer.WriteLine(Redact(ex.Message));
             return ExitCodes.BadInput;
         }
     }

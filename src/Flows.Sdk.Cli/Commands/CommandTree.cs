@@ -7,6 +7,7 @@ internal static class CommandTree
 {
     public static IEnumerable<Command> Verbs(CommandLineHost cli)
     {
+        yield return RunVerb.Create(cli);
         yield return RunsVerb.Create(cli);
         yield return InspectVerb.Create(cli);
         yield return LogsVerb.Create(cli);

@@ -80,7 +80,7 @@ public sealed class InspectVerbTests
     {
         const string secret = "sk-live-TOPSECRET-4242";
         await using var app = new CliApp(b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Secrets:cli-api-key"] = secret }));
-        var run = await app.Engine.RunAsync("cli-secret", RunParameters.Of(new { label = "nightly" }));
+        var run = await app.Engine.RunAsync("cli-secret-fail", RunParameters.Of(new { label = "nightly" }));
         Assert.That(run.State, Is.EqualTo(RunState.Failed));
 
         var outputs = new List<CliResult>();

@@ -20,6 +20,17 @@ public sealed class CliFlows
     [Flow("cli-fail")]
     public Task Fail(string reason) => throw new InvalidOperationException(reason);
 
+    /// <summary>Squares 1..<paramref name="count"/> through a cached task, at most 4 at once.</summary>
+    [Flow("cli-map")]
+    public async Task<int> Map(int count)
+    {
+        var squares = await Flow.Map(Enumerable.Range(1, count).ToArray(), n => Square(n), maxConcurrency: 4);
+        return squares.Sum();
+    }
+
+    [Task("cli-square", CacheExpirationSeconds = 3600)]
+    public Task<int> Square(int n) => Task.FromResult(n * n);
+
     /// <summary>Gates <c>cli-gated</c> runs wait on, by name: a test opens one to let its run end.</summary>
     public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
 
@@ -27,7 +38,7 @@ public sealed class CliFlows
     [Flow("cli-report")]
     public async Task<int> Report(string title)
     {
-        var total = await Square(3) + await Square(4) + await Square(3);
+        var total = await SquareCached(3) + await SquareCached(4) + await SquareCached(3);
         await Flaky(title);
         Flow.Artifacts.Markdown("summary", $"# {title}\n\ntotal {total}", "The report's summary");
         Flow.Logger.LogWarning("Report {Title} is {Total}", title, total);
@@ -35,7 +46,7 @@ public sealed class CliFlows
     }
 
     [Task("cli-square-cached", CacheExpirationSeconds = 3600)]
-    public Task<int> Square(int n) => Task.FromResult(n * n);
+    public Task<int> SquareCached(int n) => Task.FromResult(n * n);
 
     /// <summary>Fails its first attempt for each title, then succeeds.</summary>
     [Task("cli-flaky", Retries = 1, RetryDelaySeconds = 0)]
@@ -59,9 +70,22 @@ public sealed class CliFlows
         return gate;
     }
 
-    /// <summary>Uses the secret cli-api-key and logs it (masked) and fails with it in its message (masked).</summary>
+    /// <summary>Uses the secret cli-api-key and logs it (masked).</summary>
     [Flow("cli-secret")]
     public Task<int> UseSecret(string label, [Secret("cli-api-key")] string apiKey = "")
+    {
+        Flow.Logger.LogInformation("{Label} uses key {Key}", label, apiKey);
+        return Task.FromResult(apiKey.Length);
+    }
+
+    /// <summary>Echoes parameters of several types, to see how command-line values are read.</summary>
+    [Flow("cli-typed")]
+    public Task<string> Typed(string[] states, int count, bool dryRun = false, DateTimeOffset? since = null, string note = "none") =>
+        Task.FromResult($"{string.Join('+', states)}|{count}|{dryRun}|{since?.ToUniversalTime():O}|{note}");
+
+    /// <summary>Uses the secret cli-api-key: logs it, attaches it and fails with it in its message (all masked).</summary>
+    [Flow("cli-secret-fail")]
+    public Task<int> UseSecretAndFail(string label, [Secret("cli-api-key")] string apiKey = "")
     {
         Flow.Logger.LogInformation("{Label} uses key {Key}", label, apiKey);
         Flow.Artifacts.Markdown("key", $"key is {apiKey}");
