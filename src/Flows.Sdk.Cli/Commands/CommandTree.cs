@@ -12,5 +12,7 @@ internal static class CommandTree
         yield return InspectVerb.Create(cli);
         yield return LogsVerb.Create(cli);
         yield return CancelVerb.Create(cli);
+        yield return PruneVerb.Create(cli);
+        yield return DoctorVerb.Create(cli);
     }
 }

@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Flows.Cli.Tests.Commands;
 
 /// <summary>
-/// A run started by one process (this test's engine) listed, inspected, followed and cancelled by others (the helper
-/// application as child processes) through the store they share: a SQLite file, or a PostgreSQL schema.
+/// A run started by one process (the helper application's <c>flows run</c>) listed, inspected, followed and cancelled
+/// by others (more child processes) through the store they share: a SQLite file, or a PostgreSQL schema.
 /// </summary>
 public sealed class CrossProcessTests
 {
@@ -35,17 +35,17 @@ public sealed class CrossProcessTests
                 }
             });
             var home = Path.GetDirectoryName(app.StorePath)!;
-            var gate = "cross-" + Guid.NewGuid();
-            var running = app.Engine.RunAsync("cli-gated", RunParameters.Of(new { gate }));
-            var id = await LogsVerbTests.RunningIdAsync(app, "cli-gated");
+            using var runner = CliProcess.Start(home, environment, "run", "cli-slow", "--param", "seconds=120");
+            var id = await LogsVerbTests.RunningIdAsync(app, "cli-slow");
 
             var listed = await CliProcess.RunAsync(home, environment, "runs", "--json");
             var inspected = await CliProcess.RunAsync(home, environment, "inspect", id.ToString(), "--json");
             var unknown = await CliProcess.RunAsync(home, environment, "inspect", Guid.CreateVersion7().ToString());
             using var follow = CliProcess.Start(home, environment, "logs", id.ToString(), "--follow");
-            await follow.WaitForLineAsync($"waiting for {gate}");
+            await follow.WaitForLineAsync("working");
             var cancelled = await CliProcess.RunAsync(home, environment, "cancel", id.ToString(), "--reason", "stopped from another process", "--wait");
-            var ended = await Eventually.Within(running);
+            var ranTo = await runner.WaitForExitAsync();
+            var ended = (await app.Engine.Store.GetRunAsync(id))!;
             var followed = await follow.WaitForExitAsync();
 
             Assert.That(listed.ExitCode, Is.EqualTo(ExitCodes.Success), listed.ToString());
@@ -58,12 +58,14 @@ public sealed class CrossProcessTests
             Assert.That(inspected.ExitCode, Is.EqualTo(ExitCodes.Success), inspected.ToString());
             using (var json = JsonDocument.Parse(inspected.Output))
             {
-                Assert.That(json.RootElement.GetProperty("run").GetProperty("parameters").GetProperty("gate").GetString(), Is.EqualTo(gate));
+                Assert.That(json.RootElement.GetProperty("run").GetProperty("parameters").GetProperty("seconds").GetInt32(), Is.EqualTo(120));
+                Assert.That(json.RootElement.GetProperty("children").GetArrayLength(), Is.Positive, "its task runs so far");
             }
 
             Assert.That(unknown.ExitCode, Is.EqualTo(ExitCodes.BadInput), unknown.ToString());
             Assert.That(cancelled.ExitCode, Is.EqualTo(ExitCodes.Success), cancelled.ToString());
             Assert.That(CliText.Flat(cancelled.Output), Does.Contain($"Cancel requested for run {id}").And.Contain("ended Cancelled"));
+            Assert.That(ranTo, Is.EqualTo(ExitCodes.RunNotCompleted), "'flows run' of a run cancelled elsewhere: " + runner.Transcript);
             Assert.That(ended.State, Is.EqualTo(RunState.Cancelled));
             Assert.That(ended.Error, Does.Contain("stopped from another process"));
             Assert.That(followed, Is.EqualTo(ExitCodes.RunNotCompleted), "--follow ends with the run, which was cancelled: " + follow.Transcript);

@@ -53,6 +53,7 @@ public sealed class ToolTests
 
             var fromEnvironment = await ToolProcess.RunAsync(folder, environment, "runs", "--json");
             var fromOption = await ToolProcess.RunAsync(folder, new Dictionary<string, string> { ["Flows__Store__Schema"] = schema }, "inspect", run.Id.ToString(), "--json", "--store", TestServices.Postgres);
+            var doctor = await ToolProcess.RunAsync(folder, environment, "doctor", "--json");
 
             Assert.That(fromEnvironment.ExitCode, Is.EqualTo(ExitCodes.Success), fromEnvironment.ToString());
             using (var json = JsonDocument.Parse(fromEnvironment.Output))
@@ -64,6 +65,15 @@ public sealed class ToolTests
             using (var json = JsonDocument.Parse(fromOption.Output))
             {
                 Assert.That(json.RootElement.GetProperty("run").GetProperty("state").GetString(), Is.EqualTo(nameof(RunState.Completed)));
+            }
+
+            Assert.That(doctor.ExitCode, Is.EqualTo(ExitCodes.Success), doctor.ToString());
+            using (var json = JsonDocument.Parse(doctor.Output))
+            {
+                var checks = json.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+                Assert.That(checks, Does.ContainKey("store").And.ContainKey("schema").And.ContainKey("clock").And.ContainKey("secrets"));
+                Assert.That(checks["clock"], Is.EqualTo("ok"), doctor.Output);
+                Assert.That(checks["schema"], Is.EqualTo("ok"), doctor.Output);
             }
 
             Assert.That(File.Exists(app.StorePath), Is.False, "the PostgreSQL store was read, no SQLite file made");
