@@ -14,7 +14,7 @@ public sealed class CancelVerbTests
         var running = app.Engine.RunAsync("cli-gated", RunParameters.Of(new { gate }));
         var id = await LogsVerbTests.RunningIdAsync(app, "cli-gated");
 
-        var result = await app.RunAsync("cancel", id.ToString(), "--reason", "wrong quarter", "--wait", "--no-color");
+        var result = await Eventually.Within(app.RunAsync("cancel", id.ToString(), "--reason", "wrong quarter", "--wait", "--no-color"));
         CliFlows.Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         var ended = await Eventually.Within(running);
 

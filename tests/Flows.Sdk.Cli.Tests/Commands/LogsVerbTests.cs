@@ -69,7 +69,7 @@ public sealed class LogsVerbTests
         await using var app = new CliApp();
         var run = await app.Engine.RunAsync("cli-fail", RunParameters.Of(new { reason = "follow me" }));
 
-        var result = await app.RunAsync("logs", run.Id.ToString(), "--follow", "--json");
+        var result = await Eventually.Within(app.RunAsync("logs", run.Id.ToString(), "--follow", "--json"));
 
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.RunNotCompleted), result.ToString());
     }
