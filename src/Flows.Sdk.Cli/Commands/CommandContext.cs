@@ -54,6 +54,9 @@ internal sealed class CommandContext(
 
     public Formats Formats { get; } = new(time, zone, settings.Utc);
 
+    /// <summary>The zone times are read and shown in, unless <c>--utc</c>.</summary>
+    public TimeZoneInfo Zone => zone;
+
     /// <summary>Cancelled by Ctrl+C or SIGTERM.</summary>
     public CancellationToken Cancellation => cancellation;
 

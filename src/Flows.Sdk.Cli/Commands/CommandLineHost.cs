@@ -92,6 +92,9 @@ internal sealed class CommandLineHost
             root.Subcommands.Add(verb);
         }
 
+        // No verb: the application serves, as it would without a command line (docs/cli.md).
+        ServeVerb.Serve(this, root);
+
         return root;
     }
 

@@ -25,7 +25,7 @@ internal static class RunVerb
         var paramsFile = new Option<string?>("--params-file") { Description = "A JSON object of parameters (--param values override it)" };
         var queue = new Option<string?>("--queue")
         {
-            Description = "Queue the run for the workers serving this queue (default: the flow's or deployment's queue) and print its id",
+            Description = "Queue it for the workers of this queue (default: its own) and print its id",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var watch = new Option<bool>("--watch", "-w") { Description = "Show the run's tasks live until it ends" };

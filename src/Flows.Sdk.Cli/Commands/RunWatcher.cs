@@ -25,12 +25,27 @@ internal sealed class RunWatcher(CommandContext context, Guid runId)
     private readonly Dictionary<Guid, (RunState State, int Attempt)> _printed = [];
 
     /// <summary>
+    /// For line-by-line output: each run's number among the runs of its name under its parent, in the order they were
+    /// seen; shown from the second on (<c>fetch-batch</c>, <c>fetch-batch #2</c>), so a task called once reads plainly.
+    /// </summary>
+    private readonly Dictionary<Guid, int> _numbers = [];
+
+    private readonly Dictionary<(Guid? Parent, string Name), int> _counts = [];
+
+    /// <summary>
     /// Follows the run until it has ended: until <paramref name="running"/> completes when this process runs it, else
     /// until the store records it in a final state. Returns its last record.
     /// </summary>
     public async Task<RunRecord> FollowAsync(Task<RunRecord>? running)
     {
-        if (context.Out.Profile.Capabilities.Interactive)
+        if (context.Settings.Json)
+        {
+            // The output is the run's record at its end, nothing before it.
+            return await LoopAsync(running, _ => { }).ConfigureAwait(false);
+        }
+
+        // The live tree redraws itself with cursor movements: a terminal that takes them, else line by line.
+        if (context.Out.Profile.Capabilities is { Interactive: true, Ansi: true })
         {
             RunRecord? last = null;
             await context.Out.Live(new Text(string.Empty)).AutoClear(false).StartAsync(async live =>
@@ -62,7 +77,8 @@ internal sealed class RunWatcher(CommandContext context, Guid runId)
 
             if (done || (running is null && runs.Count > 0 && runs[0].State.IsFinal()))
             {
-                return runs.Count > 0 ? runs[0] : await running!.ConfigureAwait(false);
+                // This process's run: its task gives the final record, or the error that kept it from starting.
+                return running is not null ? await running.ConfigureAwait(false) : runs[0];
             }
 
             if (running is null && runs.Count == 0)
@@ -70,9 +86,16 @@ internal sealed class RunWatcher(CommandContext context, Guid runId)
                 throw new CommandLineException($"No run {runId} in the store. List recent runs with 'flows runs'.");
             }
 
-            var tick = Task.Delay(Interval, time, context.Cancellation);
-            await (running is null ? tick : Task.WhenAny(running, tick)).ConfigureAwait(false);
-            context.Cancellation.ThrowIfCancellationRequested();
+            if (running is null)
+            {
+                // Following another process's run: Ctrl+C stops following.
+                await Task.Delay(Interval, time, context.Cancellation).ConfigureAwait(false);
+                continue;
+            }
+
+            // This process's run: Ctrl+C cancels it (its token is the command's), and the watch goes on until it has
+            // ended and is recorded, so the command never exits with the run still in progress.
+            await Task.WhenAny(running, Task.Delay(Interval, time, CancellationToken.None)).ConfigureAwait(false);
         }
     }
 
@@ -117,15 +140,22 @@ internal sealed class RunWatcher(CommandContext context, Guid runId)
             }
 
             _printed[run.Id] = (run.State, run.Attempt);
-            context.Out.Write(Line(run, new string(' ', 2 * level)));
+            if (!_numbers.ContainsKey(run.Id) && run.Id != runs[0].Id)
+            {
+                var key = (run.ParentRunId, run.Name);
+                _numbers[run.Id] = _counts[key] = _counts.GetValueOrDefault(key) + 1;
+            }
+
+            var number = _numbers.TryGetValue(run.Id, out var n) && n > 1 ? $" #{n}" : string.Empty;
+            context.Out.Write(Line(run, new string(' ', 2 * level), number));
             context.Out.WriteLine();
         }
     }
 
-    private Paragraph Line(RunRecord run, string indent)
+    private Paragraph Line(RunRecord run, string indent, string number = "")
     {
         var line = new Paragraph();
-        line.Append($"{indent}{Cut(run.Name, 40)} ", Style.Plain);
+        line.Append($"{indent}{Cut(run.Name, 40)}{number} ", Style.Plain);
         line.Append(run.State.ToString(), context.Style(StateStyles.Of(run.State)));
         if (run.Attempt > 1)
         {

@@ -27,23 +27,43 @@ public sealed class RunChildProcessTests
         Assert.That(refused.Error, Does.Contain("Flow 'cli-greet': parameter 'times' expected int but got \"often\""));
     }
 
-    [Test]
-    public async Task CtrlC_DuringRun_CancelsTheRun_RecordsItCancelled_AndExits130()
+    [TestCase("SQLite")]
+    [TestCase("PostgreSQL")]
+    public async Task CtrlC_DuringRun_CancelsTheRun_RecordsItCancelled_AndExits130(string store)
     {
         using var home = TempFolder.Create("flows-cli-sigint-");
-        using var child = CliProcess.Start(home.Path, null, "run", "cli-slow", "--param", "seconds=120", "--watch");
+        var schema = TestPostgres.NewSchemaName("cli_sigint_");
+        var environment = store == "SQLite"
+            ? null
+            : new Dictionary<string, string> { ["Flows__Store__ConnectionString"] = TestServices.Postgres, ["Flows__Store__Schema"] = schema };
+        try
+        {
+            await CtrlCAsync(home.Path, environment);
+        }
+        finally
+        {
+            if (environment is not null)
+            {
+                await TestPostgres.DropSchemaAsync(TestServices.Postgres, schema);
+            }
+        }
+    }
+
+    private static async Task CtrlCAsync(string home, Dictionary<string, string>? environment)
+    {
+        using var child = CliProcess.Start(home, environment, "run", "cli-slow", "--param", "seconds=120", "--watch");
         var started = await child.WaitForLineAsync("of cli-slow started");
         var id = started.Split(' ')[1];
-        await child.WaitForLineAsync("cli-tick Completed");
+        await child.WaitForLineAsync("cli-tick #2 Completed");
 
         child.Signal(ChildProcess.SigInt);
         var exitCode = await child.WaitForExitAsync();
 
-        Assert.That(exitCode, Is.EqualTo(ExitCodes.Interrupted), child.Transcript);
-        var listed = await CliProcess.RunAsync(home.Path, null, "runs", "--flow", "cli-slow", "--json");
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Interrupted), $"exit code; the process printed:\n{child.Transcript}");
+        var listed = await CliProcess.RunAsync(home, environment, "runs", "--flow", "cli-slow", "--json");
         using var json = JsonDocument.Parse(listed.Output);
         var run = json.RootElement.GetProperty("runs").EnumerateArray().Single();
         Assert.That(run.GetProperty("id").GetString(), Is.EqualTo(id));
-        Assert.That(run.GetProperty("state").GetString(), Is.EqualTo("Cancelled"), child.Transcript);
+        Assert.That(run.GetProperty("state").GetString(), Is.EqualTo("Cancelled"), $"the run's state: {listed.Output}\nthe process printed:\n{child.Transcript}");
     }
 }

@@ -91,4 +91,12 @@ public sealed class CliFlows
         Flow.Artifacts.Markdown("key", $"key is {apiKey}");
         throw new InvalidOperationException($"{label} refused key {apiKey}");
     }
+
+    /// <summary>Squares <paramref name="n"/> through the cached task, then fails while <paramref name="blocker"/> exists: a run to retry once it is gone.</summary>
+    [Flow("cli-fragile")]
+    public async Task<int> Fragile(int n, string blocker)
+    {
+        var square = await Square(n);
+        return File.Exists(blocker) ? throw new IOException($"{blocker} is in the way") : square;
+    }
 }
