@@ -10,17 +10,14 @@ internal static class CommandTree
         yield return ListVerb.Create(cli);
         yield return RunVerb.Create(cli);
         yield return RunsVerb.Create(cli);
-<<<<<<< HEAD
         yield return InspectVerb.Create(cli);
         yield return LogsVerb.Create(cli);
         yield return CancelVerb.Create(cli);
         yield return PruneVerb.Create(cli);
         yield return DoctorVerb.Create(cli);
-=======
         yield return RetryVerb.Create(cli);
         yield return DeploymentsVerb.Create(cli);
         yield return BackfillVerb.Create(cli);
         yield return ServeVerb.Create(cli);
->>>>>>> h-w14
     }
 }
