@@ -110,7 +110,21 @@ internal static class CancelVerb
 
         // In progress (or started while this ran): ask through the store, which the process running it reads.
         var reached = client is not null && await client.CancelAsync(run.Id, context.Cancellation).ConfigureAwait(false);
-        var requested = await context.Store.RequestCancelAsync(run.Id, reason, context.Cancellation).ConfigureAwait(false);
+        bool requested;
+        try
+        {
+            requested = await context.Store.RequestCancelAsync(run.Id, reason, context.Cancellation).ConfigureAwait(false);
+        }
+        catch (NotSupportedException ex) when (!reached)
+        {
+            throw new CommandLineException(ex.Message);
+        }
+        catch (NotSupportedException)
+        {
+            // Orchestration reached the run; the store's own request was a second path.
+            requested = false;
+        }
+
         if (reached || requested)
         {
             return Outcome.Requested;

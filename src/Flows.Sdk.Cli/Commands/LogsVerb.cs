@@ -72,7 +72,8 @@ internal static class LogsVerb
         while (true)
         {
             // Read the state first: lines stored before the run's end are then all in the read that follows.
-            var current = await context.Store.GetRunAsync(record.Id, context.Cancellation).ConfigureAwait(false) ?? record;
+            var current = await context.Store.GetRunAsync(record.Id, context.Cancellation).ConfigureAwait(false)
+                ?? throw new CommandLineException($"Run {record.Id} is no longer in the store (pruned?).");
             var lines = await context.Store.GetLogsAsync(record.Id, context.Cancellation).ConfigureAwait(false);
             if (lines.Count > printed)
             {
