@@ -16,6 +16,9 @@ internal static class InspectVerb
     /// <summary>The widest a parameter, error or artifact line is shown before it is cut (JSON output is never cut).</summary>
     private const int ValueWidth = 400;
 
+    /// <summary>More siblings of one name than this are shown as one line with counts by state.</summary>
+    private const int GroupOver = 10;
+
     public static Command Create(CommandLineHost cli)
     {
         var run = new Argument<string>("run") { Description = "The run's id, as 'flows runs' lists it" };
@@ -107,12 +110,50 @@ internal static class InspectVerb
         return grid;
     }
 
+    /// <summary>
+    /// Adds a run's children. A run of more than <see cref="GroupOver"/> siblings of one name (a <c>Flow.Map</c>) is one
+    /// line with the count by state, and under it only those that did not succeed (at most <see cref="GroupOver"/>).
+    /// </summary>
     private static void AddChildren(CommandContext context, IHasTreeNodes parent, RunNode node)
     {
-        foreach (var child in node.Children)
+        var i = 0;
+        while (i < node.Children.Count)
         {
-            var added = parent.AddNode(Line(context, child.Run));
-            AddChildren(context, added, child);
+            var name = node.Children[i].Run.Name;
+            var end = i;
+            while (end < node.Children.Count && node.Children[end].Run.Name == name)
+            {
+                end++;
+            }
+
+            if (end - i > GroupOver)
+            {
+                var group = node.Children.Skip(i).Take(end - i).ToList();
+                var counts = string.Join(", ", group.GroupBy(c => c.Run.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"));
+                var line = new Paragraph();
+                line.Append($"{name} ×{group.Count}  ", Style.Plain);
+                line.Append(counts, context.Style(StateStyles.Of(group.Any(c => !c.Run.State.IsSuccess()) ? RunState.Failed : RunState.Completed)));
+                var added = parent.AddNode(line);
+                var unsuccessful = group.Where(c => !c.Run.State.IsSuccess()).ToList();
+                foreach (var child in unsuccessful.Take(GroupOver))
+                {
+                    AddChildren(context, added.AddNode(Line(context, child.Run)), child);
+                }
+
+                if (unsuccessful.Count > GroupOver)
+                {
+                    added.AddNode(new Text($"… {unsuccessful.Count - GroupOver} more that did not succeed (see --json)"));
+                }
+            }
+            else
+            {
+                foreach (var child in node.Children.Skip(i).Take(end - i))
+                {
+                    AddChildren(context, parent.AddNode(Line(context, child.Run)), child);
+                }
+            }
+
+            i = end;
         }
     }
 

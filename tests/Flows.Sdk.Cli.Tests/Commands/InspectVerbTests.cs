@@ -52,6 +52,22 @@ public sealed class InspectVerbTests
     }
 
     [Test]
+    public async Task Inspect_ShowsAMapOfManyTasks_AsOneLineOfCounts()
+    {
+        await using var app = new CliApp();
+        await app.Engine.RunAsync("cli-map", RunParameters.Of(new { count = 3 }));
+        var run = await app.Engine.RunAsync("cli-map", RunParameters.Of(new { count = 25 }));
+
+        var result = await app.RunAsync("inspect", run.Id.ToString(), "--no-color");
+        var json = await app.RunAsync("inspect", run.Id.ToString(), "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.ToString());
+        Assert.That(result.Lines.Single(l => l.Contains("cli-square", StringComparison.Ordinal)), Does.Contain("cli-square ×25  22 Completed, 3 Cached"), result.ToString());
+        using var document = JsonDocument.Parse(json.Output);
+        Assert.That(document.RootElement.GetProperty("children").GetArrayLength(), Is.EqualTo(25), "JSON keeps every run");
+    }
+
+    [Test]
     public async Task Inspect_ShowsAFailedRunsError()
     {
         await using var app = new CliApp();
