@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Flows.Runs;
+using Flows.Secrets;
 using Flows.Stores.Sql;
 using Flows.Stores.Sqlite;
 using Flows.Stores.Tests.Fixtures;
@@ -60,6 +61,28 @@ public sealed class CancelRequestTests
 
         var record = await Eventually.Within(run);
         Assert.That((record.State, record.Error), Is.EqualTo((RunState.Cancelled, (string?)"Cancel requested: stop it")));
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task ASecretInTheReason_IsMaskedInTheRunsErrorAndTransition(CancellationToken cancellationToken)
+    {
+        const string secret = "s3cr3t-value-9d2";
+        var store = new InMemoryRunStore();
+        var options = new FlowEngineOptions { Store = store };
+        options.Secrets.Providers.Add(new InlineSecretProvider([new("store-cancel-key", secret)]));
+        await using var engine = new FlowEngine(options);
+        var key = Guid.NewGuid().ToString();
+        var run = engine.RunAsync("store-cancellable-with-secret", Parameters(key), cancellationToken);
+        var runId = await Eventually.Within(CancellableJobs.Started(key));
+
+        await store.RequestCancelAsync(runId, $"key {secret} leaked, stop");
+
+        var record = await Eventually.Within(run);
+        var transitions = await store.GetTransitionsAsync(runId, cancellationToken);
+        Assert.That((record.State, record.Error), Is.EqualTo((RunState.Cancelled, (string?)"Cancel requested: key *** leaked, stop")));
+        Assert.That(transitions.Select(t => t.Message ?? string.Empty), Has.None.Contains(secret));
+        Assert.That(transitions[^1].Message, Is.EqualTo(record.Error));
     }
 
     private static async Task CancelledFromElsewhereAsync(Func<TimeProvider, SqlRunStore> open, CancellationToken cancellationToken)

@@ -20,4 +20,12 @@ public static class CancellableJobs
 
     [Flow("store-cancellable")]
     public static Task<int> Cancellable(string key, CancellationToken cancellationToken) => Step(key, cancellationToken);
+
+    /// <summary>As <see cref="Cancellable"/>, having resolved the secret <c>store-cancel-key</c> first (so the engine masks its value).</summary>
+    [Flow("store-cancellable-with-secret")]
+    public static async Task<int> CancellableWithSecret(string key, CancellationToken cancellationToken)
+    {
+        _ = await Flow.Secrets.GetAsync("store-cancel-key", cancellationToken);
+        return await Step(key, cancellationToken);
+    }
 }
