@@ -293,6 +293,19 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task ACancelRequestForAnAttemptThatCrashed_DoesNotCarryOverToTheNextAttempt()
+    {
+        var running = Run("voter-sync", RunKind.Flow, RunState.Running) with { Attempt = 1, StartedAt = T0 };
+        await _store.SaveRunAsync(running);
+        Assert.That(await _store.RequestCancelAsync(running.Id, "stop"), Is.True);
+        await _store.SaveRunAsync(running with { State = RunState.Crashed, EndedAt = T0.AddMinutes(1), Error = "gone" });
+
+        Assert.That(await _store.TryClaimCrashedRunAsync(running.Id, 1, [new StateTransition(running.Id, RunState.Pending, T0.AddMinutes(2), 2, "Retry after a crash")]), Is.True);
+
+        Assert.That(await _store.GetCancelRequestsAsync([running.Id]), Is.Empty);
+    }
+
+    [Test]
     public async Task ARunNotStarted_IsCancelledOnce_AndCannotBeStartedAfterwards_ButARunThatStartedIsNotCancelledSo()
     {
         var scheduled = Run("voter-sync", RunKind.Flow, RunState.Scheduled) with { Deployment = "voter-sync-ohio", ScheduledFor = T0 };

@@ -367,6 +367,9 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore
             }
 
             _runs[i] = moved;
+
+            // A cancel request was for the attempt that ended; the next one starts without it.
+            _cancelRequests.TryRemove(runId, out _);
             if (moved.State == RunState.Pending)
             {
                 _waiting.Add(runId);
