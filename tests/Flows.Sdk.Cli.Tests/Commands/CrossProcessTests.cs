@@ -79,4 +79,26 @@ public sealed class CrossProcessTests
             }
         }
     }
+
+    [Test]
+    public async Task LogsFollow_InAChildProcess_StopsFollowingOnCtrlC_With130_AndLeavesTheRunRunning()
+    {
+        await using var app = new CliApp();
+        var gate = "ctrl-c-" + Guid.NewGuid();
+        var running = app.Engine.RunAsync("cli-gated", RunParameters.Of(new { gate }));
+        var id = await LogsVerbTests.RunningIdAsync(app, "cli-gated");
+        var home = Path.GetDirectoryName(app.StorePath)!;
+
+        using var follow = CliProcess.Start(home, null, "logs", id.ToString(), "--follow");
+        await follow.WaitForLineAsync($"waiting for {gate}");
+        follow.Signal(ChildProcess.SigInt);
+        var exitCode = await follow.WaitForExitAsync();
+        var after = await app.Engine.Store.GetRunAsync(id);
+        CliFlows.Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        var ended = await Eventually.Within(running);
+
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Interrupted), follow.Transcript);
+        Assert.That(after!.State, Is.EqualTo(RunState.Running), "Ctrl+C stops following, not the run");
+        Assert.That(ended.State, Is.EqualTo(RunState.Completed));
+    }
 }
