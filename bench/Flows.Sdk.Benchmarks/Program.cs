@@ -26,5 +26,11 @@ if (args.Length > 0 && args[0] == StoreThroughput.Command)
     return await StoreThroughput.RunAsync(args);
 }
 
+// dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- history [--runs N] [--postgres "Host=..."]   (flows runs over 1,000,000 runs)
+if (args is [HistoryListing.Command, ..])
+{
+    return await HistoryListing.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -59,6 +59,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
             Store, Logging.Runtime, RetryTimeProvider, options.RecorderBacklogLimit, RunRecorder.OutageTolerance(options), Telemetry, Cache.Written);
         Lifecycle = new RunLifecycle(_recorder, Cache, TimeProvider, masker, Telemetry, Logging.Runtime, Logging.TaskLinesWanted);
         LiveRuns = options.TracksLiveRuns ? new LiveRuns() : null;
+        CancelRequests = new CancelRequests(Store, TimeProvider, Logging.Runtime, Redact);
     }
 
     /// <summary>The engine generated code uses on this logical call path.</summary>
@@ -124,6 +125,9 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     /// <summary>The runs in progress, for engines that wait for them when the process is told to stop (the zero-configuration engine).</summary>
     internal LiveRuns? LiveRuns { get; }
+
+    /// <summary>Cancel requests made through the store for this engine's flow runs in progress.</summary>
+    internal CancelRequests CancelRequests { get; }
 
     /// <summary>Makes this engine <see cref="Current"/> on the calling logical call path until the result is disposed.</summary>
     public IDisposable Use() => EngineScope.Use(this);
@@ -276,6 +280,18 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
         }
 
         var now = TimeProvider.GetUtcNow();
+        if (binding.Descriptor.Kind == RunKind.Flow)
+        {
+            // A flow run can be cancelled by a request made through the store (flows cancel, from any process): its
+            // own source, linked to its parent's and its caller's tokens, replaces the linked one.
+            linked?.Dispose();
+            var source = CancelRequests.Create(parentToken, callerToken);
+            linked = source;
+            var flowRun = new RunContext(binding, parent, origin, source.Token, now);
+            CancelRequests.Watch(flowRun.Id, source);
+            return flowRun;
+        }
+
         return new RunContext(binding, parent, origin, token, now);
     }
 
@@ -288,6 +304,7 @@ public sealed class FlowEngine : IAsyncDisposable, IDisposable
 
     private void EndShutdown()
     {
+        CancelRequests.Dispose();
         _shutdown.Dispose();
         Secrets.DisposeOwnedProviders();
         Logging.Dispose();

@@ -41,7 +41,22 @@ public sealed class PackageTests
     {
         var packages = Directory.GetFiles(_feed, "*.nupkg").Select(Path.GetFileName);
 
-        Assert.That(packages, Is.EquivalentTo(new[] { "Flows.Sdk", "Flows.Sdk.Orchestration", "Flows.Sdk.PostgreSql", "Flows.Sdk.Redshift" }.Select(p => $"{p}.{_version}.nupkg")));
+        Assert.That(packages, Is.EquivalentTo(new[] { "Flows.Sdk", "Flows.Sdk.Cli", "Flows.Sdk.Cli.Tool", "Flows.Sdk.Orchestration", "Flows.Sdk.PostgreSql", "Flows.Sdk.Redshift" }.Select(p => $"{p}.{_version}.nupkg")));
+    }
+
+    [Test]
+    public void TheToolPackage_IsADotnetToolWhoseCommandIsFlows()
+    {
+        using var nupkg = ZipFile.OpenRead(Path.Combine(_feed, $"Flows.Sdk.Cli.Tool.{_version}.nupkg"));
+        using var nuspec = nupkg.GetEntry("Flows.Sdk.Cli.Tool.nuspec")!.Open();
+        var packageTypes = XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "packageType").Select(e => e.Attribute("name")?.Value);
+        var settings = nupkg.Entries.Single(e => e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
+        using var settingsStream = settings.Open();
+        var command = XDocument.Load(settingsStream).Descendants("Command").Single();
+
+        Assert.That(packageTypes, Does.Contain("DotnetTool"));
+        Assert.That(command.Attribute("Name")?.Value, Is.EqualTo("flows"));
+        Assert.That(nupkg.Entries.Select(e => e.Name), Does.Contain("Flows.Sdk.Cli.dll").And.Contain("Flows.Sdk.PostgreSql.dll"), "the tool carries the command line and both stores");
     }
 
     // NuGet's default for a dependency is exclude="Build,Analyzers": the generator and the interceptors setting would

@@ -293,6 +293,19 @@ public abstract class RunStoreConformanceTests
     }
 
     [Test]
+    public async Task ACancelRequestForAnAttemptThatCrashed_DoesNotCarryOverToTheNextAttempt()
+    {
+        var running = Run("voter-sync", RunKind.Flow, RunState.Running) with { Attempt = 1, StartedAt = T0 };
+        await _store.SaveRunAsync(running);
+        Assert.That(await _store.RequestCancelAsync(running.Id, "stop"), Is.True);
+        await _store.SaveRunAsync(running with { State = RunState.Crashed, EndedAt = T0.AddMinutes(1), Error = "gone" });
+
+        Assert.That(await _store.TryClaimCrashedRunAsync(running.Id, 1, [new StateTransition(running.Id, RunState.Pending, T0.AddMinutes(2), 2, "Retry after a crash")]), Is.True);
+
+        Assert.That(await _store.GetCancelRequestsAsync([running.Id]), Is.Empty);
+    }
+
+    [Test]
     public async Task ARunNotStarted_IsCancelledOnce_AndCannotBeStartedAfterwards_ButARunThatStartedIsNotCancelledSo()
     {
         var scheduled = Run("voter-sync", RunKind.Flow, RunState.Scheduled) with { Deployment = "voter-sync-ohio", ScheduledFor = T0 };
@@ -521,6 +534,148 @@ public abstract class RunStoreConformanceTests
         Assert.That(StoreJobs.Calls, Is.EqualTo(1));
         var runs = await next.QueryRunsAsync(new RunQuery { Name = "store-expensive" });
         Assert.That(runs.Select(r => r.State), Is.EqualTo(new[] { RunState.Cached, RunState.Completed }));
+    }
+
+    [Test]
+    public async Task QueryRunPage_PagesThroughTiesAndFilters_EachMatchingRunOnce_NewestFirst()
+    {
+        // Seven flow runs of "page", three to a clock tick, between others the filters leave out.
+        var runs = new List<RunRecord>();
+        for (var i = 0; i < 7; i++)
+        {
+            var run = Run("page", RunKind.Flow, i == 3 ? RunState.Failed : RunState.Completed, T0.AddSeconds(i / 3));
+            runs.Add(run);
+            await _store.WriteAsync(new RunWriteBatch { Runs = [run, Run("page", RunKind.Task, RunState.Completed, run.CreatedAt), Run("other", RunKind.Flow, RunState.Completed, run.CreatedAt)] });
+        }
+
+        var query = new RunQuery { Kind = RunKind.Flow, Name = "page", Limit = 2 };
+        var seen = new List<RunRecord>();
+        var pages = 0;
+        for (string? token = null; pages == 0 || token is not null; pages++)
+        {
+            var page = await _store.QueryRunPageAsync(query with { PageToken = token });
+            Assert.That(page.Runs, Has.Count.LessThanOrEqualTo(2));
+            seen.AddRange(page.Runs);
+            token = page.NextPageToken;
+        }
+
+        Assert.That(Ids(seen), Is.EqualTo(Ids(Enumerable.Reverse(runs))));
+        Assert.That(pages, Is.EqualTo(4), "the last page says there are no more");
+        var failed = await _store.QueryRunPageAsync(new RunQuery { Kind = RunKind.Flow, State = RunState.Failed, Limit = 1 });
+        Assert.That((Ids(failed.Runs), failed.NextPageToken), Is.EqualTo((Ids([runs[3]]), (string?)null)));
+    }
+
+    [Test]
+    public async Task QueryRunPage_RunsCreatedBetweenPages_NeitherRepeatNorShiftTheNextPage()
+    {
+        var runs = Enumerable.Range(0, 4).Select(i => Run("page", RunKind.Flow, RunState.Completed, T0.AddSeconds(i))).ToList();
+        await _store.WriteAsync(new RunWriteBatch { Runs = runs });
+        var first = await _store.QueryRunPageAsync(new RunQuery { Limit = 2 });
+
+        await _store.SaveRunAsync(Run("page", RunKind.Flow, RunState.Running, T0.AddSeconds(10)));
+        var second = await _store.QueryRunPageAsync(new RunQuery { Limit = 2, PageToken = first.NextPageToken });
+
+        Assert.That(Ids([.. first.Runs, .. second.Runs]), Is.EqualTo(Ids([runs[3], runs[2], runs[1], runs[0]])));
+        Assert.That(second.NextPageToken, Is.Null);
+    }
+
+    [Test]
+    public void QueryRunPage_RefusesATokenNoStoreIssued_SayingWhatToGive()
+    {
+        var error = Assert.ThrowsAsync<ArgumentException>(async () => await _store.QueryRunPageAsync(new RunQuery { PageToken = "not-a-token" }));
+
+        Assert.That(error!.Message, Does.Contain("page token 'not-a-token'").And.Contain("nextPageToken"));
+    }
+
+    [Test]
+    public async Task RequestCancel_IsKeptForARunInProgress_NotForOneEndedScheduledOrUnknown()
+    {
+        var running = Run("sync", RunKind.Flow, RunState.Running);
+        var ended = Run("sync", RunKind.Flow, RunState.Completed) with { EndedAt = T0 };
+        var scheduled = Run("sync", RunKind.Flow, RunState.Scheduled);
+        await _store.WriteAsync(new RunWriteBatch { Runs = [running, ended, scheduled] });
+
+        Assert.That(await _store.RequestCancelAsync(running.Id, "first"), Is.True);
+        Assert.That(await _store.RequestCancelAsync(running.Id, "asked by ops"), Is.True, "asking again replaces the reason");
+        Assert.That(await _store.RequestCancelAsync(ended.Id, "late"), Is.False);
+        Assert.That(await _store.RequestCancelAsync(scheduled.Id, "not started"), Is.False);
+        Assert.That(await _store.RequestCancelAsync(Guid.CreateVersion7(), "unknown"), Is.False);
+
+        var requests = await _store.GetCancelRequestsAsync([running.Id, ended.Id, scheduled.Id, Guid.CreateVersion7()]);
+        Assert.That(requests.Select(r => (r.RunId, r.Reason)), Is.EqualTo(new[] { (running.Id, "asked by ops") }));
+        Assert.That(await _store.GetCancelRequestsAsync([]), Is.Empty);
+        Assert.That((await _store.GetRunAsync(running.Id))!.State, Is.EqualTo(RunState.Running), "a request changes no state: the engine running it does");
+    }
+
+    [Test]
+    public async Task Prune_DeletesRunsEndedBeforeTheCutoff_WithTheirTasksSubflowsTransitionsLogsAndArtifacts_AndKeepsTheRest()
+    {
+        var cutoff = T0.AddDays(30);
+        var old = Tree("old", RunState.Completed, T0);
+        var oldFailed = Tree("old-failed", RunState.Failed, T0);
+        var recent = Tree("recent", RunState.Completed, cutoff.AddMinutes(1));
+        var running = Run("running", RunKind.Flow, RunState.Running, T0);
+        var scheduled = Run("scheduled", RunKind.Flow, RunState.Scheduled, T0);
+        var orphanTask = Run("standalone", RunKind.Task, RunState.Completed, T0) with { EndedAt = T0.AddSeconds(1) };
+        foreach (var tree in (RunWriteBatch[])[old, oldFailed, recent, new RunWriteBatch { Runs = [running, scheduled, orphanTask] }])
+        {
+            await _store.WriteAsync(tree);
+        }
+
+        await _store.WriteAsync(new RunWriteBatch
+        {
+            CacheEntries = [new CacheEntry("k:expired", "t", "1", old.Runs[2].Id, T0, T0.AddDays(1)), new CacheEntry("k:valid", "t", "2", old.Runs[2].Id, T0, cutoff.AddDays(1))],
+        });
+
+        var kept = await _store.PruneAsync(new PruneRequest { EndedBefore = cutoff, KeepFailed = true, BatchSize = 1 });
+
+        Assert.That(kept, Is.EqualTo(new PruneResult(FlowRuns: 2, Runs: 5, Transitions: 4, LogLines: 2, Artifacts: 1, CacheEntries: 1)), "the old tree (flow, task, subflow, its task) and the standalone task run");
+        foreach (var run in old.Runs)
+        {
+            Assert.That(await _store.GetRunAsync(run.Id), Is.Null);
+            Assert.That(await _store.GetTransitionsAsync(run.Id), Is.Empty);
+        }
+
+        Assert.That(await _store.GetLogsAsync(old.Runs[0].Id), Is.Empty);
+        Assert.That(await _store.GetArtifactsAsync(old.Runs[0].Id), Is.Empty);
+        Assert.That(await _store.GetCacheEntryAsync("k:expired"), Is.Null);
+        Assert.That(await _store.GetCacheEntryAsync("k:valid"), Is.Not.Null);
+        foreach (var run in (RunRecord[])[.. oldFailed.Runs, .. recent.Runs, running, scheduled])
+        {
+            Assert.That(await _store.GetRunAsync(run.Id), Is.Not.Null, run.Name);
+        }
+
+        Assert.That(await _store.GetLogsAsync(recent.Runs[0].Id), Has.Count.EqualTo(1));
+        Assert.That(await _store.GetTransitionsAsync(recent.Runs[3].Id), Has.Count.EqualTo(1));
+
+        var failed = await _store.PruneAsync(new PruneRequest { EndedBefore = cutoff });
+        Assert.That((failed.FlowRuns, failed.Runs), Is.EqualTo((1, 4)), "without KeepFailed the failed tree goes too");
+        Assert.That(await _store.GetRunAsync(oldFailed.Runs[3].Id), Is.Null);
+        Assert.That(await _store.GetRunAsync(running.Id), Is.Not.Null, "never a run in progress");
+    }
+
+    /// <summary>A flow run that ended, with a task run, a subflow started by it and the subflow's task run; a transition each, two log lines and an artifact.</summary>
+    private static RunWriteBatch Tree(string name, RunState state, DateTimeOffset createdAt)
+    {
+        var ended = createdAt.AddMinutes(5);
+        var flow = Run(name, RunKind.Flow, state, createdAt) with { EndedAt = ended };
+        flow = flow with { FlowRunId = flow.Id };
+        var task = Run(name + "-task", RunKind.Task, RunState.Completed, createdAt) with { FlowRunId = flow.Id, ParentRunId = flow.Id, EndedAt = ended };
+        var subflow = Run(name + "-sub", RunKind.Flow, RunState.Completed, createdAt) with { ParentRunId = task.Id, EndedAt = ended };
+        subflow = subflow with { FlowRunId = subflow.Id };
+        var subTask = Run(name + "-subtask", RunKind.Task, RunState.Completed, createdAt) with { FlowRunId = subflow.Id, ParentRunId = subflow.Id, EndedAt = ended };
+        RunRecord[] runs = [flow, task, subflow, subTask];
+        return new RunWriteBatch
+        {
+            Runs = runs,
+            Transitions = [.. runs.Select(r => new StateTransition(r.Id, r.State, ended, 1))],
+            Logs =
+            [
+                new RunLogEntry(flow.Id, flow.Id, createdAt, LogLevel.Information, "Flows.Flow." + name, "started"),
+                new RunLogEntry(subTask.Id, subflow.Id, createdAt, LogLevel.Information, "Flows.Task.x", "sub"),
+            ],
+            Artifacts = [new RunArtifact(Guid.CreateVersion7(), task.Id, flow.Id, "a", ArtifactKind.Markdown, "# a", null, createdAt)],
+        };
     }
 
     private static RunRecord Run(string name, RunKind kind, RunState state, DateTimeOffset? createdAt = null) => new()

@@ -70,7 +70,20 @@ public sealed class ChildProcess : IDisposable
         params string[] arguments)
     {
         var assembly = Path.Combine(AppContext.BaseDirectory.Replace(testProject, helper, StringComparison.Ordinal), helper + ".dll");
-        Assert.That(assembly, Does.Exist, $"{helper} is built with the tests");
+        return StartAssembly(assembly, workingDirectory, environment, arguments);
+    }
+
+    /// <summary>
+    /// Starts the built program <paramref name="assembly"/> (a path to its .dll, built with the tests) as
+    /// <see cref="Start"/> does: for a program outside tests/, such as a tool under src/.
+    /// </summary>
+    public static ChildProcess StartAssembly(
+        string assembly,
+        string workingDirectory,
+        IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
+    {
+        Assert.That(assembly, Does.Exist, $"{Path.GetFileNameWithoutExtension(assembly)} is built with the tests");
 
         // Started as from a terminal, where Ctrl+C reaches it: a test run in the background of a non-interactive shell
         // (scripts/test.sh) ignores SIGINT, every child inherits that, and the runtime keeps ignoring it. env (GNU

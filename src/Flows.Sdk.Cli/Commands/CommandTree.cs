@@ -10,6 +10,11 @@ internal static class CommandTree
         yield return ListVerb.Create(cli);
         yield return RunVerb.Create(cli);
         yield return RunsVerb.Create(cli);
+        yield return InspectVerb.Create(cli);
+        yield return LogsVerb.Create(cli);
+        yield return CancelVerb.Create(cli);
+        yield return PruneVerb.Create(cli);
+        yield return DoctorVerb.Create(cli);
         yield return RetryVerb.Create(cli);
         yield return DeploymentsVerb.Create(cli);
         yield return BackfillVerb.Create(cli);

@@ -19,7 +19,8 @@ internal static class RunsVerb
         var deployment = new Option<string?>("--deployment") { Description = "Only runs started by this deployment" };
         var since = new Option<string?>("--since") { Description = "Only runs created in this span before now (90s, 30m, 2h, 7d, 2w)" };
         var limit = new Option<int>("--limit") { Description = $"The most runs to show (1 to {MaxLimit})", DefaultValueFactory = _ => 20 };
-        var command = new Command("runs", "List flow runs, newest first") { flow, state, deployment, since, limit };
+        var pageToken = new Option<string?>("--page-token") { Description = "Continue after the page that printed this token (nextPageToken in --json)" };
+        var command = new Command("runs", "List flow runs, newest first") { flow, state, deployment, since, limit, pageToken };
         cli.SetAction(command, async context =>
         {
             var count = context.Value(limit);
@@ -36,11 +37,22 @@ internal static class RunsVerb
                 Deployment = context.Value(deployment),
                 CreatedAfter = context.Value(since) is { } span ? context.Time.GetUtcNow() - Spans.Parse(span, "--since") : null,
                 Limit = count,
+                PageToken = context.Value(pageToken),
             };
-            var runs = await context.Store.QueryRunsAsync(query, context.Cancellation).ConfigureAwait(false);
+            RunPage page;
+            try
+            {
+                page = await context.Store.QueryRunPageAsync(query, context.Cancellation).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex) when (query.PageToken is not null)
+            {
+                throw new CommandLineException($"--page-token: {ex.Message.Split(" (Parameter", 2)[0]}");
+            }
+
+            var runs = page.Runs;
             if (context.Settings.Json)
             {
-                context.WriteJson(new { runs = runs.Select(RunJson.From) });
+                context.WriteJson(new { runs = runs.Select(RunJson.From), nextPageToken = page.NextPageToken });
                 return ExitCodes.Success;
             }
 
@@ -67,6 +79,11 @@ internal static class RunsVerb
             }
 
             context.Out.Write(table);
+            if (page.NextPageToken is { } next)
+            {
+                context.Err.WriteLine($"More runs: add --page-token {next}", Style.Plain);
+            }
+
             return ExitCodes.Success;
         });
         return command;

@@ -26,6 +26,9 @@ public static class FlowsServiceCollectionExtensions
     /// Secrets come from every registered <see cref="ISecretProvider"/>, then <c>Flows:Secrets</c>; the host's logger
     /// factory is decorated so lines from any <c>ILogger&lt;T&gt;</c> have secret values masked (call it after any call
     /// that replaces the logger factory, such as Serilog's <c>AddSerilog</c>).
+    /// With <c>Flows:Store:Retention</c> set (a time span such as <c>30.00:00:00</c>), runs that ended longer ago are
+    /// pruned from the store when the host starts and every hour (failed ones kept unless
+    /// <c>Flows:Store:RetentionKeepFailed</c> is false).
     /// </summary>
     public static IServiceCollection AddFlows(this IServiceCollection services, Action<FlowsOptions>? configure = null)
     {
@@ -56,6 +59,7 @@ public static class FlowsServiceCollectionExtensions
             return new FlowEngine(engineOptions);
         });
         services.AddHostedService<FlowEngineService>();
+        services.AddHostedService<RetentionService>();
         return services;
     }
 }

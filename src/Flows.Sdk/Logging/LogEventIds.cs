@@ -54,4 +54,10 @@ internal static class LogEventIds
     // 1900–1949: runs taken up or ended by another process than the one that created them, on Flows.Runtime.
     public const int CrashedRunRetried = 1900;
     public const int ScheduledRunCancelled = 1901;
+
+    // 1960–1989: big histories: cancel requests made through the store, and automatic retention, on Flows.Runtime.
+    public const int CancelRequested = 1960;
+    public const int CancelRequestsUnreadable = 1961;
+    public const int RetentionPruned = 1962;
+    public const int RetentionFailed = 1963;
 }

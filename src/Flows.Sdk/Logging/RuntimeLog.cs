@@ -33,4 +33,16 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(LogEventIds.ScheduledRunCancelled, LogLevel.Information, "Run {RunId} was cancelled before it started: {Message}", EventName = nameof(LogEventIds.ScheduledRunCancelled))]
     public static partial void ScheduledRunCancelled(ILogger logger, Guid runId, string message);
+
+    [LoggerMessage(LogEventIds.CancelRequested, LogLevel.Information, "Run {RunId} is cancelled: a cancel request was made through the run store ({Reason})", EventName = nameof(LogEventIds.CancelRequested))]
+    public static partial void CancelRequested(ILogger logger, Guid runId, string reason);
+
+    [LoggerMessage(LogEventIds.CancelRequestsUnreadable, LogLevel.Warning, "Cancel requests for this process's runs cannot be read from the run store ({Error}); it keeps asking every second", EventName = nameof(LogEventIds.CancelRequestsUnreadable))]
+    public static partial void CancelRequestsUnreadable(ILogger logger, string error);
+
+    [LoggerMessage(LogEventIds.RetentionPruned, LogLevel.Information, "Retention pruned runs that ended before {Cutoff:O}: {FlowRuns} flow run(s), {Runs} run(s) in all, {LogLines} log line(s), {Artifacts} artifact(s), {CacheEntries} expired cache entr(y/ies)", EventName = nameof(LogEventIds.RetentionPruned))]
+    public static partial void RetentionPruned(ILogger logger, DateTimeOffset cutoff, int flowRuns, int runs, int logLines, int artifacts, int cacheEntries);
+
+    [LoggerMessage(LogEventIds.RetentionFailed, LogLevel.Warning, "Retention could not prune the run store ({ErrorType}: {Error}); it tries again in an hour", EventName = nameof(LogEventIds.RetentionFailed))]
+    public static partial void RetentionFailed(ILogger logger, string errorType, string error);
 }

@@ -121,7 +121,9 @@ internal sealed class RunLifecycle
     public ValueTask Failed(RunContext run, Exception error)
     {
         var state = RunOutcome.StateOf(run, error);
-        var message = RunOutcome.InterruptionOf(run, error) is { } signal ? $"Interrupted by {signal}: {Describe(error)}" : Describe(error);
+        var message = RunOutcome.InterruptionOf(run, error) is { } signal ? $"Interrupted by {signal}: {Describe(error)}"
+            : state == RunState.Cancelled && run.Engine.CancelRequests.ReasonFor(run.Id) is { } reason ? $"Cancel requested: {reason}"
+            : Describe(error);
         End(run, state, null, message);
         if (state is not RunState.Cancelled)
         {

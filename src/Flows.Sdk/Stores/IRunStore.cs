@@ -156,6 +156,58 @@ public interface IRunStore
     /// <summary>Runs matching a query, newest first (runs created in the same tick: the later-created first), one page at a time.</summary>
     ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One page of runs matching <paramref name="query"/>, newest first, and a token for the next page. Give the token
+    /// back as <see cref="RunQuery.PageToken"/>, with the same filters and limit, to continue after this page: unlike
+    /// <see cref="RunQuery.Offset"/>, which makes the database walk past every skipped run, the built-in stores page by
+    /// keyset (the last run's creation time and sequence), so page 50 costs what page 1 costs, and runs created
+    /// meanwhile neither repeat nor shift a run off the page boundary.
+    /// </summary>
+    /// <remarks>
+    /// This default implementation, for stores that do not override it, pages by offset inside its token (correct, but
+    /// slower on big histories). A token is only meaningful to the store that issued it.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The page token is not one a store issued.</exception>
+    async ValueTask<RunPage> QueryRunPageAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var offset = query.Offset + (query.PageToken is { } token ? RunPageToken.ParseOffset(token) : 0);
+        var runs = await QueryRunsAsync(query with { Offset = offset, Limit = query.Limit + 1, PageToken = null }, cancellationToken).ConfigureAwait(false);
+        return runs.Count > query.Limit
+            ? new RunPage([.. runs.Take(query.Limit)], RunPageToken.Offset(offset + query.Limit))
+            : new RunPage(runs, null);
+    }
+
+    /// <summary>
+    /// Asks that a run in progress (<see cref="RunState.Pending"/>, <see cref="RunState.Running"/> or
+    /// <see cref="RunState.Retrying"/>) be cancelled, with <paramref name="reason"/>: the engine running it, in whatever
+    /// process, finds the request (SQL stores: within about a second) and cancels the run through its token; it ends
+    /// <see cref="RunState.Cancelled"/> with the reason in its error. Returns true when the request was stored; false
+    /// when the run is not stored or is not in progress (ended, or Scheduled or Late: cancel those with
+    /// <see cref="TryCancelScheduledRunAsync"/>). Asking again replaces the reason.
+    /// </summary>
+    /// <remarks>This default implementation, for stores that do not override it, throws <see cref="NotSupportedException"/>.</remarks>
+    ValueTask<bool> RequestCancelAsync(Guid runId, string reason, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"The run store {GetType().Name} cannot keep cancel requests: cancel the run in the process running it.");
+
+    /// <summary>
+    /// The cancel requests (<see cref="RequestCancelAsync"/>) stored for any of <paramref name="runIds"/>: how an engine
+    /// finds requests for its own runs in progress. Defaults to none.
+    /// </summary>
+    ValueTask<IReadOnlyList<RunCancelRequest>> GetCancelRequestsAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken = default) =>
+        new([]);
+
+    /// <summary>
+    /// Deletes history: flow runs that ended before <see cref="PruneRequest.EndedBefore"/> (Completed and Cancelled, and
+    /// Failed, Crashed and TimedOut unless <see cref="PruneRequest.KeepFailed"/>) with everything of theirs (their task
+    /// runs and subflows, transitions, log lines and artifacts), and cache entries that expired before that time. Never a
+    /// run in progress, Scheduled or Late. Works in batches of <see cref="PruneRequest.BatchSize"/> flow runs, each its
+    /// own transaction, so writers are held back only briefly; cancelling stops between batches, keeping what was done.
+    /// </summary>
+    /// <remarks>This default implementation, for stores that do not override it, throws <see cref="NotSupportedException"/>.</remarks>
+    ValueTask<PruneResult> PruneAsync(PruneRequest request, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"The run store {GetType().Name} cannot prune its history.");
+
     /// <summary>A run's transitions in the order they happened.</summary>
     ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default);
 

@@ -29,7 +29,17 @@ public sealed record RunQuery
     /// <summary>Only runs created before this time.</summary>
     public DateTimeOffset? CreatedBefore { get; init; }
 
-    /// <summary>Runs to skip, for paging.</summary>
+    /// <summary>
+    /// Continue after the page that returned this token (<see cref="RunPage.NextPageToken"/> of
+    /// <see cref="IRunStore.QueryRunPageAsync"/>); null for the first page. Opaque: only the store that issued it reads it.
+    /// <see cref="IRunStore.QueryRunsAsync"/> ignores it.
+    /// </summary>
+    public string? PageToken { get; init; }
+
+    /// <summary>
+    /// Runs to skip, for paging. Slower than <see cref="PageToken"/> on big histories: the database walks past every
+    /// skipped run.
+    /// </summary>
     public int Offset { get; init; }
 
     /// <summary>The most runs to return.</summary>

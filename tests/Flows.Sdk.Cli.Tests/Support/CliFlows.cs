@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Cli.Tests.Support;
@@ -30,6 +31,45 @@ public sealed class CliFlows
     [Task("cli-square", CacheExpirationSeconds = 3600)]
     public Task<int> Square(int n) => Task.FromResult(n * n);
 
+    /// <summary>Gates <c>cli-gated</c> runs wait on, by name: a test opens one to let its run end.</summary>
+    public static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
+
+    /// <summary>Squares 3, 4 and 3 again (a cache hit), retries a flaky step once, attaches a report and warns.</summary>
+    [Flow("cli-report")]
+    public async Task<int> Report(string title)
+    {
+        var total = await SquareCached(3) + await SquareCached(4) + await SquareCached(3);
+        await Flaky(title);
+        Flow.Artifacts.Markdown("summary", $"# {title}\n\ntotal {total}", "The report's summary");
+        Flow.Logger.LogWarning("Report {Title} is {Total}", title, total);
+        return total;
+    }
+
+    [Task("cli-square-cached", CacheExpirationSeconds = 3600)]
+    public Task<int> SquareCached(int n) => Task.FromResult(n * n);
+
+    /// <summary>Fails its first attempt for each title, then succeeds.</summary>
+    [Task("cli-flaky", Retries = 1, RetryDelaySeconds = 0)]
+    public Task Flaky(string title)
+    {
+        lock (FlakyTitles)
+        {
+            return FlakyTitles.Add(title) ? throw new TimeoutException($"{title} flaked") : Task.CompletedTask;
+        }
+    }
+
+    private static readonly HashSet<string> FlakyTitles = [];
+
+    /// <summary>Logs "waiting", then waits for its gate (or its token), logs "released" and returns.</summary>
+    [Flow("cli-gated")]
+    public async Task<string> Gated(string gate, CancellationToken cancellationToken = default)
+    {
+        Flow.Logger.LogInformation("waiting for {Gate}", gate);
+        await Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(cancellationToken);
+        Flow.Logger.LogInformation("released {Gate}", gate);
+        return gate;
+    }
+
     /// <summary>Uses the secret cli-api-key and logs it (masked).</summary>
     [Flow("cli-secret")]
     public Task<int> UseSecret(string label, [Secret("cli-api-key")] string apiKey = "")
@@ -42,6 +82,15 @@ public sealed class CliFlows
     [Flow("cli-typed")]
     public Task<string> Typed(string[] states, int count, bool dryRun = false, DateTimeOffset? since = null, string note = "none") =>
         Task.FromResult($"{string.Join('+', states)}|{count}|{dryRun}|{since?.ToUniversalTime():O}|{note}");
+
+    /// <summary>Uses the secret cli-api-key: logs it, attaches it and fails with it in its message (all masked).</summary>
+    [Flow("cli-secret-fail")]
+    public Task<int> UseSecretAndFail(string label, [Secret("cli-api-key")] string apiKey = "")
+    {
+        Flow.Logger.LogInformation("{Label} uses key {Key}", label, apiKey);
+        Flow.Artifacts.Markdown("key", $"key is {apiKey}");
+        throw new InvalidOperationException($"{label} refused key {apiKey}");
+    }
 
     /// <summary>Squares <paramref name="n"/> through the cached task, then fails while <paramref name="blocker"/> exists: a run to retry once it is gone.</summary>
     [Flow("cli-fragile")]

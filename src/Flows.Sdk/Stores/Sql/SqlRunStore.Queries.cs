@@ -19,31 +19,7 @@ public abstract partial class SqlRunStore
     public ValueTask<IReadOnlyList<RunRecord>> QueryRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
-        var where = new List<string>();
-        var parameters = new List<(string, object?)>();
-        void Filter(string condition, string name, object? value)
-        {
-            if (value is not null)
-            {
-                where.Add($"{condition} @{name}");
-                parameters.Add((name, value));
-            }
-        }
-
-        Filter("kind =", "kind", query.Kind is { } kind ? (int)kind : null);
-        Filter("name =", "name", query.Name);
-        Filter("state =", "state", query.State is { } state ? (int)state : null);
-        Filter("deployment =", "deployment", query.Deployment);
-        Filter("parent_run_id =", "parent", query.ParentRunId is { } parent ? Id(parent) : null);
-        Filter("flow_run_id =", "flow", query.FlowRunId is { } flow ? Id(flow) : null);
-        Filter("created_at >=", "after", query.CreatedAfter is { } after ? Time(after) : null);
-        Filter("created_at <", "before", query.CreatedBefore is { } before ? Time(before) : null);
-        parameters.Add(("limit", (long)query.Limit));
-        parameters.Add(("offset", (long)query.Offset));
-        var sql = $"SELECT {RunColumns} FROM {Runs}{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))} "
-            + "ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset";
+        var (sql, parameters) = RunQuerySql(query, null, withSequence: false);
         return ReadAsync(sql, parameters, ReadRun, cancellationToken);
     }
 

@@ -10,6 +10,9 @@ public abstract partial class SqlRunStore
     private const string RunColumns =
         "id, kind, name, flow_run_id, parent_run_id, state, attempt, parameters, result, cache_key, error, tags, version, created_at, started_at, ended_at, deployment, scheduled_for";
 
+    /// <summary>How many columns <see cref="RunColumns"/> names: a query may read more after them.</summary>
+    private const int RunColumnCount = 18;
+
     private static readonly string[] RunWriteColumns = [.. RunColumns.Split(", "), "owner_id"];
 
     /// <summary>A run's row: the columns of <see cref="RunColumns"/>, then this store as its owner.</summary>

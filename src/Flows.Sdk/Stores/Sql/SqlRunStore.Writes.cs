@@ -98,7 +98,7 @@ public abstract partial class SqlRunStore
     {
         ArgumentNullException.ThrowIfNull(transitions);
         return TryMoveRunAsync(
-            $"UPDATE {Runs} SET state = @pending, attempt = @next, owner_id = @me, ended_at = NULL, error = NULL WHERE id = @id AND state = @crashed AND attempt = @attempt",
+            $"UPDATE {Runs} SET state = @pending, attempt = @next, owner_id = @me, ended_at = NULL, error = NULL, cancel_requested_at = NULL, cancel_reason = NULL WHERE id = @id AND state = @crashed AND attempt = @attempt",
             [("pending", (int)RunState.Pending), ("next", attempt + 1), ("me", Id(OwnerId)), ("id", Id(runId)), ("crashed", (int)RunState.Crashed), ("attempt", attempt)],
             transitions,
             cancellationToken);

@@ -8,7 +8,7 @@ namespace Flows.Stores.Sql;
 internal static class SqlSchema
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int Latest = 3;
+    public const int Latest = 4;
 
     /// <summary>
     /// The runs a process is still responsible for: started and not yet final. Contains the condition of the partial
@@ -119,6 +119,20 @@ internal static class SqlSchema
                 limit_key TEXT NOT NULL PRIMARY KEY,
                 window_number BIGINT NOT NULL,
                 spent INTEGER NOT NULL);
+            """,
+        // Big histories. Listing flow runs newest first, filtered by name, state or time, reads partial indexes of flow
+        // runs only (task runs, most of the rows, neither pay for them on write nor bloat them), in (created_at, seq)
+        // order for keyset paging; queries write kind and state as literals so the database sees they imply kind = 0.
+        // Pruning finds top-level runs by end time. A cancel request (RequestCancelAsync) is kept on the run's row,
+        // where the engine running it polls for it. IF NOT EXISTS: a big PostgreSQL table may have had them created
+        // CONCURRENTLY beforehand.
+        4 => $"""
+            ALTER TABLE {types.Table("flows_runs")} ADD COLUMN cancel_requested_at {types.Time};
+            ALTER TABLE {types.Table("flows_runs")} ADD COLUMN cancel_reason TEXT;
+            CREATE INDEX IF NOT EXISTS flows_runs_flows_created ON {types.Table("flows_runs")} (created_at DESC, seq DESC) WHERE kind = 0;
+            CREATE INDEX IF NOT EXISTS flows_runs_flows_name_created ON {types.Table("flows_runs")} (name, created_at DESC, seq DESC) WHERE kind = 0;
+            CREATE INDEX IF NOT EXISTS flows_runs_flows_state_created ON {types.Table("flows_runs")} (state, created_at DESC, seq DESC) WHERE kind = 0;
+            CREATE INDEX IF NOT EXISTS flows_runs_top_ended ON {types.Table("flows_runs")} (ended_at) WHERE parent_run_id IS NULL;
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
     };
