@@ -28,6 +28,8 @@ public sealed partial class TestRulesTests
             (1, "the subject: a task of the cluster helper that holds its slot of a shared limit for a while, so replicas contend for it"),
         ["tests/Flows.Sdk.Orchestration.Tests/Cluster/OutageTests.cs"] =
             (1, "the subject: PostgreSQL stays down for 20 s of real time while replicas work; no signal can stand in for time that must pass"),
+        ["tests/Flows.Sdk.CliHelper/HelperFlows.cs"] =
+            (1, "the subject: the command line's helper app has a flow that ticks for a given time, so another process can list, follow and cancel it while it runs"),
         ["tests/Flows.Sdk.Generators.Tests/Samples.cs"] =
             (2, "text of a user's program that the generator tests compile and compare with golden files; never run"),
         ["tests/Flows.Sdk.Docs.Tests/TestRulesTests.cs"] =

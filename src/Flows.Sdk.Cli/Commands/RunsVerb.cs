@@ -9,7 +9,7 @@ namespace Flows.Cli.Commands;
 /// <summary><c>flows runs</c>: recent flow runs, newest first, filtered by flow, state, deployment and age.</summary>
 internal static class RunsVerb
 {
-    /// <summary>The most runs one listing shows; more pages are asked for with a narrower filter.</summary>
+    /// <summary>The most runs one page shows; the next page is asked for with <c>--page-token</c>.</summary>
     public const int MaxLimit = 1000;
 
     public static Command Create(CommandLineHost cli)
