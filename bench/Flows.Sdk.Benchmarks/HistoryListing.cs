@@ -187,7 +187,38 @@ public static class HistoryListing
         Console.WriteLine($"| page 50 by --page-token         | {Ms(byToken),11} | {Ms(byTokenCommand),20} |");
         Console.WriteLine($"| page 50 by Offset (980)         | {Ms(byOffset),11} |                    - |");
         Console.WriteLine($"| Offset {runs / 2,-24:N0} | {Ms(deepOffset),11} |                    - |");
+
+        // Pruning the older half, in batches of 500 flow runs, while a writer keeps saving runs: how long it takes and
+        // the longest a single write waited meanwhile.
+        var cutoff = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(runs / 2);
+        using var stopWriter = new CancellationTokenSource();
+        var writer = Task.Run(() => WriteMeanwhileAsync(store, stopWriter.Token));
+        clock.Restart();
+        var pruned = await store.PruneAsync(new PruneRequest { EndedBefore = cutoff });
+        var took = clock.Elapsed;
+        await stopWriter.CancelAsync();
+        var (writes, slowest) = await writer;
+        Console.WriteLine();
+        Console.WriteLine(
+            $"Prune of runs ended before the middle: {pruned.FlowRuns:N0} top-level runs ({pruned.Runs:N0} runs in all) in {took.TotalSeconds:0.0} s "
+            + $"({pruned.FlowRuns / took.TotalSeconds:N0} top-level runs / s); a writer saving one run at a time meanwhile made {writes:N0} writes, the slowest {Ms(slowest)}.");
         return met;
+    }
+
+    private static async Task<(int Writes, TimeSpan Slowest)> WriteMeanwhileAsync(IRunStore store, CancellationToken stop)
+    {
+        var writes = 0;
+        var slowest = TimeSpan.Zero;
+        while (!stop.IsCancellationRequested)
+        {
+            var clock = Stopwatch.StartNew();
+            var id = Guid.CreateVersion7();
+            await store.SaveRunAsync(new RunRecord { Id = id, FlowRunId = id, Kind = RunKind.Flow, Name = "writer", State = RunState.Running, CreatedAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+            slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
+            writes++;
+        }
+
+        return (writes, slowest);
     }
 
     private static async Task CommandAsync(IHost host, string[] args)

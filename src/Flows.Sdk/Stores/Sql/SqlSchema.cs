@@ -132,7 +132,7 @@ internal static class SqlSchema
             CREATE INDEX IF NOT EXISTS flows_runs_flows_created ON {types.Table("flows_runs")} (created_at DESC, seq DESC) WHERE kind = 0;
             CREATE INDEX IF NOT EXISTS flows_runs_flows_name_created ON {types.Table("flows_runs")} (name, created_at DESC, seq DESC) WHERE kind = 0;
             CREATE INDEX IF NOT EXISTS flows_runs_flows_state_created ON {types.Table("flows_runs")} (state, created_at DESC, seq DESC) WHERE kind = 0;
-            CREATE INDEX IF NOT EXISTS flows_runs_top_ended ON {types.Table("flows_runs")} (ended_at) WHERE parent_run_id IS NULL;
+            CREATE INDEX IF NOT EXISTS flows_runs_top_ended ON {types.Table("flows_runs")} (parent_run_id, ended_at) WHERE parent_run_id IS NULL;
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
     };

@@ -144,6 +144,9 @@ public sealed class SqliteRunStore : SqlRunStore
         _ => error.Message,
     };
 
+    /// <inheritdoc/>
+    private protected override string ParentIndexHint => " INDEXED BY flows_runs_parent";
+
     /// <summary>The store's time, on this machine's clock (see the class's remarks).</summary>
     protected override string NowSql => "@now";
 
