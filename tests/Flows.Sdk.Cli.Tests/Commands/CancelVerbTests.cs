@@ -15,7 +15,7 @@ public sealed class CancelVerbTests
         var id = await LogsVerbTests.RunningIdAsync(app, "cli-gated");
 
         var result = await Eventually.Within(app.RunAsync("cancel", id.ToString(), "--reason", "wrong quarter", "--wait", "--no-color"));
-        CliFlows.Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        CliFlows.Open(gate);
         var ended = await Eventually.Within(running);
 
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Success), result.ToString());

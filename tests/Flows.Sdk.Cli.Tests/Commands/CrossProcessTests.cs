@@ -94,7 +94,7 @@ public sealed class CrossProcessTests
         follow.Signal(ChildProcess.SigInt);
         var exitCode = await follow.WaitForExitAsync();
         var after = await app.Engine.Store.GetRunAsync(id);
-        CliFlows.Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        CliFlows.Open(gate);
         var ended = await Eventually.Within(running);
 
         Assert.That(exitCode, Is.EqualTo(ExitCodes.Interrupted), follow.Transcript);

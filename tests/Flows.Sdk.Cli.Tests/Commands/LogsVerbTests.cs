@@ -54,7 +54,7 @@ public sealed class LogsVerbTests
         var following = app.RunAsync("logs", id.ToString(), "--follow", "--no-color");
         await Eventually.UntilAsync(async () => (await app.Engine.Store.GetLogsAsync(id)).Any(l => l.Message.StartsWith("waiting", StringComparison.Ordinal)), "the first line is stored");
         Assert.That(following.IsCompleted, Is.False, "--follow waits for the run's end");
-        CliFlows.Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        CliFlows.Open(gate);
         var result = await Eventually.Within(following);
         await Eventually.Within(running);
 

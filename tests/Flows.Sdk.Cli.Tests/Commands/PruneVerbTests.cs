@@ -40,7 +40,7 @@ public sealed class PruneVerbTests
         Assert.That(await app.Engine.Store.GetRunAsync(failed.Id), Is.Null, "the second prune, without --keep-failed: " + again);
         Assert.That(CliText.Flat(again.Output), Does.StartWith("Deleted 1 flow run that ended before"));
         Assert.That((await app.Engine.Store.GetRunAsync(inProgress))!.State, Is.EqualTo(RunState.Running), "never a run in progress");
-        CliFlows.Gates.GetOrAdd(gate, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        CliFlows.Open(gate);
         await Eventually.Within(running);
     }
 

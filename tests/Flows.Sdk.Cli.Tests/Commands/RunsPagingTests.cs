@@ -1,3 +1,4 @@
+using Flows.CliHelper;
 using System.Text.Json;
 using Flows.Cli.Tests.Support;
 
@@ -14,7 +15,7 @@ public sealed class RunsPagingTests
         {
             foreach (var name in (string[])["Ada", "Grace", "Alan"])
             {
-                await new CliFlows().Greet(name);
+                await new HelperFlows().Greet(name);
             }
         }
 

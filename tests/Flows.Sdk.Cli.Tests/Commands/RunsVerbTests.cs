@@ -1,3 +1,4 @@
+using Flows.CliHelper;
 using System.Text.Json;
 using Flows.Cli.Tests.Support;
 using Flows.Runs;
@@ -12,8 +13,8 @@ public sealed class RunsVerbTests
         await using var app = new CliApp();
         using (app.Engine.Use())
         {
-            await new CliFlows().Greet("Ada");
-            Assert.ThrowsAsync<InvalidOperationException>(() => new CliFlows().Fail("no reason"));
+            await new HelperFlows().Greet("Ada");
+            Assert.ThrowsAsync<InvalidOperationException>(() => new HelperFlows().Fail("no reason"));
         }
 
         var result = await app.RunAsync("runs", "--no-color");
@@ -33,8 +34,8 @@ public sealed class RunsVerbTests
         await using var app = new CliApp();
         using (app.Engine.Use())
         {
-            await new CliFlows().Greet("Ada");
-            Assert.ThrowsAsync<InvalidOperationException>(() => new CliFlows().Fail("no reason"));
+            await new HelperFlows().Greet("Ada");
+            Assert.ThrowsAsync<InvalidOperationException>(() => new HelperFlows().Fail("no reason"));
         }
 
         var result = await app.RunAsync("runs", "--state", "failed", "--json");
