@@ -131,7 +131,7 @@ public abstract partial class SqlRunStore
     /// <remarks>
     /// Each batch is one transaction: it picks up to <see cref="PruneRequest.BatchSize"/> top-level runs (flow runs, and
     /// task runs outside any flow) by the end-time index of schema version 4, then deletes, for them and every run
-    /// descending from them (a recursive walk down <c>parent_run_id</c>), their transitions, log lines, artifacts and
+    /// descending from them (found level by level down <c>parent_run_id</c>), their transitions, log lines, artifacts and
     /// the runs themselves. Expired cache entries go last, in one statement.
     /// </remarks>
     public async ValueTask<PruneResult> PruneAsync(PruneRequest request, CancellationToken cancellationToken = default)
@@ -163,16 +163,39 @@ public abstract partial class SqlRunStore
             from = picked[^1].EndedAt;
             var roots = picked.Select(p => p.Id).ToList();
 
-            var names = roots.Select((_, i) => "r" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
-            var parameters = names.Zip(roots, (n, id) => (n, (object?)Id(id))).ToArray();
-            var doomed = $"WITH RECURSIVE doomed(id) AS (SELECT id FROM {Runs} WHERE id IN ({string.Join(", ", names.Select(n => "@" + n))}) "
-                + $"UNION ALL SELECT r.id FROM {Runs} r{ParentIndexHint} JOIN doomed d ON r.parent_run_id = d.id) ";
-            Task<int> Delete(string table) =>
-                ExecuteAsync(connection, transaction, $"{doomed}DELETE FROM {Types.Table(table)} WHERE {(table == "flows_runs" ? "id" : "run_id")} IN (SELECT id FROM doomed)", parameters, cancellationToken);
-            var transitions = await Delete("flows_transitions").ConfigureAwait(false);
-            var logs = await Delete("flows_logs").ConfigureAwait(false);
-            var artifacts = await Delete("flows_artifacts").ConfigureAwait(false);
-            var runs = await Delete("flows_runs").ConfigureAwait(false);
+            // Everything descending from them, level by level down parent_run_id (task runs, subflows, theirs), by
+            // lists of ids: a recursive join lets a planner that sees most runs have no parent scan the whole table.
+            var doomed = new List<Guid>(roots);
+            for (IReadOnlyList<Guid> level = roots; level.Count > 0;)
+            {
+                var children = new List<Guid>();
+                foreach (var chunk in level.Chunk(500))
+                {
+                    var (list, values) = IdList(chunk);
+                    children.AddRange(await ReadAsync(
+                        connection, transaction, $"SELECT id FROM {Runs}{ParentIndexHint} WHERE parent_run_id IN ({list})", values, r => r.GetGuid(0), cancellationToken).ConfigureAwait(false));
+                }
+
+                doomed.AddRange(children);
+                level = children;
+            }
+
+            async Task<int> Delete(string table, string column)
+            {
+                var deleted = 0;
+                foreach (var chunk in doomed.Chunk(500))
+                {
+                    var (list, values) = IdList(chunk);
+                    deleted += await ExecuteAsync(connection, transaction, $"DELETE FROM {Types.Table(table)} WHERE {column} IN ({list})", values, cancellationToken).ConfigureAwait(false);
+                }
+
+                return deleted;
+            }
+
+            var transitions = await Delete("flows_transitions", "run_id").ConfigureAwait(false);
+            var logs = await Delete("flows_logs", "run_id").ConfigureAwait(false);
+            var artifacts = await Delete("flows_artifacts", "run_id").ConfigureAwait(false);
+            var runs = await Delete("flows_runs", "id").ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             total = total.Add(new PruneResult(roots.Count, runs, transitions, logs, artifacts, 0));
             if (roots.Count < request.BatchSize)
@@ -184,6 +207,13 @@ public abstract partial class SqlRunStore
         var cache = await ExecuteAsync(
             connection, null, $"DELETE FROM {Types.Table("flows_cache")} WHERE expires_at < @cutoff", [("cutoff", Time(request.EndedBefore))], cancellationToken).ConfigureAwait(false);
         return total with { CacheEntries = cache };
+    }
+
+    /// <summary>A list of parameters <c>@r0, @r1, …</c> for <paramref name="ids"/>, and their values.</summary>
+    private (string List, (string, object?)[] Values) IdList(IReadOnlyList<Guid> ids)
+    {
+        var names = ids.Select((_, i) => "r" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        return (string.Join(", ", names.Select(n => "@" + n)), [.. names.Zip(ids, (n, id) => (n, (object?)Id(id)))]);
     }
 
     /// <summary>
