@@ -10,7 +10,8 @@ namespace Flows.Engine;
 /// <c>flows cancel</c>, see <see cref="IRunStore.RequestCancelAsync"/>). Each flow run gets a cancellation source of its
 /// own, linked to its parent's and its caller's tokens; while any is in progress the engine asks the store for
 /// requests about once a second (<see cref="PollInterval"/>) and cancels those asked for, with the reason kept for the
-/// run's error. An in-memory store tells the engine at once instead, so nothing polls.
+/// run's error. A store that notifies its engines (<see cref="ICancelRequestNotifier"/>: the in-memory store) has
+/// them act at once instead, so nothing polls.
 /// </summary>
 internal sealed class CancelRequests : IDisposable
 {
@@ -22,7 +23,7 @@ internal sealed class CancelRequests : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Func<string, string> _redact;
-    private readonly InMemoryRunStore? _inMemory;
+    private readonly ICancelRequestNotifier? _notifier;
     private readonly Lock _timerLock = new();
     private ITimer? _timer;
     private int _polling;
@@ -35,10 +36,10 @@ internal sealed class CancelRequests : IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _redact = redact;
-        if (store is InMemoryRunStore inMemory)
+        if (store is ICancelRequestNotifier notifier)
         {
-            _inMemory = inMemory;
-            inMemory.CancelRequested += OnRequested;
+            _notifier = notifier;
+            notifier.CancelRequested += OnRequested;
         }
     }
 
@@ -51,7 +52,7 @@ internal sealed class CancelRequests : IDisposable
         var run = (RunSource)source;
         run.RunId = runId;
         _runs[runId] = run;
-        if (_inMemory is null)
+        if (_notifier is null)
         {
             EnsurePolling();
         }
@@ -69,9 +70,9 @@ internal sealed class CancelRequests : IDisposable
             _timer = null;
         }
 
-        if (_inMemory is not null)
+        if (_notifier is not null)
         {
-            _inMemory.CancelRequested -= OnRequested;
+            _notifier.CancelRequested -= OnRequested;
         }
     }
 

@@ -21,10 +21,11 @@ public sealed class OutageTests : ClusterTest
         var cluster = await StartClusterAsync(3, server: server);
         // Each run holds its (unlimited) slot for 1.5 s, so that about thirty are in progress when the database stops.
         var ids = await cluster.EnqueueAsync("cluster-limited", Runs, null, "holdMs=1500");
-        await Eventually.Until(() => cluster.RunLines.Count(l => l.What == "RAN") >= 20, "twenty runs done, others in progress");
+        int InProgress() => cluster.RunLines.Where(l => l.What == "HOLD").Select(l => l.FlowRunId).Except(cluster.RunLines.Where(l => l.What == "RAN").Select(l => l.RunId)).Count();
+        await Eventually.Until(() => cluster.RunLines.Count(l => l.What == "RAN") >= 20 && InProgress() > 0, "twenty runs done, others in progress");
 
         await server.StopAsync();
-        var inProgress = cluster.RunLines.Where(l => l.What == "HOLD").Select(l => l.FlowRunId).Except(cluster.RunLines.Where(l => l.What == "RAN").Select(l => l.RunId)).Count();
+        var inProgress = InProgress();
         await WaitOutTheOutageAsync();
         await server.StartAsync();
         // The test's own pooled connections died with the server; the replicas' are theirs to recover.

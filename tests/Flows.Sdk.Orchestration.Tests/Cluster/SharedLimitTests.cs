@@ -98,10 +98,13 @@ public sealed class SharedLimitTests : ClusterTest
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token))
                 {
+                    // The slots themselves: leases of the tag held by a live owner, as the limit counts them. (A run's
+                    // recorded state lags its slot by the recorder's batching, so counting Running runs over-counts
+                    // on a loaded machine.)
                     var count = await TestPostgres.ScalarAsync(connectionString, """
-                        SELECT count(*) FROM flows.flows_runs r
-                        WHERE r.name = 'cluster-hold' AND r.state = 2
-                          AND EXISTS (SELECT 1 FROM flows.flows_owners o WHERE o.id = r.owner_id)
+                        SELECT count(*) FROM flows.flows_limit_leases l
+                        WHERE l.limit_key = 'tag:cluster-slot'
+                          AND EXISTS (SELECT 1 FROM flows.flows_owners o WHERE o.id = l.owner_id)
                         """);
                     _samples.Add((int)(long)count!);
                 }

@@ -92,7 +92,8 @@ public sealed class PostgreSqlOutageTests
 
                     return true;
                 },
-                "every queued run Completed");
+                "every queued run Completed",
+                TimeSpan.FromSeconds(90)); // twenty runs behind three blocking ones, after reconnecting, on a loaded machine
 
             var ticks = await TicksAsync(store);
             Assert.Multiple(() =>
