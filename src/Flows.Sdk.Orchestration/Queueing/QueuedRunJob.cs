@@ -53,7 +53,7 @@ internal sealed class QueuedRunJob(FlowEngine engine, RunningDeployments running
             var parameters = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(data.GetString(QueuedRuns.Parameters) ?? "{}");
             logger.QueuedStarting(runId, flow, queue);
             var start = new RunStart { RunId = runId, Deployment = deployment, Tags = [QueuedRuns.Tag(queue)] };
-            var run = await engine.RunAsync(flow, parameters, start, lease.Token).ConfigureAwait(false);
+            var run = await StartWhenTheStoreAnswersAsync(() => engine.RunAsync(flow, parameters, start, lease.Token), lease.Token).ConfigureAwait(false);
             logger.QueuedEnded(runId, flow, queue, run.State);
         }
         catch (RunAlreadyStartedException ex)
@@ -77,6 +77,28 @@ internal sealed class QueuedRunJob(FlowEngine engine, RunningDeployments running
                 // The flow or its parameters do not bind here, before anything started: its job is spent, so the run
                 // would wait Scheduled for ever. It ends Cancelled, saying why (a store failure leaves it to recovery).
                 await engine.TryCancelScheduledRunAsync(runId, $"Not started by the replica that took it from queue {queue}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the run, asking again while the run store cannot be reached. The firing has taken the run's one-shot job,
+    /// so giving up on a store that went away between the firing and the claim would leave the run Scheduled for
+    /// ever; the outage itself is logged by the store's other users (the recorder, the cluster signals).
+    /// </summary>
+    private async Task<Flows.Runs.RunRecord> StartWhenTheStoreAnswersAsync(Func<Task<Flows.Runs.RunRecord>> start, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                return await start().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (engine.Store.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(pause, engine.TimeProvider, cancellationToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
     }
