@@ -8,7 +8,7 @@ namespace Flows.Stores;
 /// outlive the process. Every operation completes synchronously. Runs of an engine writing to it are kept as the
 /// live runs themselves and read when queried, so recording a run's states costs no copies.
 /// </summary>
-public sealed class InMemoryRunStore : IRunStore, ILiveRunStore, ICancelRequestNotifier
+public sealed partial class InMemoryRunStore : IRunStore, ILiveRunStore, ICancelRequestNotifier
 {
     // Runs in the order of their first save, so runs created in the same clock tick keep their order; each is a
     // RunRecord (written) or an ILiveRun (tracked), see Record. Keeping a run costs a slot in the list; the index by
@@ -171,128 +171,6 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore, ICancelRequestN
         ];
         return new(result);
     }
-
-    /// <inheritdoc />
-    /// <remarks>Pages by keyset: a run's creation time and its place in the order runs were first saved.</remarks>
-    public ValueTask<RunPage> QueryRunPageAsync(RunQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
-        (DateTimeOffset CreatedAt, long Sequence)? after = query.PageToken is { } token ? RunPageToken.ParseKeyset(token) : null;
-        var page = Runs()
-            .Select((run, sequence) => (Run: Record(run), Sequence: (long)sequence))
-            .Where(e => query.Matches(e.Run))
-            .Where(e => after is not { } a || e.Run.CreatedAt < a.CreatedAt || (e.Run.CreatedAt == a.CreatedAt && e.Sequence < a.Sequence))
-            .OrderByDescending(e => e.Run.CreatedAt)
-            .ThenByDescending(e => e.Sequence)
-            .Skip(query.Offset)
-            .Take(query.Limit + 1)
-            .ToList();
-        if (page.Count <= query.Limit)
-        {
-            return new(new RunPage([.. page.Select(e => e.Run)], null));
-        }
-
-        var last = page[query.Limit - 1];
-        return new(new RunPage([.. page.Take(query.Limit).Select(e => e.Run)], RunPageToken.Keyset(last.Run.CreatedAt, last.Sequence)));
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Acts at once: an engine on this store cancels the run before this returns.</remarks>
-    public ValueTask<bool> RequestCancelAsync(Guid runId, string reason, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(reason);
-        if (Find(runId) is not { } run || Record(run).State is not (RunState.Pending or RunState.Running or RunState.Retrying))
-        {
-            return new(false);
-        }
-
-        var request = new RunCancelRequest(runId, reason, _timeProvider.GetUtcNow());
-        _cancelRequests[runId] = request;
-        CancelRequested?.Invoke(request);
-        return new(true);
-    }
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<RunCancelRequest>> GetCancelRequestsAsync(IReadOnlyCollection<Guid> runIds, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(runIds);
-        IReadOnlyList<RunCancelRequest> found = [.. runIds.Select(id => _cancelRequests.GetValueOrDefault(id)).OfType<RunCancelRequest>()];
-        return new(found);
-    }
-
-    /// <inheritdoc />
-    public ValueTask<PruneResult> PruneAsync(PruneRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        int flowRuns, runs, transitions = 0;
-        HashSet<Guid> doomed;
-        lock (_gate)
-        {
-            var all = _runs.ToArray();
-            var records = all.Select(Record).ToList();
-            doomed = [.. records.Where(r => r.ParentRunId is null && Prunable(r, request)).Select(r => r.Id)];
-            flowRuns = doomed.Count;
-
-            // Whatever descends from a doomed run (task runs, subflows, their task runs) goes with it.
-            for (var grew = doomed.Count > 0; grew;)
-            {
-                grew = false;
-                foreach (var r in records)
-                {
-                    if (r.ParentRunId is { } parent && doomed.Contains(parent) && doomed.Add(r.Id))
-                    {
-                        grew = true;
-                    }
-                }
-            }
-
-            runs = doomed.Count;
-            if (runs > 0)
-            {
-                _runs = new ChunkedList();
-                _index.Clear();
-                _indexed = 0;
-                foreach (var run in all.Where((_, i) => !doomed.Contains(records[i].Id)))
-                {
-                    _runs.Add(run);
-                }
-
-                foreach (var id in doomed)
-                {
-                    _waiting.Remove(id);
-                    _cancelRequests.TryRemove(id, out _);
-                    if (_transitions.TryRemove(id, out var list))
-                    {
-                        transitions += list.Count;
-                    }
-                }
-            }
-        }
-
-        var logLines = Remove(_logs, l => doomed.Contains(l.RunId) || (l.FlowRunId is { } f && doomed.Contains(f)));
-        var artifacts = Remove(_artifacts, a => doomed.Contains(a.RunId) || (a.FlowRunId is { } f && doomed.Contains(f)));
-        var cacheEntries = 0;
-        foreach (var entry in _cache.Values)
-        {
-            if (entry.ExpiresAt is { } expires && expires < request.EndedBefore && _cache.TryRemove(KeyValuePair.Create(entry.Key, entry)))
-            {
-                cacheEntries++;
-            }
-        }
-
-        return new(new PruneResult(flowRuns, runs, transitions, logLines, artifacts, cacheEntries));
-    }
-
-    /// <summary>Whether a top-level run is one <paramref name="request"/> deletes: ended before its cutoff, in a state it deletes.</summary>
-    internal static bool Prunable(RunRecord run, PruneRequest request) =>
-        run.EndedAt is { } ended && ended < request.EndedBefore
-        && run.State switch
-        {
-            RunState.Completed or RunState.Cached or RunState.Cancelled => true,
-            RunState.Failed or RunState.TimedOut or RunState.Crashed => !request.KeepFailed,
-            _ => false,
-        };
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<StateTransition>> GetTransitionsAsync(Guid runId, CancellationToken cancellationToken = default)
@@ -491,72 +369,11 @@ public sealed class InMemoryRunStore : IRunStore, ILiveRunStore, ICancelRequestN
         }
     }
 
-    private static int Remove<T>(List<T> list, Predicate<T> predicate)
-    {
-        lock (list)
-        {
-            return list.RemoveAll(predicate);
-        }
-    }
-
     private static IReadOnlyList<T> Select<T>(List<T> list, Func<T, bool> predicate)
     {
         lock (list)
         {
             return [.. list.Where(predicate)];
-        }
-    }
-
-    /// <summary>
-    /// A list that grows by chunks of <see cref="ChunkSize"/> slots and never copies a full one: a store keeping hundreds of
-    /// thousands of runs allocates 8 B per run for its slots, instead of a doubling array's copies (about 21 B per run
-    /// amortised) that land on the large object heap, where each growth counts towards a full collection.
-    /// </summary>
-    private sealed class ChunkedList
-    {
-        /// <summary>4,096 slots, 32 KB: under the large object heap's threshold.</summary>
-        private const int ChunkBits = 12;
-        private const int ChunkSize = 1 << ChunkBits;
-
-        private object[][] _chunks = new object[4][];
-
-        public int Count { get; private set; }
-
-        public object this[int index]
-        {
-            get => _chunks[index >> ChunkBits][index & (ChunkSize - 1)];
-            set => _chunks[index >> ChunkBits][index & (ChunkSize - 1)] = value;
-        }
-
-        public void Add(object item)
-        {
-            var chunk = Count >> ChunkBits;
-            if (chunk == _chunks.Length)
-            {
-                Array.Resize(ref _chunks, _chunks.Length * 2);
-            }
-
-            var slot = Count & (ChunkSize - 1);
-            ref var slots = ref _chunks[chunk];
-            if (slots is null || slot == slots.Length)
-            {
-                // The first chunk starts small and doubles up to its full size, so a store of a few runs stays small.
-                Array.Resize(ref slots, chunk == 0 ? Math.Min(ChunkSize, Math.Max(16, slot * 2)) : ChunkSize);
-            }
-
-            slots[slot] = item;
-            Count++;
-        }
-
-        public object[] ToArray()
-        {
-            var all = new object[Count];
-            for (var copied = 0; copied < Count; copied += ChunkSize)
-            {
-                Array.Copy(_chunks[copied >> ChunkBits], 0, all, copied, Math.Min(ChunkSize, Count - copied));
-            }
-
-            return all;
         }
     }
 }
