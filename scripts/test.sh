@@ -3,13 +3,13 @@
 #
 #   bash scripts/test.sh [extra dotnet test args, e.g. --filter Category=Fast]
 #
-# Phases: build (Release) -> throw-away PostgreSQL and s3rver on 127.0.0.1 (scripts/lib/) -> dotnet test
+# Phases: build (Release) -> throw-away PostgreSQL and s3rver on 127.0.0.1, Chromium (scripts/lib/) -> dotnet test
 # with one TRX per test project -> summed counts (eng/TrxSummary). The very last line of output
 # is "N passed, N failed[, N skipped]"; the exit code is non-zero if anything
 # failed, dotnet test failed, nothing ran, or a TRX could not be read.
 #
 # Environment:
-#   CI=true                 PostgreSQL or s3rver that cannot start is an error (else a warning).
+#   CI=true                 PostgreSQL, s3rver or Chromium that cannot start is an error (else a warning).
 #   FLOWS_SOLUTION          solution to test, relative to the repo root (default Flows.sln).
 #   FLOWS_PG_BIN            folder holding initdb/pg_ctl; when set it is the only place
 #                           looked at and nothing is installed.
@@ -22,6 +22,8 @@
 #                           a cluster of their own (unset when PostgreSQL is unavailable).
 #   FLOWS_TEST_S3           endpoint of a throw-away s3rver on 127.0.0.1 (access key and
 #                           secret S3RVER; unset when it is unavailable outside CI).
+#   FLOWS_TEST_CHROMIUM     Debian's chromium (apt-get installed when missing) for the dashboard's
+#                           browser tests (unset when it is unavailable outside CI).
 # Services stop at exit, Ctrl-C included. A test that hangs is killed after 5 minutes and counted as failed.
 set -euo pipefail
 
@@ -30,6 +32,7 @@ cd "$REPO_ROOT"
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 source scripts/lib/s3rver.sh
+source scripts/lib/chromium.sh
 
 SOLUTION="${FLOWS_SOLUTION:-Flows.sln}"
 SUMMARY_PROJECT=eng/TrxSummary/TrxSummary.csproj
@@ -93,6 +96,7 @@ quiet_build "$SUMMARY_PROJECT"
 
 start_service postgres PostgreSQL FLOWS_TEST_POSTGRES FLOWS_TEST_PG_BIN
 start_service s3rver s3rver FLOWS_TEST_S3
+start_service chromium Chromium FLOWS_TEST_CHROMIUM
 
 if [[ -n ${FLOWS_TEST_RESULTS_DIR:-} ]]; then
     RESULTS_DIR="$FLOWS_TEST_RESULTS_DIR"

@@ -1,0 +1,65 @@
+// Flows dashboard: progressive enhancement only; every page works without this script.
+// - Times: <time datetime="..."> shown in the viewer's zone (the title keeps UTC).
+// - Live regions: each [data-live] element is asked for again every refresh interval with If-None-Match, swapped
+//   when it changed (304 otherwise); polling pauses while the tab is hidden.
+// - Forms with data-confirm ask before they post.
+(function () {
+  "use strict";
+  var dateTime = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
+
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      if (el.dataset.local) { return; }
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when)) { return; }
+      el.title = el.textContent;
+      el.textContent = dateTime.format(when);
+      el.dataset.local = "1";
+    });
+  }
+
+  function regionUrl(name) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("_live", name);
+    url.searchParams.delete("notice");
+    return url.toString();
+  }
+
+  var etags = {};
+  var busy = false;
+
+  function refresh() {
+    if (document.hidden || busy) { return; }
+    var regions = Array.prototype.slice.call(document.querySelectorAll("[data-live]"));
+    if (regions.length === 0) { return; }
+    busy = true;
+    Promise.all(regions.map(function (region) {
+      var name = region.dataset.live;
+      var headers = etags[name] ? { "If-None-Match": etags[name] } : {};
+      return fetch(regionUrl(name), { headers: headers, credentials: "same-origin" }).then(function (response) {
+        if (response.status !== 200) { return; }
+        etags[name] = response.headers.get("ETag");
+        return response.text().then(function (html) {
+          if (region.contains(document.activeElement) && document.activeElement.matches("input, select, textarea")) { return; }
+          var keepScroll = region.scrollTop;
+          region.innerHTML = html;
+          region.scrollTop = keepScroll;
+          localTimes(region);
+          region.dispatchEvent(new CustomEvent("flows:updated", { bubbles: true }));
+        });
+      }).catch(function () { /* the next round tries again */ });
+    })).finally(function () { busy = false; });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+    var interval = parseInt(document.body.dataset.refresh || "2000", 10);
+    window.setInterval(refresh, interval);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { refresh(); } });
+  });
+})();

