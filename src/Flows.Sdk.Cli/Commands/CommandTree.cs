@@ -19,5 +19,6 @@ internal static class CommandTree
         yield return DeploymentsVerb.Create(cli);
         yield return BackfillVerb.Create(cli);
         yield return ServeVerb.Create(cli);
+        yield return DashboardVerb.Create(cli);
     }
 }
