@@ -61,9 +61,9 @@ internal static class NodesView
     }
 
     private static Html Row(DashboardContext context, StoreNode node) => Html.Of($"""
-        <tr id="node-{node.Id}" class="node node-{State(node.Health)}">
+        <tr id="node-{node.Id}" class="node" data-state="{State(node.Health)}">
         <th scope="row" data-label="Node"><div><span class="node-name">{node.Machine}</span> <span class="muted">pid {node.ProcessId}</span>{Html.If(node.IsCurrent, Html.Raw(" <span class=\"tag\">this process</span>"))}
-        <br><code class="muted" title="Store owner id (the Quartz instance id in a cluster): {node.Id}">{node.Id.ToString("D")[..8]}</code>{Identity(node.Description)}</div></th>
+        <br><code class="muted" title="Store owner id (the Quartz instance id in a cluster): {node.Id}">…{node.Id.ToString("N")[^8..]}</code>{Identity(node.Description)}</div></th>
         {Cell("State", Badge(node.Health))}
         {Cell("Last check-in", Html.Of($"{Ago(node.SinceHeartbeat)}<br>{Format.Time(node.LastHeartbeat)}"))}
         {Cell("Started", Format.Time(node.StartedAt))}
