@@ -10,6 +10,10 @@ namespace Flows.Dashboard.Tests.Pages;
 /// <summary>The workers page in a real browser: the processes sharing one PostgreSQL run store, live.</summary>
 public sealed class WorkersPageTests
 {
+    /// <summary>Playwright's assertions wait 5 s by default; a loaded machine may take longer for a run to reach the store and the page's next refresh.</summary>
+    [SetUp]
+    public void WaitAsLongAsTheOtherWaits() => SetDefaultExpectTimeout(30_000);
+
     [Test]
     public async Task TwoNodesOfOnePostgreSqlStore_AreListedWithTheirQueuesAndRunsInFlight_ALapsedOneAsGone_Live()
     {
@@ -54,6 +58,9 @@ public sealed class WorkersPageTests
             await Expect(lapsed).ToContainTextAsync("old-worker");
             await Expect(lapsed).ToContainTextAsync("10 min ago");
             await Expect(lapsed).ToContainTextAsync("legacy");
+            await Expect(here.Locator(".scheduler")).ToHaveTextAsync("scheduler: alive");
+            await Expect(there.Locator(".scheduler")).ToHaveTextAsync("scheduler: alive");
+            await Expect(lapsed.Locator(".scheduler")).ToHaveCountAsync(0);
             await Expect(page.Locator("p.summary")).ToContainTextAsync("3 nodes: 2 alive, 0 overdue, 1 gone · 1 run in flight");
 
             // The run ends on the other node: the page shows it without being reloaded.

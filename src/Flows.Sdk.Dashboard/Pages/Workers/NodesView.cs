@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Flows.Dashboard.Hosting;
 using Flows.Dashboard.Rendering;
+using Flows.Orchestration;
 using Flows.Stores;
 
 namespace Flows.Dashboard.Pages.Workers;
@@ -42,12 +43,14 @@ internal static class NodesView
             return Html.Raw("<p>No process is registered on this run store.</p>");
         }
 
+        var quartz = await SchedulerViewAsync(context).ConfigureAwait(false);
+
         return Html.Of($"""
             <p class="summary">{Summary(nodes)}</p>
             <div class="table-wrap"><table class="workers stack">
             <caption class="visually-hidden">Processes using the run store</caption>
             <thead><tr><th scope="col">Node</th><th scope="col">State</th><th scope="col">Last check-in</th><th scope="col">Started</th><th scope="col">Serves</th><th scope="col">Runs in flight</th></tr></thead>
-            <tbody>{Html.Join(nodes, n => Row(context, n))}</tbody>
+            <tbody>{Html.Join(nodes, n => Row(context, n, quartz.GetValueOrDefault(n.Id.ToString("D"))))}</tbody>
             </table></div>
             """);
     }
@@ -60,11 +63,11 @@ internal static class NodesView
             $"{Count(nodes.Count, "node")}: {nodes.Count(n => n.Health == NodeHealth.Alive)} alive, {nodes.Count(n => n.Health == NodeHealth.Overdue)} overdue, {nodes.Count(n => n.Health == NodeHealth.Gone)} gone · {Count(inFlight, "run")} in flight");
     }
 
-    private static Html Row(DashboardContext context, StoreNode node) => Html.Of($"""
+    private static Html Row(DashboardContext context, StoreNode node, ClusterNodeCheckIn? scheduler) => Html.Of($"""
         <tr id="node-{node.Id}" class="node" data-state="{State(node.Health)}">
         <th scope="row" data-label="Node"><div><span class="node-name">{node.Machine}</span> <span class="muted">pid {node.ProcessId}</span>{Html.If(node.IsCurrent, Html.Raw(" <span class=\"tag\">this process</span>"))}
         <br><code class="muted" title="Store owner id (the Quartz instance id in a cluster): {node.Id}">…{node.Id.ToString("N")[^8..]}</code>{Identity(node.Description)}</div></th>
-        {Cell("State", Badge(node.Health))}
+        {Cell("State", Html.Concat(Badge(node.Health), Scheduler(scheduler)))}
         {Cell("Last check-in", Html.Of($"{Ago(node.SinceHeartbeat)}<br>{Format.Time(node.LastHeartbeat)}"))}
         {Cell("Started", Format.Time(node.StartedAt))}
         {Cell("Serves", Serves(node.Description))}
@@ -74,6 +77,26 @@ internal static class NodesView
 
     /// <summary>A cell labelled for the stacked (phone) layout, its content in one box.</summary>
     private static Html Cell(string label, Html content) => Html.Of($"<td data-label=\"{label}\"><div>{content}</div></td>");
+
+    /// <summary>
+    /// Quartz's own view of its cluster by instance id, when orchestration runs a clustered job store (its nodes are
+    /// named by their store owner ids): the check-ins its recovery acts on, shown beside the store's verdict. Empty
+    /// without orchestration, or when the job store keeps no check-ins (not clustered).
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, ClusterNodeCheckIn>> SchedulerViewAsync(DashboardContext context)
+    {
+        if (context.Services.GetService(typeof(IClusterNodes)) is not IClusterNodes cluster)
+        {
+            return new Dictionary<string, ClusterNodeCheckIn>();
+        }
+
+        var nodes = await context.Sharing.GetAsync("workers:scheduler", cluster.ListAsync, context.Aborted).ConfigureAwait(false);
+        return nodes.Where(n => n.LastCheckIn is not null).ToDictionary(n => n.InstanceId, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static Html Scheduler(ClusterNodeCheckIn? node) => node is null
+        ? Html.Empty
+        : Html.Of($"<br><span class=\"muted scheduler\" title=\"The Quartz scheduler's verdict on its check-ins\">scheduler: {node.Status.ToString().ToLowerInvariant()}</span>");
 
     /// <summary>The state badge: coloured and labelled, with what it means in its title.</summary>
     public static Html Badge(NodeHealth health) => health switch
