@@ -3,6 +3,7 @@ using Flows.Orchestration.Deployments;
 using Flows.Orchestration.Logging;
 using Flows.Orchestration.Reconciling;
 using Flows.Orchestration.Running;
+using Flows.Stores;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Quartz;
@@ -29,6 +30,12 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
         var options = holder.Options;
         var deployments = DeploymentValidation.Validate(options);
         var scheduler = await holder.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (holder.Engine.Store is IRunStoreNodes nodes)
+        {
+            // What this node serves, beside its heartbeat, for whoever lists the store's nodes (the dashboard's workers).
+            await nodes.DescribeNodeAsync(Describe(options, holder.Application), cancellationToken).ConfigureAwait(false);
+        }
+
         if (options.Schedules)
         {
             // A worker of another build, a command line or a dashboard (Schedules false) reads and controls what the
@@ -86,6 +93,18 @@ internal sealed class OrchestrationService(OrchestrationScheduler holder, Runnin
 
         await holder.ShutdownAsync(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>This node as the run store lists it: whether it runs and schedules, its queues and concurrency, its application and code version.</summary>
+    internal static NodeDescription Describe(OrchestrationOptions options, string application) => new()
+    {
+        Works = options.Works,
+        Schedules = options.Schedules,
+        Queues = options.Works ? [.. options.Queues] : [],
+        RefusedQueues = options.Works ? [.. options.RefusedQueues] : [],
+        MaxConcurrentRuns = options.Works ? options.MaxConcurrentRuns : null,
+        Application = application,
+        Version = CodeVersion.Current,
+    };
 
     /// <summary>A cancel request for a run, from any replica: cancels it if this process runs it.</summary>
     private void CancelHere(Guid runId)

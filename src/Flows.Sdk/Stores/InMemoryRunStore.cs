@@ -8,7 +8,7 @@ namespace Flows.Stores;
 /// outlive the process. Every operation completes synchronously. Runs of an engine writing to it are kept as the
 /// live runs themselves and read when queried, so recording a run's states costs no copies.
 /// </summary>
-public sealed partial class InMemoryRunStore : IRunStore, ILiveRunStore, ICancelRequestNotifier
+public sealed partial class InMemoryRunStore : IRunStore, ILiveRunStore, ICancelRequestNotifier, IRunStoreNodes
 {
     // Runs in the order of their first save, so runs created in the same clock tick keep their order; each is a
     // RunRecord (written) or an ILiveRun (tracked), see Record. Keeping a run costs a slot in the list; the index by
@@ -41,6 +41,7 @@ public sealed partial class InMemoryRunStore : IRunStore, ILiveRunStore, ICancel
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
+        _startedAt = timeProvider.GetUtcNow();
     }
 
     /// <summary>Raised by <see cref="RequestCancelAsync"/> for each request stored, so an engine on this store acts on it at once.</summary>

@@ -164,16 +164,16 @@ public abstract partial class SqlRunStore : IRunOwners
         }
     }
 
-    /// <summary>Registers this store's owner row, or refreshes its heartbeat when it is there already.</summary>
+    /// <summary>Registers this store's owner row (with what this process serves, when described), or refreshes its heartbeat when it is there already.</summary>
     private Task<int> RegisterAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
         ExecuteAsync(
             connection,
             transaction,
-            $"INSERT INTO {Owners} (id, machine, pid, process_started_at, started_at, heartbeat_at) VALUES (@id, @machine, @pid, @process, {NowSql}, {NowSql}) "
-            + "ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            $"INSERT INTO {Owners} (id, machine, pid, process_started_at, started_at, heartbeat_at, roles) VALUES (@id, @machine, @pid, @process, {NowSql}, {NowSql}, @roles) "
+            + "ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, roles = excluded.roles",
             [
                 ("id", Id(OwnerId)), ("machine", Environment.MachineName), ("pid", Environment.ProcessId),
-                ("process", ProcessStartedAt is { } start ? Time(start) : null), ("now", Time(TimeProvider.GetUtcNow())),
+                ("process", ProcessStartedAt is { } start ? Time(start) : null), ("now", Time(TimeProvider.GetUtcNow())), ("roles", Volatile.Read(ref _roles)),
             ],
             cancellationToken);
 
@@ -327,8 +327,8 @@ public abstract partial class SqlRunStore : IRunOwners
             var beaten = await ExecuteAsync(
                 connection,
                 transaction,
-                $"UPDATE {Owners} SET heartbeat_at = {NowSql} WHERE id = @me",
-                [("me", Id(OwnerId)), ("now", Time(TimeProvider.GetUtcNow()))],
+                $"UPDATE {Owners} SET heartbeat_at = {NowSql}, roles = @roles WHERE id = @me",
+                [("me", Id(OwnerId)), ("now", Time(TimeProvider.GetUtcNow())), ("roles", Volatile.Read(ref _roles))],
                 CancellationToken.None).ConfigureAwait(false);
             var takenForGone = beaten == 0 && Volatile.Read(ref _disposed) == 0;
             if (takenForGone)

@@ -8,7 +8,7 @@ namespace Flows.Stores.Sql;
 internal static class SqlSchema
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int Latest = 4;
+    public const int Latest = 5;
 
     /// <summary>
     /// The runs a process is still responsible for: started and not yet final. Contains the condition of the partial
@@ -133,6 +133,12 @@ internal static class SqlSchema
             CREATE INDEX IF NOT EXISTS flows_runs_flows_name_created ON {types.Table("flows_runs")} (name, created_at DESC, seq DESC) WHERE kind = 0;
             CREATE INDEX IF NOT EXISTS flows_runs_flows_state_created ON {types.Table("flows_runs")} (state, created_at DESC, seq DESC) WHERE kind = 0;
             CREATE INDEX IF NOT EXISTS flows_runs_top_ended ON {types.Table("flows_runs")} (parent_run_id, ended_at) WHERE parent_run_id IS NULL;
+            """,
+
+        // What each owner serves, as it describes itself (IRunStoreNodes.DescribeNodeAsync: orchestration's works,
+        // schedules, queues, concurrency, application and code version), JSON; null for a process that did not say.
+        5 => $"""
+            ALTER TABLE {types.Table("flows_owners")} ADD COLUMN roles TEXT;
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
     };
