@@ -45,7 +45,7 @@ internal static class RunsCharts
         var last = buckets.Count == 0 ? (DateTimeOffset?)null : buckets[^1].Start + bucket;
         return Html.Of($"""
             <figure class="chart">
-            <figcaption id="chart-states-caption">Runs by state, per {Format.Duration(bucket)} (the tallest bar is {max} {(max == 1 ? "run" : "runs")})</figcaption>
+            <figcaption id="chart-states-caption">Runs by state, per {Per(bucket)} (the tallest bar is {max} {(max == 1 ? "run" : "runs")})</figcaption>
             <svg class="chart-states" viewBox="0 0 {Width} {Height}" preserveAspectRatio="none" role="img" aria-labelledby="chart-states-caption">{bars}</svg>
             <div class="chart-axis"><span>{Format.Time(first)}</span><span>{Format.Time(last)}</span></div>
             <ul class="legend">{Html.Join(states, s => Html.Of($"<li><span class=\"swatch bar-{Format.StateClass(s)}\" aria-hidden=\"true\"></span>{s.ToString()}</li>"))}</ul>
@@ -81,6 +81,18 @@ internal static class RunsCharts
 
     private static string Describe(IReadOnlyDictionary<RunState, long> counts, long total) =>
         total == 0 ? "no runs" : string.Join(", ", StateOrder.Where(s => counts.GetValueOrDefault(s) > 0).Select(s => $"{counts[s]} {s}"));
+
+    /// <summary>A bucket size as words: "5 minutes", "hour", "6 hours", "day".</summary>
+    private static string Per(TimeSpan bucket) => bucket switch
+    {
+        { TotalDays: 1 } => "day",
+        { TotalHours: 1 } => "hour",
+        { TotalMinutes: 1 } => "minute",
+        { TotalDays: >= 1 } when bucket.TotalDays % 1 == 0 => $"{bucket.TotalDays:0} days",
+        { TotalHours: >= 1 } when bucket.TotalHours % 1 == 0 => $"{bucket.TotalHours:0} hours",
+        { TotalMinutes: >= 1 } when bucket.TotalMinutes % 1 == 0 => $"{bucket.TotalMinutes:0} minutes",
+        _ => Format.Duration(bucket),
+    };
 
     private static string N(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }
