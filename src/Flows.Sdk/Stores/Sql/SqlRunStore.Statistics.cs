@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Flows.Runs;
 
@@ -10,7 +12,8 @@ namespace Flows.Stores.Sql;
 /// </summary>
 public abstract partial class SqlRunStore
 {
-    private static readonly double[] Percentiles = [0.5, 0.95];
+    /// <summary>The most durations per flow the statistics read where the database cannot take percentiles itself.</summary>
+    private const int MaxDurationsPerFlow = 20_000;
 
     /// <summary>
     /// An SQL condition true when the run's <c>tags</c> column (a JSON array of strings) holds the string <c>@tag</c>
@@ -29,15 +32,19 @@ public abstract partial class SqlRunStore
     protected virtual string DurationTicksSql => "(ended_at - started_at)";
 
     /// <summary>
-    /// True when the database has the ordered-set aggregate <c>percentile_cont</c> (PostgreSQL); otherwise percentiles are
-    /// read as the two ranked rows around each (a window function), and interpolated alike.
+    /// True when the database has the ordered-set aggregate <c>percentile_cont</c> (PostgreSQL); otherwise the durations
+    /// are read and the percentiles taken here, interpolated alike (at most 20,000 per flow: see the remarks of
+    /// <see cref="GetRunStatisticsAsync"/>).
     /// </summary>
     protected virtual bool HasPercentileCont => false;
 
     /// <inheritdoc />
     /// <remarks>
-    /// Three grouped queries over the flow runs of the window (the partial created-at indexes of flow runs): counts by
-    /// bucket and state, counts per flow, and per flow the duration percentiles of runs that started and ended.
+    /// Two queries over the flow runs of the window (the partial created-at indexes of flow runs): counts grouped by
+    /// bucket, state and flow; then the duration percentiles per flow of runs that started and ended, with
+    /// <c>percentile_cont</c> where the database has it (PostgreSQL: exact). Elsewhere (SQLite) the durations are read
+    /// and sorted here, exact up to 20,000 timed runs of a flow in the window; above that, taken over every k-th run by
+    /// sequence (a systematic sample of at most 20,000), so a long window costs a bounded read.
     /// </remarks>
     public async ValueTask<RunStatistics> GetRunStatisticsAsync(RunStatisticsQuery query, CancellationToken cancellationToken = default)
     {
@@ -63,23 +70,22 @@ public abstract partial class SqlRunStore
         }
 
         var filter = string.Join(" AND ", where);
-        var buckets = await ReadAsync(
-            $"SELECT {BucketSql}, state, COUNT(*) FROM {Runs} WHERE {filter} GROUP BY 1, 2",
+        var groups = await ReadAsync(
+            $"SELECT {BucketSql}, state, name, COUNT(*), SUM(CASE WHEN started_at IS NOT NULL AND ended_at IS NOT NULL THEN 1 ELSE 0 END) FROM {Runs} WHERE {filter} GROUP BY 1, 2, 3",
             parameters,
-            r => (Bucket: r.GetInt64(0), State: (RunState)r.GetInt32(1), Count: r.GetInt64(2)),
+            r => (Bucket: r.GetInt64(0), State: (RunState)r.GetInt32(1), Name: r.GetString(2), Count: r.GetInt64(3), Timed: r.GetInt64(4)),
             cancellationToken).ConfigureAwait(false);
-        var counts = await ReadAsync(
-            $"SELECT name, COUNT(*) FROM {Runs} WHERE {filter} GROUP BY name",
-            parameters,
-            r => (Name: r.GetString(0), Count: r.GetInt64(1)),
-            cancellationToken).ConfigureAwait(false);
-        var durations = await DurationPercentilesAsync(filter + " AND started_at IS NOT NULL AND ended_at IS NOT NULL", parameters, cancellationToken).ConfigureAwait(false);
+        var flows = groups.GroupBy(g => g.Name, StringComparer.Ordinal).Select(g => (Name: g.Key, Count: g.Sum(r => r.Count), Timed: g.Sum(r => r.Timed))).ToList();
+        var timed = filter + " AND started_at IS NOT NULL AND ended_at IS NOT NULL";
+        var durations = HasPercentileCont
+            ? await PercentilesAsync(timed, parameters, cancellationToken).ConfigureAwait(false)
+            : await PercentilesOfDurationsAsync(timed, parameters, flows.Where(f => f.Timed > 0).ToDictionary(f => f.Name, f => f.Timed, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         return RunStatisticsBuilder.Build(
             query,
-            buckets.GroupBy(b => b.Bucket, (bucket, rows) => (bucket, (IReadOnlyDictionary<RunState, long>)rows.ToDictionary(r => r.State, r => r.Count))),
-            counts.Select(c => durations.TryGetValue(c.Name, out var d)
-                ? new FlowRunStatistics(c.Name, c.Count, d.Timed, d.P50, d.P95)
-                : new FlowRunStatistics(c.Name, c.Count, 0, null, null)));
+            groups.GroupBy(g => g.Bucket, (bucket, rows) => (bucket, (IReadOnlyDictionary<RunState, long>)rows.GroupBy(r => r.State).ToDictionary(r => r.Key, r => r.Sum(x => x.Count)))),
+            flows.Select(f => durations.TryGetValue(f.Name, out var d)
+                ? new FlowRunStatistics(f.Name, f.Count, f.Timed, d.P50, d.P95)
+                : new FlowRunStatistics(f.Name, f.Count, f.Timed, null, null)));
     }
 
     /// <summary>The condition of a tag filter, its parameters added: a LIKE on the JSON text first (cheap), then the exact test.</summary>
@@ -93,40 +99,66 @@ public abstract partial class SqlRunStore
         return $"(tags LIKE @tagLike ESCAPE '!' AND {TagMatchSql})";
     }
 
-    private async ValueTask<Dictionary<string, (long Timed, TimeSpan? P50, TimeSpan? P95)>> DurationPercentilesAsync(
+    /// <summary>Per flow, percentile_cont over its timed runs: exact, in the database.</summary>
+    private async ValueTask<Dictionary<string, (TimeSpan? P50, TimeSpan? P95)>> PercentilesAsync(
         string filter, List<(string, object?)> parameters, CancellationToken cancellationToken)
     {
-        if (HasPercentileCont)
+        var rows = await ReadAsync(
+            $"SELECT name, percentile_cont(0.5) WITHIN GROUP (ORDER BY {DurationTicksSql}), percentile_cont(0.95) WITHIN GROUP (ORDER BY {DurationTicksSql}) "
+            + $"FROM {Runs} WHERE {filter} GROUP BY name",
+            parameters,
+            r => (Name: r.GetString(0), P50: Ticks(r.GetDouble(1)), P95: Ticks(r.GetDouble(2))),
+            cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Name, r => ((TimeSpan?)r.P50, (TimeSpan?)r.P95), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Per flow, the percentiles of its timed runs' durations read and sorted here (cheaper on SQLite than ranking them
+    /// with a window function). Bounded: of a flow with more than <see cref="MaxDurationsPerFlow"/> timed runs in the
+    /// window, every k-th run by sequence is read, a systematic sample of at most that many.
+    /// </summary>
+    private async ValueTask<Dictionary<string, (TimeSpan? P50, TimeSpan? P95)>> PercentilesOfDurationsAsync(
+        string filter, List<(string, object?)> parameters, Dictionary<string, long> timed, CancellationToken cancellationToken)
+    {
+        var sampled = timed.Where(t => t.Value > MaxDurationsPerFlow).Select((t, i) => (Name: t.Key, Every: (t.Value + MaxDurationsPerFlow - 1) / MaxDurationsPerFlow, Parameter: "sample" + i.ToString(CultureInfo.InvariantCulture))).ToList();
+        var sample = string.Empty;
+        var all = parameters;
+        if (sampled.Count > 0)
         {
-            var rows = await ReadAsync(
-                $"SELECT name, COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY {DurationTicksSql}), percentile_cont(0.95) WITHIN GROUP (ORDER BY {DurationTicksSql}) "
-                + $"FROM {Runs} WHERE {filter} GROUP BY name",
-                parameters,
-                r => (Name: r.GetString(0), Timed: r.GetInt64(1), P50: Ticks(r.GetDouble(2)), P95: Ticks(r.GetDouble(3))),
-                cancellationToken).ConfigureAwait(false);
-            return rows.ToDictionary(r => r.Name, r => (r.Timed, (TimeSpan?)r.P50, (TimeSpan?)r.P95), StringComparer.Ordinal);
+            all = [.. parameters, .. sampled.Select(s => (s.Parameter, (object?)s.Name))];
+            sample = " AND seq % (CASE name " + string.Concat(sampled.Select(s => $"WHEN @{s.Parameter} THEN {s.Every.ToString(CultureInfo.InvariantCulture)} ")) + "ELSE 1 END) = 0";
         }
 
-        // Only the rows at the ranks each percentile falls between, numbered per flow in duration order.
-        var ranks = string.Join(
-            " OR ",
-            Percentiles.Select(p => p.ToString("R", CultureInfo.InvariantCulture))
-                .Select(p => $"rn = CAST((n - 1) * {p} AS INTEGER) OR rn = CAST((n - 1) * {p} AS INTEGER) + 1"));
-        var ranked = await ReadAsync(
-            $"SELECT name, n, rn, d FROM (SELECT name, {DurationTicksSql} AS d, ROW_NUMBER() OVER (PARTITION BY name ORDER BY {DurationTicksSql}) - 1 AS rn, "
-            + $"COUNT(*) OVER (PARTITION BY name) AS n FROM {Runs} WHERE {filter}) AS timed WHERE {ranks}",
-            parameters,
-            r => (Name: r.GetString(0), Count: r.GetInt64(1), Rank: r.GetInt64(2), Ticks: r.GetInt64(3)),
-            cancellationToken).ConfigureAwait(false);
-        return ranked.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(
-            g => g.Key,
-            g =>
+        var durations = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        await foreach (var (name, ticks) in StreamAsync($"SELECT name, {DurationTicksSql} FROM {Runs} WHERE {filter}{sample}", all, r => (r.GetString(0), r.GetInt64(1)), cancellationToken).ConfigureAwait(false))
+        {
+            if (!durations.TryGetValue(name, out var list))
             {
-                var count = g.First().Count;
-                var at = g.ToDictionary(r => r.Rank, r => r.Ticks);
-                return (count, RunStatisticsBuilder.Percentile(count, Percentiles[0], rank => at[rank]), RunStatisticsBuilder.Percentile(count, Percentiles[1], rank => at[rank]));
+                durations[name] = list = [];
+            }
+
+            list.Add(ticks);
+        }
+
+        return durations.ToDictionary(
+            d => d.Key,
+            d =>
+            {
+                var flow = RunStatisticsBuilder.Flow(d.Key, d.Value.Count, d.Value);
+                return (flow.P50, flow.P95);
             },
             StringComparer.Ordinal);
+    }
+
+    private async IAsyncEnumerable<T> StreamAsync<T>(string sql, IEnumerable<(string, object?)> parameters, Func<DbDataReader, T> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return read(reader);
+        }
     }
 
     private static TimeSpan Ticks(double ticks) => TimeSpan.FromTicks((long)Math.Round(ticks));
