@@ -120,6 +120,18 @@ public sealed class PostgreSqlRunStore : SqlRunStore, IRunStoreDatabase, IShared
     /// <summary>The server's clock: the same for every process, whatever their own clocks say.</summary>
     protected override string NowSql => "clock_timestamp()";
 
+    /// <summary>The tags column read as <c>jsonb</c>, holding the tag as one of its elements.</summary>
+    protected override string TagMatchSql => "tags::jsonb @> jsonb_build_array(@tag::text)";
+
+    /// <summary>Whole bucket lengths between <c>@from</c> and the run's creation, from the epoch seconds of the two intervals (exact numerics).</summary>
+    protected override string BucketSql => "FLOOR(EXTRACT(EPOCH FROM created_at - @from) / EXTRACT(EPOCH FROM @bucket))::bigint";
+
+    /// <summary>The run's duration in ticks, from its interval's epoch seconds (microseconds, the finest PostgreSQL keeps).</summary>
+    protected override string DurationTicksSql => "(EXTRACT(EPOCH FROM ended_at - started_at) * 10000000)::double precision";
+
+    /// <summary>PostgreSQL has <c>percentile_cont</c>.</summary>
+    protected override bool HasPercentileCont => true;
+
     // KEY SHARE: a peer's DELETE of the row waits for the write to commit; this store's own heartbeat (an UPDATE) does not.
     /// <inheritdoc/>
     protected override string LockOwnerSql => " FOR KEY SHARE";

@@ -12,7 +12,7 @@ namespace Flows.Stores.Tests;
 /// What every <see cref="IRunStore"/> must do, run against the in-memory, SQLite and PostgreSQL stores alike.
 /// Timestamps are whole microseconds, the finest PostgreSQL keeps.
 /// </summary>
-public abstract class RunStoreConformanceTests
+public abstract partial class RunStoreConformanceTests
 {
     private static readonly DateTimeOffset T0 = new(2030, 1, 1, 6, 0, 0, 123, TimeSpan.Zero);
 

@@ -179,6 +179,40 @@ public interface IRunStore
     }
 
     /// <summary>
+    /// Flow runs created in the query's window, matching its filters, added up: how many in each state, in each bucket of
+    /// time by state, and per flow how many and the median and 95th percentile durations of those that started and
+    /// ended. What a dashboard draws its counts and charts from, without reading the runs.
+    /// </summary>
+    /// <remarks>
+    /// The built-in stores answer with grouped queries over their indexes (SQL stores: <c>GROUP BY</c> on the created-at
+    /// range, percentiles with <c>percentile_cont</c> on PostgreSQL and ranked rows on SQLite), costing in proportion to
+    /// the runs in the window, not the history. This default implementation, for stores that do not override it, reads
+    /// the window's runs page by page (correct, but slower).
+    /// </remarks>
+    /// <exception cref="ArgumentException">The window is empty, the bucket size not positive, or the buckets too many.</exception>
+    async ValueTask<RunStatistics> GetRunStatisticsAsync(RunStatisticsQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var statistics = new RunStatisticsBuilder(query);
+        var page = query.ToRunQuery() with { Limit = 1000 };
+        while (true)
+        {
+            var found = await QueryRunPageAsync(page, cancellationToken).ConfigureAwait(false);
+            foreach (var run in found.Runs)
+            {
+                statistics.Add(run);
+            }
+
+            if (found.NextPageToken is not { } next)
+            {
+                return statistics.Build();
+            }
+
+            page = page with { PageToken = next };
+        }
+    }
+
+    /// <summary>
     /// Asks that a run in progress (<see cref="RunState.Pending"/>, <see cref="RunState.Running"/> or
     /// <see cref="RunState.Retrying"/>) be cancelled, with <paramref name="reason"/>: the engine running it, in whatever
     /// process, finds the request (SQL stores: within about a second) and cancels the run through its token; it ends

@@ -32,6 +32,24 @@ public sealed partial class InMemoryRunStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One pass over the runs held.</remarks>
+    public ValueTask<RunStatistics> GetRunStatisticsAsync(RunStatisticsQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var statistics = new RunStatisticsBuilder(query);
+        var filter = query.ToRunQuery();
+        foreach (var run in Runs())
+        {
+            if (Record(run) is var record && filter.Matches(record))
+            {
+                statistics.Add(record);
+            }
+        }
+
+        return new(statistics.Build());
+    }
+
+    /// <inheritdoc />
     /// <remarks>Acts at once: an engine on this store cancels the run before this returns.</remarks>
     public ValueTask<bool> RequestCancelAsync(Guid runId, string reason, CancellationToken cancellationToken = default)
     {

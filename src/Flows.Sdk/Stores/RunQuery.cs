@@ -17,6 +17,9 @@ public sealed record RunQuery
     /// <summary>Only runs started by this deployment (see <see cref="RunRecord.Deployment"/>).</summary>
     public string? Deployment { get; init; }
 
+    /// <summary>Only runs carrying this tag (one of <see cref="RunRecord.Tags"/>, compared exactly, case included).</summary>
+    public string? Tag { get; init; }
+
     /// <summary>Only runs started by this run.</summary>
     public Guid? ParentRunId { get; init; }
 
@@ -50,6 +53,7 @@ public sealed record RunQuery
         && (Name is null || string.Equals(run.Name, Name, StringComparison.Ordinal))
         && (State is null || run.State == State)
         && (Deployment is null || string.Equals(run.Deployment, Deployment, StringComparison.Ordinal))
+        && (Tag is null || run.Tags.Contains(Tag, StringComparer.Ordinal))
         && (ParentRunId is null || run.ParentRunId == ParentRunId)
         && (FlowRunId is null || run.FlowRunId == FlowRunId)
         && (CreatedAfter is null || run.CreatedAt >= CreatedAfter)

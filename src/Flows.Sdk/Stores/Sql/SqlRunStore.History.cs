@@ -67,6 +67,11 @@ public abstract partial class SqlRunStore
 
         Filter("name =", "name", query.Name);
         Filter("deployment =", "deployment", query.Deployment);
+        if (query.Tag is { } tag)
+        {
+            where.Add(TagCondition(tag, parameters));
+        }
+
         Filter("parent_run_id =", "parent", query.ParentRunId is { } parent ? Id(parent) : null);
         Filter("flow_run_id =", "flow", query.FlowRunId is { } flow ? Id(flow) : null);
         Filter("created_at >=", "after", query.CreatedAfter is { } createdAfter ? Time(createdAfter) : null);

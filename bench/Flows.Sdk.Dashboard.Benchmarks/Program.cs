@@ -1,0 +1,16 @@
+using Flows.Dashboard.Benchmarks;
+
+// dotnet run -c Release --project bench/Flows.Sdk.Dashboard.Benchmarks -- runs-page [--runs 1000000] [--requests 60] [--db /tmp/flows-bench-1m.db] [--postgres "Host=..."]
+if (args.Length > 0 && args[0] == RunsPageLatency.Command)
+{
+    return await RunsPageLatency.RunAsync(args);
+}
+
+// dotnet run -c Release --project bench/Flows.Sdk.Dashboard.Benchmarks -- store-load [--pages 20] [--seconds 30] [--db /tmp/flows-bench-1m.db]
+if (args.Length > 0 && args[0] == StoreLoad.Command)
+{
+    return await StoreLoad.RunAsync(args);
+}
+
+Console.Error.WriteLine($"usage: <mode> [options], mode one of: {RunsPageLatency.Command}, {StoreLoad.Command}");
+return 2;
