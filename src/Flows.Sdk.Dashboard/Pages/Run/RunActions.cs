@@ -1,5 +1,6 @@
 using Flows.Dashboard.Hosting;
 using Flows.Orchestration;
+using Flows.Runs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -48,7 +49,8 @@ internal static class RunActions
         Logger(context).CancelAsked(runId, context.Requester, cancellation.Outcome);
         var notice = cancellation.Outcome switch
         {
-            RunCancelOutcome.AlreadyEnded => $"The run had already ended {cancellation.Before.State}: nothing to cancel.",
+            RunCancelOutcome.AlreadyEnded when cancellation.Before.State.IsFinal() => $"The run had already ended {cancellation.Before.State}: nothing to cancel.",
+            RunCancelOutcome.AlreadyEnded => $"The run ended {cancellation.After.State} before the cancel reached it.",
             RunCancelOutcome.CancelledBeforeStart => "The run was cancelled before it started.",
             _ => "Cancel requested: the process running the run stops it within about a second.",
         };
