@@ -105,9 +105,16 @@ internal static class RunSummary
 
     private static Html Actions(DashboardContext context, RunRecord run)
     {
-        if (!context.CanAct || run.Kind != RunKind.Flow)
+        if (!context.CanAct)
         {
             return Html.Empty;
+        }
+
+        if (run.Kind != RunKind.Flow)
+        {
+            return run.FlowRunId is { } flowRun
+                ? Html.Of($"<p class=\"muted\">A task run is cancelled and retried with <a href=\"{context.Url($"/runs/{flowRun}")}\">its flow run</a>.</p>")
+                : Html.Empty;
         }
 
         if (!run.State.IsFinal())

@@ -28,7 +28,7 @@ internal static class RunTasks
         var now = context.Time.GetUtcNow();
         var more = Html.If(children.More, Html.Of($"<p class=\"muted\">Showing the last {RunData.MaxTaskRuns} task runs of this run.</p>"));
         var tree = rows.Count == 0
-            ? Html.Raw("<p class=\"muted\">No task runs yet.</p>")
+            ? Html.Raw(run.Kind == RunKind.Flow ? "<p class=\"muted\">No task runs yet.</p>" : "<p class=\"muted\">No nested task runs.</p>")
             : Html.Of($"""
                 <div class="table-wrap"><table class="tree">
                 <caption class="sr">Task runs, nested under the run that started them</caption>
