@@ -33,6 +33,27 @@ public sealed class RunPageFlows
     public Task Flaky(string key) =>
         Attempts.AddOrUpdate(key, 1, (_, n) => n + 1) == 1 ? throw new TimeoutException($"{key}: the first attempt times out") : Task.CompletedTask;
 
+    /// <summary>A wide run: <paramref name="tasks"/> task runs, each logging <paramref name="lines"/> lines.</summary>
+    [Flow("dash-wide")]
+    public async Task Wide(int tasks, int lines)
+    {
+        for (var i = 0; i < tasks; i++)
+        {
+            await Chatty(i, lines);
+        }
+    }
+
+    [Task("dash-chatty")]
+    public Task Chatty(int index, int lines)
+    {
+        for (var i = 0; i < lines; i++)
+        {
+            Flow.Logger.LogInformation("Task {Index} line {Line}", index, i);
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <summary>Logs its secret, attaches it and fails with it in its message: all recorded masked.</summary>
     [Flow("dash-secret")]
     public Task UseSecret(string label, [Secret(SecretName)] string apiKey = "")
