@@ -56,6 +56,7 @@ public sealed class RunPageTests
         await Expect(tree.Locator("tr")).ToHaveCountAsync(3);
         await Expect(tree.Locator("tr").Nth(2)).ToContainTextAsync("dash-say");
         await Expect(page.Locator("#live-summary .state")).ToHaveTextAsync("Completed");
+        await Expect(page.Locator("#live-logs")).ToContainTextAsync("finished in state Completed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
 
         await Expect(page.Locator(".notice")).ToContainTextAsync($"A retry of run {id}");
@@ -130,6 +131,25 @@ public sealed class RunPageTests
         await Expect(flaky.Locator(".sr")).ToContainTextAsync("Retrying: waiting before attempt 2");
         await Expect(page.Locator(".gantt-row").First.Locator(".sr")).ToContainTextAsync("Pending: waiting to start");
         await Expect(page.Locator("#live-tasks tr[data-task='dash-flaky']")).ToContainTextAsync("Completed");
+    }
+
+    [Test]
+    public async Task Logs_ShowTheNewestLinesUpToTheCap_SayingSo_ScrolledToTheNewest()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var run = await app.RunAsync("dash-wide", new { tasks = 51, lines = 10 });
+        var page = await Browser.NewPageAsync();
+
+        await page.GotoAsync($"{app.Dashboard}/runs/{run.Id}");
+
+        var logs = page.Locator("#live-logs");
+        await Expect(logs).ToContainTextAsync("Showing the newest 500 of 512 matching lines.");
+        await Expect(logs.Locator("li")).ToHaveCountAsync(500);
+        await Expect(logs.Locator("li").Last).ToContainTextAsync("finished in state Completed");
+        var list = logs.Locator("ol.logs");
+        await list.ScrollIntoViewIfNeededAsync();
+        await Expect(list.Locator("li").Last).ToBeInViewportAsync();
+        await Expect(list.Locator("li").First).Not.ToBeInViewportAsync();
     }
 
     [Test]
