@@ -103,7 +103,7 @@ public sealed class RunControl
             // Recorded first, so the caller can show the new run at once; then run here, in the background.
             _ = await _engine.TryScheduleRunAsync(retry.Flow, retry.Parameters, retry.Start, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Run {newId} exists already: a new run id was taken.");
-            _ = RunHereAsync(retry);
+            _ = Task.Run(() => RunHereAsync(retry), CancellationToken.None);
         }
 
         _logger.Retried(retry.Original.Id, retry.Flow, newId, _client is null ? "in this process" : "queued");
@@ -114,7 +114,6 @@ public sealed class RunControl
     {
         try
         {
-            await Task.Yield();
             await _engine.RunAsync(retry.Flow, retry.Parameters, retry.Start, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)

@@ -57,26 +57,6 @@ public sealed class RunPageRequestTests
         }
     }
 
-    [Test, Explicit("A measurement, not a check: run it by name to read the figures.")]
-    public async Task Measure_RunPageOfAWideRun()
-    {
-        await using var app = await DashboardApp.StartAsync(dashboard: o => o.QuerySharing = TimeSpan.Zero);
-        var run = await app.RunAsync("dash-wide", new { tasks = 500, lines = 10 });
-        using var http = new HttpClient();
-        var url = $"{app.Dashboard}/runs/{run.Id}";
-        await http.GetStringAsync(url);
-        var times = new List<double>();
-        for (var i = 0; i < 50; i++)
-        {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            await http.GetStringAsync(url);
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        TestContext.Out.WriteLine($"run page of a flow run with 500 task runs and 5,000 log lines, 50 GETs, sharing off: p50 {times[24]:0} ms, p95 {times[47]:0} ms");
-    }
-
     [Test]
     public async Task ReadOnlyDashboard_ShowsNoButtons_AndRefusesActionsWith403()
     {
