@@ -2,7 +2,6 @@ using System.CommandLine;
 using Flows.Cli.Output;
 using Flows.Orchestration;
 using Flows.Runs;
-using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace Flows.Cli.Commands;
@@ -37,16 +36,26 @@ internal static class CancelVerb
                     $"Run {record.Id} is a task run ({record.Name}); cancel the flow run it belongs to{(record.FlowRunId is { } flowRun ? $": flows cancel {flowRun}" : string.Empty)}.");
             }
 
-            var outcome = record.State.IsFinal() ? Outcome.AlreadyEnded : await CancelAsync(context, record, why).ConfigureAwait(false);
-            var after = await context.Store.GetRunAsync(record.Id, context.Cancellation).ConfigureAwait(false) ?? record;
-            if (outcome != Outcome.AlreadyEnded && context.Value(wait))
+            RunCancellation cancellation;
+            try
+            {
+                cancellation = await context.RunControl.CancelAsync(record.Id, why, context.Cancellation).ConfigureAwait(false);
+            }
+            catch (RunControlException ex)
+            {
+                throw new CommandLineException(ex.Message);
+            }
+
+            var outcome = cancellation.Outcome;
+            var after = cancellation.After;
+            if (outcome != RunCancelOutcome.AlreadyEnded && context.Value(wait))
             {
                 after = await Poll.UntilEndedAsync(context.Store, record.Id, context.Cancellation).ConfigureAwait(false);
             }
 
             var exitCode = outcome switch
             {
-                Outcome.AlreadyEnded => ExitCodes.RunNotCompleted,
+                RunCancelOutcome.AlreadyEnded => ExitCodes.RunNotCompleted,
                 _ when after.State.IsFinal() && after.State != RunState.Cancelled => ExitCodes.RunNotCompleted,
                 _ => ExitCodes.Success,
             };
@@ -58,12 +67,12 @@ internal static class CancelVerb
 
             var message = outcome switch
             {
-                Outcome.AlreadyEnded => $"Run {record.Id} ({record.Name}) has already ended {record.State}: nothing to cancel.",
-                Outcome.CancelledBeforeStart => $"Run {record.Id} ({record.Name}) cancelled before it started.",
+                RunCancelOutcome.AlreadyEnded => $"Run {record.Id} ({record.Name}) has already ended {record.State}: nothing to cancel.",
+                RunCancelOutcome.CancelledBeforeStart => $"Run {record.Id} ({record.Name}) cancelled before it started.",
                 _ => $"Cancel requested for run {record.Id} ({record.Name}, {record.State}): the process running it stops it within about a second.",
             };
             context.Out.WriteLine(message, Style.Plain);
-            if (after.State.IsFinal() && outcome != Outcome.AlreadyEnded)
+            if (after.State.IsFinal() && outcome != RunCancelOutcome.AlreadyEnded)
             {
                 var line = new Paragraph();
                 line.Append($"Run {after.Id} ended ", Style.Plain);
@@ -78,62 +87,10 @@ internal static class CancelVerb
         return command;
     }
 
-    private enum Outcome
+    private static string Name(RunCancelOutcome outcome) => outcome switch
     {
-        AlreadyEnded,
-        CancelledBeforeStart,
-        Requested,
-    }
-
-    private static string Name(Outcome outcome) => outcome switch
-    {
-        Outcome.AlreadyEnded => "alreadyEnded",
-        Outcome.CancelledBeforeStart => "cancelledBeforeStart",
+        RunCancelOutcome.AlreadyEnded => "alreadyEnded",
+        RunCancelOutcome.CancelledBeforeStart => "cancelledBeforeStart",
         _ => "requested",
     };
-
-    private static async Task<Outcome> CancelAsync(CommandContext context, RunRecord run, string reason)
-    {
-        // A run orchestration started (a deployment's slot, a queued run): its client also deletes a queued job not yet
-        // fired and interrupts the firing on whichever replica runs it.
-        var client = StartedByOrchestration(run) ? context.Services.GetService<IFlowClient>() : null;
-        if (run.State is RunState.Scheduled or RunState.Late)
-        {
-            var cancelled = client is not null
-                ? await client.CancelAsync(run.Id, context.Cancellation).ConfigureAwait(false)
-                : await context.Engine.TryCancelScheduledRunAsync(run.Id, reason, context.Cancellation).ConfigureAwait(false);
-            if (cancelled && await context.Store.GetRunAsync(run.Id, context.Cancellation).ConfigureAwait(false) is { State: RunState.Cancelled })
-            {
-                return Outcome.CancelledBeforeStart;
-            }
-        }
-
-        // In progress (or started while this ran): ask through the store, which the process running it reads.
-        var reached = client is not null && await client.CancelAsync(run.Id, context.Cancellation).ConfigureAwait(false);
-        bool requested;
-        try
-        {
-            requested = await context.Store.RequestCancelAsync(run.Id, reason, context.Cancellation).ConfigureAwait(false);
-        }
-        catch (NotSupportedException ex) when (!reached)
-        {
-            throw new CommandLineException(ex.Message);
-        }
-        catch (NotSupportedException)
-        {
-            // Orchestration reached the run; the store's own request was a second path.
-            requested = false;
-        }
-
-        if (reached || requested)
-        {
-            return Outcome.Requested;
-        }
-
-        // Neither took it: the run ended meanwhile.
-        return Outcome.AlreadyEnded;
-    }
-
-    private static bool StartedByOrchestration(RunRecord run) =>
-        run.Deployment is not null || run.Tags.Any(t => t.StartsWith("queue:", StringComparison.Ordinal));
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Flows.Cli.Output;
+using Flows.Orchestration;
 using Flows.Runs;
 using Flows.Stores;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +68,9 @@ internal sealed class CommandContext(
 
     /// <summary>The store runs are recorded in.</summary>
     public IRunStore Store => Engine.Store;
+
+    /// <summary>Cancel and retry as every front end does them: orchestration's, or one over the engine without it.</summary>
+    public RunControl RunControl => services.GetService<RunControl>() ?? new RunControl(Engine, services.GetService<IFlowClient>());
 
     /// <summary>A service the verb cannot work without; a clear error naming the registration that provides it when missing.</summary>
     public T Require<T>(string registration)

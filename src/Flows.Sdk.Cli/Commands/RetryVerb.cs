@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Flows.CompilerServices;
+using Flows.Orchestration;
 using Flows.Runs;
 using Spectre.Console;
 
@@ -24,59 +25,27 @@ internal static class RetryVerb
             async context =>
             {
                 var run = await context.GetRunAsync(context.Value(id)!).ConfigureAwait(false);
-                if (run.Kind != RunKind.Flow)
+                var flow = RunCatalog.FindFlow(run.Name);
+                var changes = flow is null ? new Dictionary<string, JsonElement>() : RunParameters.Read(flow, context.Value(param) ?? [], paramsFile: null);
+                RunRetry retry;
+                try
                 {
-                    throw new CommandLineException(
-                        $"Run {run.Id} is a task run of '{run.Name}', not a flow run: retry its flow run{(run.FlowRunId is { } flowRun ? $" ({flowRun})" : string.Empty)}.");
+                    retry = await context.RunControl.PrepareRetryAsync(run.Id, changes, context.Cancellation).ConfigureAwait(false);
+                }
+                catch (RunControlException ex)
+                {
+                    throw new CommandLineException(ex.Refusal switch
+                    {
+                        RunControlRefusal.NotEnded => $"{ex.Message[..^1]} ('flows cancel {run.Id}').",
+                        RunControlRefusal.MaskedParameter => $"{ex.Message[..^1]} with --param {ex.Parameter}=...",
+                        _ => ex.Message,
+                    });
                 }
 
-                if (!run.State.IsFinal())
-                {
-                    throw new CommandLineException($"Run {run.Id} of {run.Name} is {run.State}: it has not ended. Wait for it, or cancel it first ('flows cancel {run.Id}').");
-                }
-
-                var flow = RunCatalog.FindFlow(run.Name)
-                    ?? throw new CommandLineException($"Run {run.Id} is of flow '{run.Name}', which this application's code does not declare (renamed or removed?).");
-                var overrides = RunParameters.Read(flow, context.Value(param) ?? [], paramsFile: null);
-                var parameters = RunParameters.Merge(Recorded(flow, run, overrides), overrides);
-                FlowCatalog.CheckParameters(flow.Name, parameters);
                 context.Err.WriteLine($"Retrying run {run.Id} ({run.State}).", Style.Plain);
-                var start = new RunStart { RunId = FlowRuns.NewId(context), Deployment = run.Deployment, Tags = run.Tags };
-                return await FlowRuns.RunHereAsync(context, flow.Name, parameters, start, context.Value(watch)).ConfigureAwait(false);
+                return await FlowRuns.RunHereAsync(context, retry.Flow, retry.Parameters, retry.Start, context.Value(watch)).ConfigureAwait(false);
             },
             needsCode: true);
         return command;
-    }
-
-    /// <summary>
-    /// The parameters the run recorded, but its [Secret] ones (recorded as <c>***</c>; the new run resolves them again).
-    /// A value recorded with a secret masked inside it cannot be given back as it was: it must be given again.
-    /// </summary>
-    private static Dictionary<string, JsonElement> Recorded(RunDescriptor flow, RunRecord run, IReadOnlyDictionary<string, JsonElement> overrides)
-    {
-        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(run.Parameters))
-        {
-            return values;
-        }
-
-        using var document = JsonDocument.Parse(run.Parameters);
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (flow.Parameters.FirstOrDefault(p => p.Name == property.Name) is not { } parameter || parameter.SecretName is not null || overrides.ContainsKey(property.Name))
-            {
-                continue;
-            }
-
-            if (property.Value.GetRawText().Contains("***", StringComparison.Ordinal))
-            {
-                throw new CommandLineException(
-                    $"Run {run.Id}: parameter '{property.Name}' was recorded with a secret masked in it, so it cannot be given back as it was: give it again with --param {property.Name}=...");
-            }
-
-            values[property.Name] = property.Value.Clone();
-        }
-
-        return values;
     }
 }

@@ -3,6 +3,7 @@
 // - Live regions: each [data-live] element is asked for again every refresh interval with If-None-Match, swapped
 //   when it changed (304 otherwise); polling pauses while the tab is hidden.
 // - Forms with data-confirm ask before they post.
+// - Log lists (ol.logs) follow new lines as they arrive unless the reader scrolled up.
 (function () {
   "use strict";
   var dateTime = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" });
@@ -51,6 +52,18 @@
     })).finally(function () { busy = false; });
   }
 
+  function atBottom(list) { return list.scrollHeight - list.scrollTop - list.clientHeight < 24; }
+
+  function followLogs(root) {
+    root.querySelectorAll("ol.logs").forEach(function (list) {
+      var region = list.closest("[data-live]") || list;
+      if (region.dataset.follow !== "no") { list.scrollTop = list.scrollHeight; }
+      list.addEventListener("scroll", function () { region.dataset.follow = atBottom(list) ? "yes" : "no"; });
+    });
+  }
+
+  document.addEventListener("flows:updated", function (event) { followLogs(event.target); });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
@@ -58,6 +71,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
+    followLogs(document);
     var interval = parseInt(document.body.dataset.refresh || "2000", 10);
     window.setInterval(refresh, interval);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) { refresh(); } });

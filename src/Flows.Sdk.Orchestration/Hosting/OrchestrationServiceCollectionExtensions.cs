@@ -51,6 +51,7 @@ public static class OrchestrationServiceCollectionExtensions
         services.TryAddSingleton<IDeployments, DeploymentControl>();
         services.TryAddSingleton<IFlowClient, FlowClient>();
         services.TryAddSingleton<IClusterNodes, ClusterNodes>();
+        services.TryAddSingleton(sp => new RunControl(sp.GetRequiredService<FlowEngine>(), sp.GetRequiredService<IFlowClient>()));
         // Registered after AddFlows' engine service, so it starts after the engine and stops before it flushes.
         services.AddHostedService<OrchestrationService>();
         services.AddOptions<HostOptions>().PostConfigure<IOptions<OrchestrationOptions>>((host, orchestration) =>

@@ -34,6 +34,8 @@ internal static class OrchestrationEventIds
     public const int QueuedRunPutBack = 4036;
     public const int RunCancelRequested = 4040;
     public const int RunCancelledHere = 4041;
+    public const int RunRetried = 4042;
+    public const int RetryNotStarted = 4043;
     public const int RecoveringRunNotStarted = 4045;
     public const int RecoveringRunEnded = 4046;
     public const int RecoveringRunOwnerAlive = 4047;

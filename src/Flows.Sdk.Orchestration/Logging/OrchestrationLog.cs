@@ -89,6 +89,12 @@ internal static partial class OrchestrationLog
     [LoggerMessage(RunCancelRequested, LogLevel.Information, "Cancel of run {RunId} ({Flow}, {State}) requested: {Outcome}", EventName = nameof(RunCancelRequested))]
     public static partial void CancelRequested(this ILogger logger, Guid runId, string flow, Flows.Runs.RunState state, string outcome);
 
+    [LoggerMessage(RunRetried, LogLevel.Information, "Run {RunId} of {Flow} retried as run {NewRunId} ({Where})", EventName = nameof(RunRetried))]
+    public static partial void Retried(this ILogger logger, Guid runId, string flow, Guid newRunId, string where);
+
+    [LoggerMessage(RetryNotStarted, LogLevel.Error, "Run {RunId} of {Flow}, a retry started in this process, could not be run", EventName = nameof(RetryNotStarted))]
+    public static partial void RetryFailedToStart(this ILogger logger, Exception exception, Guid runId, string flow);
+
     [LoggerMessage(RunCancelledHere, LogLevel.Information, "Run {RunId} in progress in this process cancelled by a request", EventName = nameof(RunCancelledHere))]
     public static partial void CancelledHere(this ILogger logger, Guid runId);
 

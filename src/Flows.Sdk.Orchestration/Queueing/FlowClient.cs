@@ -120,7 +120,7 @@ internal sealed class FlowClient(OrchestrationScheduler holder, RunningDeploymen
         FlowCatalog.CheckParameters(flow, values);
     }
 
-    private async Task<Guid> EnqueueCheckedAsync(string flow, Dictionary<string, JsonElement> values, string queue, string? deployment, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    internal async Task<Guid> EnqueueCheckedAsync(string flow, Dictionary<string, JsonElement> values, string queue, string? deployment, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         var time = Engine.TimeProvider;
         var runId = Guid.CreateVersion7(time.GetUtcNow());

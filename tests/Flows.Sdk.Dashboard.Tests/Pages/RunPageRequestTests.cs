@@ -1,0 +1,112 @@
+using System.Net;
+using Flows.Dashboard.Tests.Support;
+using Flows.Runs;
+using Flows.Stores;
+
+namespace Flows.Dashboard.Tests.Pages;
+
+/// <summary>A run's page and actions over plain HTTP: what is refused and how, and that no secret is ever in its HTML.</summary>
+public sealed class RunPageRequestTests
+{
+    [Test]
+    public async Task UnknownRun_And_NotARunId_Answer404InThePageFrame_SayingWhich()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        using var http = new HttpClient();
+        var unknown = Guid.CreateVersion7();
+
+        using var missing = await http.GetAsync($"{app.Dashboard}/runs/{unknown}");
+        using var bad = await http.GetAsync($"{app.Dashboard}/runs/yesterday");
+
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var text = await missing.Content.ReadAsStringAsync();
+        Assert.That(text, Does.Contain($"No run {unknown} is in the store").And.Contain("<nav aria-label=\"Sections\">"));
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("&#x27;yesterday&#x27; is not a run id"));
+    }
+
+    [Test]
+    public async Task BadLogLevel_Answers400_NamingTheField()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var run = await app.RunAsync("dash-greet", new { name = "ada" });
+        using var http = new HttpClient();
+
+        using var response = await http.GetAsync($"{app.Dashboard}/runs/{run.Id}?level=loud");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("level: &#x27;loud&#x27; is not a log level").And.Not.Contain("   at "));
+    }
+
+    [Test]
+    public async Task LiveRegionsOfAnEndedRun_Answer304_WhenPolledWithTheirETag_EvenWhereTheDashboardCanAct()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var run = await app.RunAsync("dash-fail", new { table = "orders" });
+        using var http = new HttpClient();
+
+        foreach (var region in new[] { "summary", "error", "tasks", "logs", "artifacts" })
+        {
+            var url = $"{app.Dashboard}/runs/{run.Id}?_live={region}";
+            using var first = await http.GetAsync(url);
+            using var again = new HttpRequestMessage(HttpMethod.Get, url);
+            again.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.Tag);
+            using var second = await http.SendAsync(again);
+
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.NotModified), $"region {region} is the same markup on every poll (no token, no clock in it)");
+        }
+    }
+
+    [Test]
+    public async Task ReadOnlyDashboard_ShowsNoButtons_AndRefusesActionsWith403()
+    {
+        await using var app = await DashboardApp.StartAsync(signedIn: false);
+        var run = await app.RunAsync("dash-fail", new { table = "orders" });
+        using var http = new HttpClient();
+
+        var page = await http.GetStringAsync($"{app.Dashboard}/runs/{run.Id}");
+        using var retry = await http.PostAsync($"{app.Dashboard}/runs/{run.Id}/retry", new FormUrlEncodedContent([]));
+        using var cancel = await http.PostAsync($"{app.Dashboard}/runs/{run.Id}/cancel", new FormUrlEncodedContent([]));
+
+        Assert.That(page, Does.Not.Contain(">Retry</button>").And.Not.Contain(">Cancel run</button>").And.Not.Contain("method=\"post\""));
+        Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(cancel.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await app.Engine.Store.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow }), Has.Count.EqualTo(1), "nothing was retried");
+    }
+
+    [Test]
+    public async Task ActionWithoutAntiforgeryToken_Answers400_AndDoesNothing()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var run = await app.RunAsync("dash-fail", new { table = "orders" });
+        using var http = new HttpClient();
+
+        using var retry = await http.PostAsync($"{app.Dashboard}/runs/{run.Id}/retry", new FormUrlEncodedContent([]));
+
+        Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await retry.Content.ReadAsStringAsync(), Does.Contain("antiforgery token"));
+        Assert.That(await app.Engine.Store.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow }), Has.Count.EqualTo(1), "nothing was retried");
+    }
+
+    [Test]
+    public async Task SecretValue_IsNeverInTheRunPage_OrAnyOfItsLiveRegions()
+    {
+        const string secret = "sk-dash-5f1e9c77b2a4";
+        await using var app = await DashboardApp.StartAsync(settings: new Dictionary<string, string?> { [$"Secrets:{RunPageFlows.SecretName}"] = secret });
+        var run = await app.RunAsync("dash-secret", new { label = "nightly" });
+        Assert.That(run.State, Is.EqualTo(RunState.Failed), "the flow read the secret and failed with it in its message");
+        using var http = new HttpClient();
+
+        var pages = new List<string> { await http.GetStringAsync($"{app.Dashboard}/runs/{run.Id}") };
+        foreach (var region in new[] { "summary", "error", "tasks", "logs", "artifacts" })
+        {
+            pages.Add(await http.GetStringAsync($"{app.Dashboard}/runs/{run.Id}?_live={region}"));
+        }
+
+        Assert.That(pages[0], Does.Contain("nightly uses key ***").And.Contain("refused key ***").And.Contain("the key is ***"), "the places the secret would be are on the page, masked");
+        foreach (var html in pages)
+        {
+            Assert.That(html, Does.Not.Contain(secret).And.Not.Contain(secret[..10]));
+        }
+    }
+}
