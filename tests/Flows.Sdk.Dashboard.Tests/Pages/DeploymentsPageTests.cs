@@ -14,6 +14,10 @@ public sealed class DeploymentsPageTests
 {
     private static readonly Dictionary<string, string?> Secrets = new() { ["Secrets:dash-token"] = DeploymentFlows.Token };
 
+    /// <summary>Live regions refresh every 2 s; on a loaded machine a change may take a few rounds to show.</summary>
+    [OneTimeSetUp]
+    public static void WaitLongerForLiveRegions() => SetDefaultExpectTimeout(30_000);
+
     private static Task<DashboardApp> StartAsync(bool signedIn = true) => DashboardApp.StartAsync(
         signedIn,
         b => b.Services.AddOrchestration(o => o
