@@ -38,7 +38,7 @@ internal static class DeploymentActions
             return DeploymentLookup.Frame(
                 context,
                 "Pause refused",
-                Html.Of($"<h1>Pause {name}</h1><p class=\"notice error-notice\" role=\"alert\">Field 'reason': {problem}</p><p><a href=\"{context.Url("/deployments")}\">Back to deployments</a></p>"),
+                Html.Of($"<h1>Pause {name}</h1><p class=\"notice error-notice deployment-notice\" role=\"alert\">Field 'reason': {problem}</p><p><a href=\"{context.Url("/deployments")}\">Back to deployments</a></p>"),
                 StatusCodes.Status400BadRequest);
         }
 

@@ -60,7 +60,7 @@ internal static class DeploymentList
     private static Html Schedules(DeploymentInfo d) =>
         d.ScheduleDefinitions.Count == 0
             ? Html.Raw("<span class=\"none\">No schedule: it runs when started.</span>")
-            : Html.Join(d.ScheduleDefinitions, s => Html.Of($"<span class=\"schedule\" title=\"{ScheduleWords.Crontab(s)}\">{ScheduleWords.Describe(s)}</span> <span class=\"muted crontab\">{ScheduleWords.Crontab(s)}</span><br>"));
+            : Html.Join(d.ScheduleDefinitions, s => Html.Of($"<span class=\"schedule\" title=\"{ScheduleWords.Crontab(s)}\">{ScheduleWords.Describe(s)}</span>{Html.If(s.Cron is not null, Html.Of($" <span class=\"muted crontab\">{ScheduleWords.Crontab(s)}</span>"))}<br>"));
 
     private static Html Upcoming(DeploymentInfo d) =>
         d.Paused ? Html.Raw("<span class=\"none\">None while paused.</span>")

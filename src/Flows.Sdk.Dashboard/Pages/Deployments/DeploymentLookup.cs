@@ -48,7 +48,7 @@ internal static class DeploymentLookup
         return (null, Frame(
             context,
             "No such deployment",
-            Html.Of($"<h1>No such deployment</h1><p class=\"notice error-notice\" role=\"alert\">No deployment is named '{name}'. Deployments: {known}.</p><p><a href=\"{context.Url("/deployments")}\">All deployments</a></p>"),
+            Html.Of($"<h1>No such deployment</h1><p class=\"notice error-notice deployment-notice\" role=\"alert\">No deployment is named '{name}'. Deployments: {known}.</p><p><a href=\"{context.Url("/deployments")}\">All deployments</a></p>"),
             StatusCodes.Status404NotFound));
     }
 

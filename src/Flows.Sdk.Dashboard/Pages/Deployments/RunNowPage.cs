@@ -144,7 +144,7 @@ internal static class RunNowPage
         if (RunCatalog.FindFlow(deployment.Flow) is not { } flow)
         {
             return DeploymentLookup.Frame(context, title, Html.Of($"""
-                {heading}<p class="notice error-notice" role="alert">Deployment {deployment.Name} runs flow '{deployment.Flow}', which this application's code does not declare: run it from an application that has the flow's code (a replica serving its queue, or the command line: <code>flows run {deployment.Name} --queue</code>).</p>
+                {heading}<p class="notice error-notice deployment-notice" role="alert">Deployment {deployment.Name} runs flow '{deployment.Flow}', which this application's code does not declare: run it from an application that has the flow's code (a replica serving its queue, or the command line: <code>flows run {deployment.Name} --queue</code>).</p>
                 """), status == StatusCodes.Status200OK ? StatusCodes.Status409Conflict : status);
         }
 
@@ -153,7 +153,7 @@ internal static class RunNowPage
             var why = context.Client is null
                 ? "Running a deployment now queues it through orchestration, which this application does not register (services.AddOrchestration())."
                 : "This dashboard is read-only: its endpoints carry no authorization. Protect them (MapFlowsDashboard(...).RequireAuthorization(...)) to run deployments from it.";
-            return DeploymentLookup.Frame(context, title, Html.Of($"{heading}<p class=\"notice\" role=\"status\">{why}</p>"), status == StatusCodes.Status200OK ? status : StatusCodes.Status409Conflict);
+            return DeploymentLookup.Frame(context, title, Html.Of($"{heading}<p class=\"notice deployment-notice\" role=\"status\">{why}</p>"), status == StatusCodes.Status200OK ? status : StatusCodes.Status409Conflict);
         }
 
         var fields = ParameterField.Of(flow);
@@ -162,7 +162,7 @@ internal static class RunNowPage
         var main = Html.Of($"""
             {heading}
             <p>A run of flow <code>{flow.Name}</code> queued in <code>{deployment.Queue}</code>, recorded as deployment {deployment.Name}'s. Fields start with the deployment's parameters; an empty field means the deployment's value, else the flow's default.</p>
-            {Html.If(errors.Count > 0, Html.Of($"<div class=\"notice error-notice\" role=\"alert\" id=\"form-errors\"><p>The run was not queued: {(errors.Count == 1 ? "one parameter was" : $"{errors.Count} parameters were")} refused, see below.</p>{Html.Join(general, g => Html.Of($"<p>{g}</p>"))}</div>"))}
+            {Html.If(errors.Count > 0, Html.Of($"<div class=\"notice error-notice deployment-notice\" role=\"alert\" id=\"form-errors\"><p>The run was not queued: {(errors.Count == 1 ? "one parameter was" : $"{errors.Count} parameters were")} refused, see below.</p>{Html.Join(general, g => Html.Of($"<p>{g}</p>"))}</div>"))}
             <form method="post" class="run-form" action="{context.Url(DeploymentLookup.PathOf(deployment.Name, "/run"))}">
             {context.AntiforgeryField()}
             {(fields.Count == 0 ? Html.Raw("<p class=\"muted\">The flow takes no parameters.</p>") : Html.Join(fields, f => Field(f, texts.GetValueOrDefault(f.Name), errors.GetValueOrDefault(f.Name))))}
