@@ -17,8 +17,15 @@ internal static class DeploymentsPage
         RunNowPage.Map(group, mount);
     }
 
-    private static Task<IResult> RenderAsync(DashboardContext context) =>
-        context.Deployments is null
-            ? Task.FromResult(DeploymentLookup.Frame(context, "Deployments", Html.Concat(Html.Raw("<h1>Deployments</h1>"), DeploymentLookup.NoOrchestration)))
-            : context.PageAsync("Deployments", Nav.Deployments, Html.Raw("<h1>Deployments</h1>"), PagePart.Live("list", () => DeploymentList.RenderAsync(context)));
+    private static async Task<IResult> RenderAsync(DashboardContext context)
+    {
+        if (context.Deployments is null)
+        {
+            return DeploymentLookup.Frame(context, "Deployments", Html.Concat(Html.Raw("<h1>Deployments</h1>"), DeploymentLookup.NoOrchestration));
+        }
+
+        // The forms' tokens only on a page load: a live refresh answers its region alone.
+        var tokens = context.Http.Request.Query.ContainsKey(DashboardContext.LiveParameter) ? Html.Empty : await DeploymentList.TokensAsync(context).ConfigureAwait(false);
+        return await context.PageAsync("Deployments", Nav.Deployments, Html.Raw("<h1>Deployments</h1>"), PagePart.Live("list", () => DeploymentList.RenderAsync(context)), tokens).ConfigureAwait(false);
+    }
 }

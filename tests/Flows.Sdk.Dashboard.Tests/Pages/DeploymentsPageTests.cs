@@ -36,6 +36,14 @@ public sealed class DeploymentsPageTests
         await Expect(card).ToContainTextAsync("every weekday at 06:00 America/New_York");
         await Expect(card.Locator("ol.fire-times li")).ToHaveCountAsync(5);
 
+        // The reason is required: the browser asks for it, and the server refuses a pause without one (a script's post).
+        await card.GetByLabel("Reason").EvaluateAsync("el => el.required = false");
+        var refused = await page.RunAndWaitForResponseAsync(() => card.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync(), r => r.Request.Method == "POST");
+        Assert.That(refused.Status, Is.EqualTo((int)HttpStatusCode.BadRequest));
+        await Expect(page.Locator("main")).ToContainTextAsync("Field 'reason': A pause needs a reason");
+        Assert.That((await deployments.ListAsync()).Single(d => d.Name == "nightly").Paused, Is.False);
+        await page.GotoAsync(app.Dashboard + "/deployments");
+
         await card.GetByLabel("Reason").FillAsync("source system down for maintenance");
         await card.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
 
@@ -117,6 +125,31 @@ public sealed class DeploymentsPageTests
         await Expect(page.GetByLabel("region")).ToHaveValueAsync("eu");
         var runs = await app.Engine.Store.QueryRunsAsync(new RunQuery { Deployment = "typed-now" });
         Assert.That(runs, Is.Empty, "nothing queued");
+    }
+
+    [Test]
+    public async Task TheLiveList_IsAnswered304_WhenNothingChanged_AndAReadOnlyDashboardOffersNoActions()
+    {
+        await using var app = await StartAsync();
+        await using var readOnly = await StartAsync(signedIn: false);
+        using var http = new HttpClient();
+
+        var first = await http.GetAsync(app.Dashboard + "/deployments?_live=list");
+        using var again = new HttpRequestMessage(HttpMethod.Get, app.Dashboard + "/deployments?_live=list");
+        again.Headers.TryAddWithoutValidation("If-None-Match", first.Headers.ETag!.ToString());
+        var second = await http.SendAsync(again);
+        var page = await http.GetStringAsync(readOnly.Dashboard + "/deployments");
+        var form = await http.GetStringAsync(readOnly.Dashboard + "/deployments/typed-now/run");
+        var pause = await http.PostAsync(readOnly.Dashboard + "/deployments/nightly/pause", new FormUrlEncodedContent(new Dictionary<string, string> { ["reason"] = "x" }));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.NotModified), "the list's markup is the same when nothing changed (no per-render token in it)");
+            Assert.That(page, Does.Contain("every weekday at 06:00 America/New_York").And.Not.Contain("<form").And.Not.Contain("Run now"));
+            Assert.That(form, Does.Contain("read-only").And.Not.Contain("<form"));
+            Assert.That(pause.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await readOnly.Services.GetRequiredService<IDeployments>().ListAsync()).Single(d => d.Name == "nightly").Paused, Is.False);
+        });
     }
 
     [Test]

@@ -3,6 +3,8 @@ using Flows.Dashboard.Rendering;
 using Flows.Orchestration;
 using Flows.Runs;
 using Flows.Stores;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flows.Dashboard.Pages.Deployments;
 
@@ -75,6 +77,27 @@ internal static class DeploymentList
     private static Html PauseText(DeploymentInfo d) => Html.Of(
         $"{(d.PauseReason is { Length: > 0 } reason ? Html.Of($"“{reason}”") : Html.Raw("No reason given"))}{(d.PausedBy is { } by ? Html.Of($" by {by}") : Html.Empty)}{(d.PausedAt is { } at ? Html.Of($", {Format.Time(at)}") : Html.Empty)}");
 
+    /// <summary>
+    /// The antiforgery token of each deployment's action form, outside the live list (tied to its form by the
+    /// <c>form</c> attribute): a token is new on every render, so inside the list it would change the region's ETag on
+    /// every refresh, costing every open page a full answer and a swap every 2 s. A deployment added after the page
+    /// loaded has no token until the page is reloaded (its form is then refused with a message saying so).
+    /// </summary>
+    public static async Task<Html> TokensAsync(DashboardContext context)
+    {
+        if (!context.CanAct || context.Deployments is not { } deployments)
+        {
+            return Html.Empty;
+        }
+
+        var names = (await deployments.ListAsync(context.Aborted).ConfigureAwait(false)).Select(d => d.Name);
+        var tokens = context.Http.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context.Http);
+        return Html.Of($"<div hidden>{Html.Join(names, n => Html.Of($"<input type=\"hidden\" form=\"{FormId(n)}\" name=\"{tokens.FormFieldName}\" value=\"{tokens.RequestToken}\">"))}</div>");
+    }
+
+    /// <summary>The element id of a deployment's action form: its name in hex, so any name makes a valid, unique id.</summary>
+    private static string FormId(string deployment) => "act-" + Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(deployment));
+
     private static Html Actions(DashboardContext context, DeploymentInfo d)
     {
         if (!context.CanAct)
@@ -85,10 +108,10 @@ internal static class DeploymentList
         var run = Html.Of($"<a class=\"button\" href=\"{context.Url(DeploymentLookup.PathOf(d.Name, "/run"))}\">Run now…</a>");
         var toggle = d.Paused
             ? Html.Of($"""
-                <form class="inline" method="post" action="{context.Url(DeploymentLookup.PathOf(d.Name, "/resume"))}">{context.AntiforgeryField()}<button type="submit" class="primary">Resume</button></form>
+                <form class="inline" id="{FormId(d.Name)}" method="post" action="{context.Url(DeploymentLookup.PathOf(d.Name, "/resume"))}"><button type="submit" class="primary">Resume</button></form>
                 """)
             : Html.Of($"""
-                <form class="pause-form" method="post" action="{context.Url(DeploymentLookup.PathOf(d.Name, "/pause"))}">{context.AntiforgeryField()}
+                <form class="pause-form" id="{FormId(d.Name)}" method="post" action="{context.Url(DeploymentLookup.PathOf(d.Name, "/pause"))}">
                 <label>Reason <input type="text" name="reason" required maxlength="{MaxReason}" placeholder="why it is paused"></label>
                 <button type="submit" class="danger">Pause</button></form>
                 """);
