@@ -68,7 +68,7 @@ internal sealed record ParameterField(
     public static IReadOnlyList<ParameterDescriptor> Secrets(RunDescriptor flow) =>
         [.. flow.Parameters.Where(p => !p.IsCancellationToken && p.SecretName is not null)];
 
-    private static ParameterField For(ParameterDescriptor parameter, string? defaultText)
+    internal static ParameterField For(ParameterDescriptor parameter, string? defaultText)
     {
         var type = Nullable.GetUnderlyingType(parameter.Type) ?? parameter.Type;
         var required = !parameter.HasDefault;
