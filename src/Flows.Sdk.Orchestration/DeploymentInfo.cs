@@ -5,6 +5,9 @@ namespace Flows.Orchestration;
 /// <summary>A deployment as the job store holds it (<see cref="IDeployments.ListAsync"/>).</summary>
 public sealed record DeploymentInfo
 {
+    /// <summary>How many slots <see cref="UpcomingFireTimes"/> lists at most.</summary>
+    public const int UpcomingCount = 5;
+
     /// <summary>The deployment's name.</summary>
     public required string Name { get; init; }
 
@@ -14,8 +17,17 @@ public sealed record DeploymentInfo
     /// <summary>Its schedules, as written: <c>cron '0 6 * * *' in America/New_York</c>, <c>every 00:15:00</c>.</summary>
     public required IReadOnlyList<string> Schedules { get; init; }
 
+    /// <summary>Its schedules as defined (crontab and zone, or interval and anchor), in the order <see cref="Schedules"/> lists them.</summary>
+    public IReadOnlyList<DeploymentSchedule> ScheduleDefinitions { get; init; } = [];
+
     /// <summary>The next slot any of its schedules will fire, or null when none will (paused, or no slot left).</summary>
     public DateTimeOffset? NextFireTime { get; init; }
+
+    /// <summary>
+    /// Its next <see cref="UpcomingCount"/> slots (fewer when its schedules end), earliest first, from its triggers in the
+    /// job store, all schedules merged and a slot two schedules share listed once; empty while it is paused.
+    /// </summary>
+    public IReadOnlyList<DateTimeOffset> UpcomingFireTimes { get; init; } = [];
 
     /// <summary>True when it is paused.</summary>
     public bool Paused { get; init; }

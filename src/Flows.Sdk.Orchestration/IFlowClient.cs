@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Flows.Runs;
 
 namespace Flows.Orchestration;
@@ -26,10 +27,16 @@ public interface IFlowClient
 
     /// <summary>
     /// "Run this deployment now": a queued run of the deployment's flow with its parameters and tags, in its queue,
-    /// recorded with the deployment's name (and no slot). Returns the run's id.
+    /// recorded with the deployment's name (and no slot). Each of <paramref name="parameters"/> is given over the
+    /// deployment's own (the others keep the deployment's value, or the flow's default), and the result is checked as
+    /// <see cref="EnqueueAsync"/> checks parameters, before anything is stored. Returns the run's id.
     /// </summary>
+    /// <param name="deployment">The deployment's name.</param>
+    /// <param name="parameters">Parameters by name as JSON values, over the deployment's own; null or empty runs it with its own.</param>
+    /// <param name="cancellationToken">Cancels the request, not the run.</param>
     /// <exception cref="ArgumentException">No deployment of that name is in the job store (the message lists them), or its flow is not loaded here.</exception>
-    Task<Guid> RunDeploymentAsync(string deployment, CancellationToken cancellationToken = default);
+    /// <exception cref="FlowParameterException">A parameter is unknown, secret or of the wrong type, or a required one is missing; nothing is stored.</exception>
+    Task<Guid> RunDeploymentAsync(string deployment, IReadOnlyDictionary<string, JsonElement>? parameters = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cancels a run wherever it is: a run not started yet ends <c>Cancelled</c> without running (its queued job is

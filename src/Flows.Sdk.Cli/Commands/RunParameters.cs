@@ -1,14 +1,14 @@
-using System.Collections;
 using System.Text.Json;
 using Flows.CompilerServices;
+using Flows.Orchestration;
 
 namespace Flows.Cli.Commands;
 
 /// <summary>
 /// Reads a run's parameters from the command line: <c>--params-file f.json</c> (a JSON object) first, then each
-/// <c>--param name=value</c> over it. A value is read against the parameter's type: as text for a string, enum or
-/// other text-like parameter; as a JSON value otherwise (<c>3</c>, <c>true</c>, <c>[1,2]</c>, <c>{"a":1}</c>), and as
-/// text when it is not JSON (a date, a GUID); a collection also takes a comma-separated list (<c>states=OH,PA</c>).
+/// <c>--param name=value</c> over it. A value is read against the parameter's type by <see cref="ParameterText"/> (the
+/// dashboard's run form reads its fields the same way): as text for a string or enum; as a JSON value otherwise, and
+/// as text when it is not JSON; a collection also takes a comma-separated list (<c>states=OH,PA</c>).
 /// Whether the values then bind (missing, unknown, wrong type) is the engine's check, which names the flow, the
 /// parameter and the expected type.
 /// </summary>
@@ -34,7 +34,7 @@ internal static class RunParameters
                 throw new CommandLineException($"Flow '{flow.Name}': parameter '{name}' is given twice with --param; give it once (a list as name=a,b or name=[\"a\",\"b\"]).");
             }
 
-            values[name] = Value(parameter.Type, pair[(equals + 1)..]);
+            values[name] = ParameterText.ToJson(parameter.Type, pair[(equals + 1)..]);
         }
 
         return values;
@@ -72,63 +72,6 @@ internal static class RunParameters
         }
 
         return parameter;
-    }
-
-    /// <summary>The text as a JSON value of <paramref name="type"/> (see the class's summary).</summary>
-    private static JsonElement Value(Type type, string text)
-    {
-        var target = Nullable.GetUnderlyingType(type) ?? type;
-        if (IsText(target))
-        {
-            return JsonSerializer.SerializeToElement(text);
-        }
-
-        if (TryJson(text) is { } json)
-        {
-            return json;
-        }
-
-        if (ElementType(target) is { } element)
-        {
-            var items = text.Length == 0 ? [] : text.Split(',').Select(item => Value(element, item.Trim())).ToArray();
-            return JsonSerializer.SerializeToElement(items);
-        }
-
-        // Not JSON: text, for types read from JSON strings (dates, GUIDs, spans); the engine says when it is not one.
-        return JsonSerializer.SerializeToElement(text);
-    }
-
-    private static bool IsText(Type type) => type == typeof(string) || type == typeof(char) || type.IsEnum;
-
-    private static Type? ElementType(Type type)
-    {
-        if (type == typeof(string) || !typeof(IEnumerable).IsAssignableFrom(type))
-        {
-            return null;
-        }
-
-        if (type.IsArray)
-        {
-            return type.GetElementType();
-        }
-
-        var enumerable = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IEnumerable<>)
-            ? type
-            : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>));
-        return enumerable?.GetGenericArguments()[0] is { } item && !item.IsGenericType ? item : null;
-    }
-
-    private static JsonElement? TryJson(string text)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private static Dictionary<string, JsonElement> ReadFile(RunDescriptor flow, string path)

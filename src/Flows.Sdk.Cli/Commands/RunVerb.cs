@@ -63,14 +63,15 @@ internal static class RunVerb
         Guid id;
         if (deployment is not null)
         {
-            if (paramsGiven || (queue is not null && queue != deployment.Queue))
+            if (queue is not null && queue != deployment.Queue)
             {
                 throw new CommandLineException(
-                    $"Deployment '{deployment.Name}' is queued with its own parameters in its own queue '{deployment.Queue}': "
-                    + $"drop --param/--params-file and the queue name, or queue its flow instead (flows run {flow} --queue {queue ?? deployment.Queue} --param ...).");
+                    $"Deployment '{deployment.Name}' is queued in its own queue '{deployment.Queue}': "
+                    + $"drop the queue name, or queue its flow instead (flows run {flow} --queue {queue} --param ...).");
             }
 
-            id = await client.RunDeploymentAsync(deployment.Name, context.Cancellation).ConfigureAwait(false);
+            // The deployment's parameters with --param/--params-file over them, checked again where it is queued.
+            id = await client.RunDeploymentAsync(deployment.Name, paramsGiven ? parameters : null, context.Cancellation).ConfigureAwait(false);
         }
         else
         {

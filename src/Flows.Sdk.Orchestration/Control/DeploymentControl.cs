@@ -50,7 +50,9 @@ internal sealed class DeploymentControl(OrchestrationScheduler holder, ILoggerFa
                 Name = key.Name,
                 Flow = definition.Flow,
                 Schedules = [.. definition.Schedules.Select(s => s.Describe())],
+                ScheduleDefinitions = [.. definition.Schedules.Select(s => new DeploymentSchedule(s.Cron, s.TimeZone, s.Every, s.Anchor))],
                 NextFireTime = paused ? null : triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min(),
+                UpcomingFireTimes = paused ? [] : Upcoming(triggers, DeploymentInfo.UpcomingCount),
                 Paused = paused,
                 PauseReason = pause?.Reason,
                 PausedBy = pause?.RequestedBy,
@@ -156,6 +158,26 @@ internal sealed class DeploymentControl(OrchestrationScheduler holder, ILoggerFa
 
         _logger.Backfilled(deployment, from, to, slots.Count, scheduled, alreadyDone);
         return new BackfillResult { Deployment = deployment, Slots = slots, Scheduled = scheduled, AlreadyDone = alreadyDone };
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> slots of the triggers together, earliest first, each once: every trigger from its
+    /// stored next fire time on (so what Quartz will fire, misfire rewrites included), as Quartz computes the ones after.
+    /// </summary>
+    internal static IReadOnlyList<DateTimeOffset> Upcoming(IEnumerable<ITrigger> triggers, int count)
+    {
+        var slots = new SortedSet<DateTimeOffset>();
+        foreach (var trigger in triggers)
+        {
+            var next = trigger.NextFireTimeUtc;
+            for (var i = 0; i < count && next is { } slot; i++)
+            {
+                slots.Add(slot);
+                next = trigger.GetFireTimeAfter(slot);
+            }
+        }
+
+        return [.. slots.Take(count)];
     }
 
     private Task<(IScheduler Scheduler, IJobDetail Job)> FindAsync(string deployment, CancellationToken cancellationToken) => FindAsync(holder, deployment, cancellationToken);

@@ -35,11 +35,16 @@ internal sealed class FlowClient(OrchestrationScheduler holder, RunningDeploymen
         return await EnqueueCheckedAsync(flow, values, queue, deployment: null, tags: [], cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Guid> RunDeploymentAsync(string deployment, CancellationToken cancellationToken = default)
+    public async Task<Guid> RunDeploymentAsync(string deployment, IReadOnlyDictionary<string, JsonElement>? parameters = null, CancellationToken cancellationToken = default)
     {
         var (_, job) = await DeploymentControl.FindAsync(holder, deployment, cancellationToken).ConfigureAwait(false);
         var definition = DeploymentDefinition.Read(job.JobDataMap.GetString(JobData.Definition)!);
         var values = definition.Parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        foreach (var (name, value) in parameters ?? new Dictionary<string, JsonElement>())
+        {
+            values[name] = value;
+        }
+
         CheckFlow(definition.Flow, values, $"Running deployment '{deployment}' now");
         return await EnqueueCheckedAsync(definition.Flow, values, definition.Queue ?? OrchestrationOptions.DefaultQueue, deployment, definition.Tags, cancellationToken).ConfigureAwait(false);
     }

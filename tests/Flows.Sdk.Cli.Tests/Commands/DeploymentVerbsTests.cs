@@ -117,19 +117,19 @@ public sealed class DeploymentVerbsTests
     }
 
     [Test]
-    public async Task Run_ADeploymentOnAQueue_TakesNoParameters_AndRunsWithItsOwn()
+    public async Task Run_ADeploymentOnAQueue_TakesParametersOverItsOwn_InItsOwnQueueOnly()
     {
         await using var app = await StartedAsync();
 
-        var refused = await app.RunAsync("run", "greet-daily", "--queue", "--param", "times=2");
-        var queued = await app.RunAsync("run", "greet-daily", "--queue", "--watch", "--json");
+        var refused = await app.RunAsync("run", "greet-daily", "--queue", "elsewhere", "--param", "times=2");
+        var queued = await app.RunAsync("run", "greet-daily", "--queue", "--param", "times=2", "--watch", "--json");
 
         Assert.That(refused.ExitCode, Is.EqualTo(ExitCodes.BadInput), refused.ToString());
-        Assert.That(refused.Error, Does.Contain("Deployment 'greet-daily' is queued with its own parameters in its own queue 'default'"));
+        Assert.That(refused.Error, Does.Contain("Deployment 'greet-daily' is queued in its own queue 'default'"));
         Assert.That(queued.ExitCode, Is.EqualTo(ExitCodes.Success), queued.ToString());
         using var json = JsonDocument.Parse(queued.Output);
         Assert.That(json.RootElement.GetProperty("deployment").GetString(), Is.EqualTo("greet-daily"));
-        Assert.That(json.RootElement.GetProperty("result").GetString(), Is.EqualTo("Hello daily. "));
+        Assert.That(json.RootElement.GetProperty("result").GetString(), Is.EqualTo("Hello daily. Hello daily. "), "times=2 over the deployment's parameters");
     }
 
     [Test]
