@@ -14,9 +14,9 @@ public sealed partial class SecretTests
     public async Task NoPageOrLiveRegion_EverShowsASecretValue_ThatAFlowLoggedAttachedAndFailedWith()
     {
         await using var app = await DashboardApp.StartAsync(
-            configure: b => b.Services.AddOrchestration(o => o.Deploy("secret-nightly", "dash-secret", d => d.Cron("0 2 * * *", "UTC").Parameters(new { label = "nightly" }))),
+            configure: b => b.Services.AddOrchestration(o => o.Deploy("secret-nightly", "dash-leaky", d => d.Cron("0 2 * * *", "UTC").Parameters(new { label = "nightly" }))),
             settings: SecretFlows.Settings);
-        var run = await app.RunAsync("dash-secret", new { label = "by hand" });
+        var run = await app.RunAsync("dash-leaky", new { label = "by hand" });
         Assert.That(run.State, Is.EqualTo(RunState.Failed), "the flow fails with the secret in its message");
         var page = await Browser.NewPageAsync();
         using var http = new HttpClient();

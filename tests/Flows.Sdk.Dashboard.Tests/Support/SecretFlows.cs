@@ -11,7 +11,7 @@ public sealed class SecretFlows
     /// <summary>The configuration that resolves the secret.</summary>
     public static Dictionary<string, string?> Settings => new() { ["Secrets:dash-api-key"] = Value };
 
-    [Flow("dash-secret")]
+    [Flow("dash-leaky")]
     public async Task UseSecret(string label, [Secret("dash-api-key")] string apiKey = "")
     {
         Flow.Logger.LogInformation("{Label} calls the API with key {Key}", label, apiKey);
@@ -19,6 +19,6 @@ public sealed class SecretFlows
         await Call(apiKey);
     }
 
-    [Task("dash-secret-call")]
+    [Task("dash-leaky-call")]
     public Task Call(string key) => throw new UnauthorizedAccessException($"The API refused key {key}");
 }
