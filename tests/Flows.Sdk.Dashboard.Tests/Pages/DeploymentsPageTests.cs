@@ -111,6 +111,8 @@ public sealed class DeploymentsPageTests
 
         // Past the browser (as a script or an old browser would post): the server names each refused field.
         await page.Locator("form.run-form").EvaluateAsync("f => f.noValidate = true");
+        await page.GetByLabel("count").EvaluateAsync("el => el.type = 'text'");
+        await page.GetByLabel("count").FillAsync("seven");
         await page.GetByLabel("day").FillAsync("2026-02-30");
         await page.GetByLabel("ids").FillAsync("[1, \"x\"]");
         var response = await page.RunAndWaitForResponseAsync(
@@ -120,7 +122,8 @@ public sealed class DeploymentsPageTests
         Assert.That(response.Status, Is.EqualTo((int)HttpStatusCode.BadRequest));
         await Expect(page.Locator("#param-day-error")).ToContainTextAsync("parameter 'day'");
         await Expect(page.Locator("#param-ids-error")).ToContainTextAsync("parameter 'ids'");
-        await Expect(page.Locator("#form-errors")).ToContainTextAsync("2 parameters were refused");
+        await Expect(page.Locator("#param-count-error")).ToContainTextAsync("parameter 'count' expected int but got \"seven\"");
+        await Expect(page.Locator("#form-errors")).ToContainTextAsync("3 parameters were refused");
         await Expect(page.GetByLabel("day")).ToHaveValueAsync("2026-02-30");
         await Expect(page.GetByLabel("region")).ToHaveValueAsync("eu");
         var runs = await app.Engine.Store.QueryRunsAsync(new RunQuery { Deployment = "typed-now" });
