@@ -36,12 +36,16 @@
     busy = true;
     Promise.all(regions.map(function (region) {
       var name = region.dataset.live;
-      var headers = etags[name] ? { "If-None-Match": etags[name] } : {};
+      var known = etags[name] || region.dataset.etag;
+      var headers = known ? { "If-None-Match": known } : {};
       return fetch(regionUrl(name), { headers: headers, credentials: "same-origin" }).then(function (response) {
         if (response.status !== 200) { return; }
-        etags[name] = response.headers.get("ETag");
+        var etag = response.headers.get("ETag");
         return response.text().then(function (html) {
+          // Not under someone typing: a focused field, or one whose value was changed (a half-filled form keeps its text).
           if (region.contains(document.activeElement) && document.activeElement.matches("input, select, textarea")) { return; }
+          if (Array.prototype.some.call(region.querySelectorAll("input:not([type=hidden]), textarea"), function (el) { return el.value !== el.defaultValue; })) { return; }
+          etags[name] = etag;
           var keepScroll = region.scrollTop;
           region.innerHTML = html;
           region.scrollTop = keepScroll;

@@ -144,7 +144,7 @@ internal sealed class DashboardContext
             }
 
             var content = (await region.Render().ConfigureAwait(false)).Value;
-            var etag = "\"" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content)), 0, 12) + "\"";
+            var etag = ETagOf(content);
             Http.Response.Headers.CacheControl = "no-cache";
             Http.Response.Headers.ETag = etag;
             if (Http.Request.Headers.IfNoneMatch.ToString() == etag)
@@ -165,12 +165,16 @@ internal sealed class DashboardContext
             }
 
             var content = await part.Render().ConfigureAwait(false);
-            body.Append(Html.Of($"<div class=\"live\" id=\"live-{part.LiveName}\" data-live=\"{part.LiveName}\" aria-live=\"polite\">{content}</div>").Value);
+            // The region's ETag comes with it, so the script's first refresh is a 304 (not a swap) when nothing changed.
+            body.Append(Html.Of($"<div class=\"live\" id=\"live-{part.LiveName}\" data-live=\"{part.LiveName}\" data-etag=\"{ETagOf(content.Value)}\" aria-live=\"polite\">{content}</div>").Value);
         }
 
         Http.Response.Headers.CacheControl = "no-store";
         return Results.Content(Layout.Render(this, title, nav, Html.Raw(body.ToString())).Value, "text/html; charset=utf-8");
     }
+
+    /// <summary>A live region's ETag: a hash of its markup.</summary>
+    private static string ETagOf(string content) => "\"" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content)), 0, 12) + "\"";
 
     private static string QueryStringAdd(string url, string name, string value) =>
         url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value);

@@ -36,13 +36,20 @@ public sealed class DeploymentsPageTests
         await Expect(card).ToContainTextAsync("every weekday at 06:00 America/New_York");
         await Expect(card.Locator("ol.fire-times li")).ToHaveCountAsync(5);
 
-        // The reason is required: the browser asks for it, and the server refuses a pause without one (a script's post).
-        await card.GetByLabel("Reason").EvaluateAsync("el => el.required = false");
-        var refused = await page.RunAndWaitForResponseAsync(() => card.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync(), r => r.Request.Method == "POST");
-        Assert.That(refused.Status, Is.EqualTo((int)HttpStatusCode.BadRequest));
-        await Expect(page.Locator("main")).ToContainTextAsync("Field 'reason': A pause needs a reason");
+        // The reason is required: the browser asks for it (required), and the server refuses a pause without one, as a
+        // script would post it: the form's own fields (its antiforgery token included) with the reason blank.
+        Assert.That(await card.GetByLabel("Reason").EvaluateAsync<bool>("el => el.required"), Is.True);
+        var refused = await card.Locator("form.pause-form").EvaluateAsync<string[]>("""
+            async f => {
+              const data = new FormData(f);
+              data.set("reason", "  ");
+              const r = await fetch(f.action, { method: "POST", body: new URLSearchParams(data) });
+              return [String(r.status), await r.text()];
+            }
+            """);
+        Assert.That(refused[0], Is.EqualTo("400"));
+        Assert.That(refused[1], Does.Contain("Field &#x27;reason&#x27;: A pause needs a reason").Or.Contain("Field 'reason': A pause needs a reason"));
         Assert.That((await deployments.ListAsync()).Single(d => d.Name == "nightly").Paused, Is.False);
-        await page.GotoAsync(app.Dashboard + "/deployments");
 
         await card.GetByLabel("Reason").FillAsync("source system down for maintenance");
         await card.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
@@ -111,6 +118,8 @@ public sealed class DeploymentsPageTests
 
         // Past the browser (as a script or an old browser would post): the server names each refused field.
         await page.Locator("form.run-form").EvaluateAsync("f => f.noValidate = true");
+        await page.GetByLabel("count").EvaluateAsync("el => el.type = 'text'");
+        await page.GetByLabel("count").FillAsync("seven");
         await page.GetByLabel("day").FillAsync("2026-02-30");
         await page.GetByLabel("ids").FillAsync("[1, \"x\"]");
         var response = await page.RunAndWaitForResponseAsync(
@@ -120,7 +129,8 @@ public sealed class DeploymentsPageTests
         Assert.That(response.Status, Is.EqualTo((int)HttpStatusCode.BadRequest));
         await Expect(page.Locator("#param-day-error")).ToContainTextAsync("parameter 'day'");
         await Expect(page.Locator("#param-ids-error")).ToContainTextAsync("parameter 'ids'");
-        await Expect(page.Locator("#form-errors")).ToContainTextAsync("2 parameters were refused");
+        await Expect(page.Locator("#param-count-error")).ToContainTextAsync("parameter 'count' expected int but got \"seven\"");
+        await Expect(page.Locator("#form-errors")).ToContainTextAsync("3 parameters were refused");
         await Expect(page.GetByLabel("day")).ToHaveValueAsync("2026-02-30");
         await Expect(page.GetByLabel("region")).ToHaveValueAsync("eu");
         var runs = await app.Engine.Store.QueryRunsAsync(new RunQuery { Deployment = "typed-now" });

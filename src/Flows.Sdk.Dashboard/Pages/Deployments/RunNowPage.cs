@@ -17,6 +17,13 @@ namespace Flows.Dashboard.Pages.Deployments;
 /// </summary>
 internal static class RunNowPage
 {
+    /// <summary>How the engine's parameter binder reads JSON (its options are internal to Flows.Sdk): web names, strict numbers, enums by name.</summary>
+    private static readonly JsonSerializerOptions ReadAsTheEngine = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
     public static void Map(RouteGroupBuilder group, DashboardMount mount)
     {
         group.MapGet("/deployments/{name}/run", (HttpContext http, string name) => ShowAsync(DashboardContext.For(http, mount), name));
@@ -77,7 +84,14 @@ internal static class RunNowPage
                 continue;
             }
 
-            given[field.Name] = ParameterText.ToJson(field.Parameter.Type, text);
+            var value = ParameterText.ToJson(field.Parameter.Type, text);
+            if (Unreadable(flow, field, value) is { } problem)
+            {
+                errors[field.Name] = problem;
+                continue;
+            }
+
+            given[field.Name] = value;
         }
 
         Check(deployment, given, errors);
@@ -105,8 +119,28 @@ internal static class RunNowPage
     }
 
     /// <summary>
-    /// The engine's check of the deployment's parameters with the given ones over them: each parameter it refuses is
-    /// noted and left out, and the check runs again, so every field with a problem is named at once, in the engine's words.
+    /// Why the engine would not read <paramref name="value"/> as the field's type, in its words; null when it would. Each
+    /// field is read here on its own, so every mistyped field is named at once (the engine's check stops at the first).
+    /// </summary>
+    private static string? Unreadable(RunDescriptor flow, ParameterField field, JsonElement value)
+    {
+        try
+        {
+            _ = value.Deserialize(field.Parameter.Type, ReadAsTheEngine);
+            return null;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            var shown = value.GetRawText();
+            shown = shown.Length > 80 ? string.Concat(shown.AsSpan(0, 77), "...") : shown;
+            return $"Flow '{flow.Name}': parameter '{field.Name}' expected {field.Parameter.TypeDisplay} but got {shown} (a JSON {value.ValueKind.ToString().ToLowerInvariant()}).";
+        }
+    }
+
+    /// <summary>
+    /// The engine's check of the deployment's parameters with the given ones over them (a missing or unknown parameter,
+    /// and the last word on every value): each parameter it refuses is noted and left out, and the check runs again
+    /// while that can find more.
     /// </summary>
     private static void Check(DeploymentInfo deployment, Dictionary<string, JsonElement> given, Dictionary<string, string> errors)
     {
