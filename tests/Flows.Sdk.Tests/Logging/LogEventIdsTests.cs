@@ -20,10 +20,14 @@ public sealed partial class LogEventIdsTests
         (typeof(LogEventIds), typeof(LogEventIds).Assembly, 1, 1999),
         (RedshiftList, RedshiftList.Assembly, 3000, 3999),
         (OrchestrationList, OrchestrationList.Assembly, 4000, 4999),
+        (DashboardList, DashboardList.Assembly, 6000, 6999),
     ];
 
     private static Type RedshiftList =>
         typeof(Flows.Redshift.RedshiftDatabase).Assembly.GetType("Flows.Redshift.Logging.RedshiftEventIds", throwOnError: true)!;
+
+    private static Type DashboardList =>
+        typeof(Flows.Dashboard.DashboardOptions).Assembly.GetType("Flows.Dashboard.Logging.DashboardEventIds", throwOnError: true)!;
 
     private static Type OrchestrationList =>
         typeof(Flows.Orchestration.IDeployments).Assembly.GetType("Flows.Orchestration.Logging.OrchestrationEventIds", throwOnError: true)!;

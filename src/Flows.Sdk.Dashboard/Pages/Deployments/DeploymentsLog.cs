@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using static Flows.Dashboard.Logging.DashboardEventIds;
 
 namespace Flows.Dashboard.Pages.Deployments;
 
@@ -8,15 +9,15 @@ internal static partial class DeploymentsLog
     /// <summary>The category the dashboard's deployment actions log under.</summary>
     public const string Category = "Flows.Dashboard";
 
-    [LoggerMessage(6200, LogLevel.Information, "Deployment {Deployment} paused from the dashboard by {Requester}: {Reason}", EventName = "DashboardDeploymentPaused")]
+    [LoggerMessage(DeploymentPauseAsked, LogLevel.Information, "Deployment {Deployment} paused from the dashboard by {Requester}: {Reason}", EventName = nameof(DeploymentPauseAsked))]
     public static partial void Paused(this ILogger logger, string deployment, string requester, string reason);
 
-    [LoggerMessage(6201, LogLevel.Information, "Deployment {Deployment} resumed from the dashboard by {Requester}", EventName = "DashboardDeploymentResumed")]
+    [LoggerMessage(DeploymentResumeAsked, LogLevel.Information, "Deployment {Deployment} resumed from the dashboard by {Requester}", EventName = nameof(DeploymentResumeAsked))]
     public static partial void Resumed(this ILogger logger, string deployment, string requester);
 
-    [LoggerMessage(6202, LogLevel.Information, "Deployment {Deployment} run now from the dashboard by {Requester}: run {RunId} queued with {Given} parameter(s) given", EventName = "DashboardDeploymentRunQueued")]
+    [LoggerMessage(DeploymentRunAsked, LogLevel.Information, "Deployment {Deployment} run now from the dashboard by {Requester}: run {RunId} queued with {Given} parameter(s) given", EventName = nameof(DeploymentRunAsked))]
     public static partial void RunQueued(this ILogger logger, string deployment, string requester, Guid runId, int given);
 
-    [LoggerMessage(6203, LogLevel.Information, "Deployment {Deployment} run now from the dashboard by {Requester} refused: {Problems} parameter(s) not accepted ({Parameters})", EventName = "DashboardDeploymentRunRefused")]
+    [LoggerMessage(DeploymentRunRefused, LogLevel.Information, "Deployment {Deployment} run now from the dashboard by {Requester} refused: {Problems} parameter(s) not accepted ({Parameters})", EventName = nameof(DeploymentRunRefused))]
     public static partial void RunRefused(this ILogger logger, string deployment, string requester, int problems, string parameters);
 }

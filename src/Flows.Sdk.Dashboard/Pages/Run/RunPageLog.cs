@@ -1,4 +1,5 @@
 using Flows.Orchestration;
+using static Flows.Dashboard.Logging.DashboardEventIds;
 using Microsoft.Extensions.Logging;
 
 namespace Flows.Dashboard.Pages.Run;
@@ -7,9 +8,6 @@ namespace Flows.Dashboard.Pages.Run;
 internal static partial class RunPageLog
 {
     public const string Category = "Flows.Dashboard";
-
-    public const int RunCancelAsked = 6100;
-    public const int RunRetryAsked = 6101;
 
     [LoggerMessage(RunCancelAsked, LogLevel.Information, "Cancel of run {RunId} asked from the dashboard by {Requester}: {Outcome}", EventName = nameof(RunCancelAsked))]
     public static partial void CancelAsked(this ILogger logger, Guid runId, string requester, RunCancelOutcome outcome);
