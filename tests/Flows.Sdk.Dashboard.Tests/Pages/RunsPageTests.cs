@@ -90,10 +90,32 @@ public sealed class RunsPageTests
         await Expect(page.Locator("nav.paging")).Not.ToContainTextAsync("Newer");
     }
 
+    [Test]
+    public async Task ACustomWindow_TypedIn_ListsAndCountsTheRunsCreatedInIt()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        await RunsHistory.AddAsync(app, "etl-load", RunState.Completed, 2);
+        await RunsHistory.AddAsync(app, "etl-old", RunState.Failed, 3, agoMinutes: 3 * 24 * 60);
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(app.Dashboard);
+        await Expect(page.Locator("table.runs tbody tr")).ToHaveCountAsync(2);
+
+        var now = DateTimeOffset.UtcNow;
+        await Filters(page).GetByLabel("From (UTC)").FillAsync(now.AddDays(-4).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await Filters(page).GetByLabel("To (UTC)").FillAsync(now.AddDays(-2).ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("from=.*to="));
+        await Expect(page.Locator("table.runs tbody tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("table.runs tbody")).Not.ToContainTextAsync("etl-load");
+        await Expect(page.Locator("ul.counts")).ToContainTextAsync("Failed 3");
+        await Expect(Filters(page).GetByLabel("Window")).ToHaveValueAsync("custom");
+    }
+
     [TestCase("?state=Exploded", "state filter 'Exploded'")]
     [TestCase("?window=custom&from=yesterday", "from time 'yesterday'")]
     [TestCase("?window=2w", "window '2w'")]
-    [TestCase("?from=2030-01-02T00:00&to=2030-01-01T00:00", "to time")]
+    [TestCase("?window=24h&from=2030-01-02T00:00&to=2030-01-01T00:00", "to time")]
     [TestCase("?page=not-a-token", "page link is not valid")]
     public async Task ABadFilter_IsAnswered400_InThePageFrame_NamingWhatWasWrong(string query, string message)
     {
