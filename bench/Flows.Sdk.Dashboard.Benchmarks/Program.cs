@@ -1,6 +1,6 @@
 using Flows.Dashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Flows.Sdk.Dashboard.Benchmarks -- runs-page [--runs 1000000] [--requests 60] [--db /tmp/flows-bench-1m.db] [--postgres "Host=..."]
+// dotnet run -c Release --project bench/Flows.Sdk.Dashboard.Benchmarks -- runs-page [--runs 1000000] [--requests 60] [--warm-up 20] [--db /tmp/flows-bench-1m.db] [--postgres "Host=..."]
 if (args.Length > 0 && args[0] == RunsPageLatency.Command)
 {
     return await RunsPageLatency.RunAsync(args);

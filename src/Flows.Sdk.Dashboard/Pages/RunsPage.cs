@@ -19,6 +19,9 @@ internal static class RunsPage
     /// <summary>Runs per page.</summary>
     public const int PageSize = 50;
 
+    /// <summary>What the browser checks a typed from or to time against before sending the form (the server reads more forms).</summary>
+    private const string TimePattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}.*";
+
     public static void Map(RouteGroupBuilder group, DashboardMount mount) =>
         group.MapGet("/", (Delegate)((HttpContext http) => RenderAsync(DashboardContext.For(http, mount))));
 
@@ -59,8 +62,8 @@ internal static class RunsPage
             <label>State <select name="state"><option value="">Any</option>{Html.Join(RunsCharts.StateOrder, s => Html.Of($"<option value=\"{s.ToString()}\"{Selected(filter.State == s)}>{s.ToString()}</option>"))}</select></label>
             <label>Tag <input name="tag" value="{filter.Tag}" maxlength="200" autocomplete="off"></label>
             <label>Window <select name="window">{Html.Join(RunsFilter.Presets, p => Html.Of($"<option value=\"{p.Value}\"{Selected(window == p.Value)}>{p.Label}</option>"))}<option value="custom"{Selected(window == "custom")}>From … to …</option></select></label>
-            <label>From (UTC) <input name="from" value="{(filter.From is { } f ? RunsFilter.Iso(f) : null)}" placeholder="2026-01-31T06:00" pattern="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*" title="A date and time such as 2026-01-31T06:00 (UTC) or with an offset, 2026-01-31T06:00+02:00"></label>
-            <label>To (UTC) <input name="to" value="{(filter.To is { } t ? RunsFilter.Iso(t) : null)}" placeholder="now" pattern="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*" title="A date and time such as 2026-01-31T18:00 (UTC), or empty for now"></label>
+            <label>From (UTC) <input name="from" value="{(filter.From is { } f ? RunsFilter.Iso(f) : null)}" placeholder="2026-01-31T06:00" pattern="{TimePattern}" title="A date and time such as 2026-01-31T06:00 (UTC) or with an offset, 2026-01-31T06:00+02:00"></label>
+            <label>To (UTC) <input name="to" value="{(filter.To is { } t ? RunsFilter.Iso(t) : null)}" placeholder="now" pattern="{TimePattern}" title="A date and time such as 2026-01-31T18:00 (UTC), or empty for now"></label>
             <button type="submit" class="primary">Filter</button>
             <a class="button" href="{context.Url("/")}">Clear</a>
             </form>

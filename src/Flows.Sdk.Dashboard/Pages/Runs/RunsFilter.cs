@@ -84,7 +84,9 @@ internal sealed record RunsFilter
 
         var from = Time(Text("from"), "from", errors);
         var to = Time(Text("to"), "to", errors);
-        var window = Text("window") ?? (from is not null || to is not null ? "custom" : DefaultWindow);
+        // A from or to time makes the window custom whatever the select says: the form sends both, and a time typed in
+        // with the select left at its preset must not be ignored.
+        var window = from is not null || to is not null ? "custom" : Text("window") ?? DefaultWindow;
         if (window != "custom" && !Presets.Any(p => p.Value == window))
         {
             errors.Add($"The window '{window}' is not one of {string.Join(", ", Presets.Select(p => p.Value))} or custom.");
