@@ -29,9 +29,16 @@ internal sealed class QuerySharing(IOptions<DashboardOptions> options, TimeProvi
             return (T)(await entry.Answer.WaitAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        // One load per key at a time; it is not cancelled by the page that started it, which others may be waiting on.
-        var fresh = new Entry(now, LoadAsync(load));
+        // One load per key at a time: the load starts only for the entry that won its place, so pages racing on a stale
+        // key share one query. It is not cancelled by the page that started it, which others may be waiting on.
+        var answer = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fresh = new Entry(now, answer.Task);
         var stored = _entries.AddOrUpdate(key, fresh, (_, old) => old.IsStale(_time, now, _lifetime) ? fresh : old);
+        if (ReferenceEquals(stored, fresh))
+        {
+            _ = LoadAsync(load, answer);
+        }
+
         if (_entries.Count > MaxEntries)
         {
             Sweep(now);
@@ -49,8 +56,17 @@ internal sealed class QuerySharing(IOptions<DashboardOptions> options, TimeProvi
         }
     }
 
-    private static async Task<object?> LoadAsync<T>(Func<CancellationToken, Task<T>> load) =>
-        await load(CancellationToken.None).ConfigureAwait(false);
+    private static async Task LoadAsync<T>(Func<CancellationToken, Task<T>> load, TaskCompletionSource<object?> answer)
+    {
+        try
+        {
+            answer.TrySetResult(await load(CancellationToken.None).ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            answer.TrySetException(ex);
+        }
+    }
 
     private void Sweep(long now)
     {
