@@ -3,7 +3,7 @@ using static Flows.Dashboard.Logging.DashboardEventIds;
 
 namespace Flows.Dashboard.Pages.Deployments;
 
-/// <summary>What the deployments pages log: every action taken from them (event ids 6200-6299, docs/dashboard-deployments.md).</summary>
+/// <summary>What the deployments pages log: every action taken from them (event ids 6200-6299, docs/log-events.md).</summary>
 internal static partial class DeploymentsLog
 {
     /// <summary>The category the dashboard's deployment actions log under.</summary>
