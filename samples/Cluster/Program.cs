@@ -20,6 +20,7 @@ builder.Logging.AddFilter("Quartz", LogLevel.Warning).AddFilter("Microsoft.AspNe
 builder.Services.AddFlowsPostgreSqlStore();
 builder.Services.AddFlows().AddOrchestration(Deployments.Declare);
 builder.Services.AddHealthChecks().AddFlowsOrchestration(tags: ["ready"]);
+builder.Services.AddFlowsDashboard(o => o.Title = "Cluster");
 
 var app = builder.Build();
 // Liveness: the process answers (no check runs, so a database outage does not get every replica restarted).
@@ -31,4 +32,7 @@ app.MapHealthChecks("/healthz/ready", new HealthCheckOptions
     Predicate = check => check.Tags.Contains("ready"),
     ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status200OK },
 });
+// The run dashboard, read-only: its endpoints carry no authorization. Behind your sign-in, add
+// .RequireAuthorization("operators") and it can cancel, retry, pause and run too (docs/dashboard.md).
+app.MapFlowsDashboard("/flows");
 await app.RunAsync();

@@ -166,7 +166,7 @@ internal sealed class DashboardContext
 
             var content = await part.Render().ConfigureAwait(false);
             // The region's ETag comes with it, so the script's first refresh is a 304 (not a swap) when nothing changed.
-            body.Append(Html.Of($"<div class=\"live\" id=\"live-{part.LiveName}\" data-live=\"{part.LiveName}\" data-etag=\"{ETagOf(content.Value)}\" aria-live=\"polite\">{content}</div>").Value);
+            body.Append(Html.Of($"<div class=\"live\" id=\"live-{part.LiveName}\" data-live=\"{part.LiveName}\" data-etag=\"{ETagOf(content.Value)}\">{content}</div>").Value);
         }
 
         Http.Response.Headers.CacheControl = "no-store";

@@ -26,7 +26,7 @@ internal static class RunSummary
             <p class="run-state">{Format.State(run.State)}{Html.If(run.Attempt > 1, Html.Of($" <span class=\"muted\">attempt {run.Attempt}</span>"))}</p>
             {Actions(context, run)}
             <dl class="facts">
-            <dt>{(run.Kind == RunKind.Flow ? "Flow" : "Task")}</dt><dd>{run.Name}</dd>
+            <dt>{(run.Kind == RunKind.Flow ? "Flow" : "Task")}</dt><dd>{(run.Kind == RunKind.Flow ? Html.Of($"<a href=\"{context.Url("/?flow=" + Uri.EscapeDataString(run.Name))}\" title=\"Runs of {run.Name}\">{run.Name}</a>") : Html.Text(run.Name))}</dd>
             <dt>Run id</dt><dd><code>{run.Id}</code></dd>
             {Html.If(run.Deployment is not null, Html.Of($"<dt>Deployment</dt><dd><a href=\"{context.Url("/deployments")}\">{run.Deployment}</a></dd>"))}
             {Html.If(run.FlowRunId is { } flowRun && flowRun != run.Id, Html.Of($"<dt>Flow run</dt><dd><a href=\"{context.Url($"/runs/{run.FlowRunId}")}\">{run.FlowRunId}</a></dd>"))}
