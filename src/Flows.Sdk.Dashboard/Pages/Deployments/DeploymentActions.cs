@@ -1,3 +1,4 @@
+using Flows.Dashboard.Logging;
 using Flows.Dashboard.Hosting;
 using Flows.Dashboard.Rendering;
 using Microsoft.AspNetCore.Builder;

@@ -1,3 +1,4 @@
+using Flows.Dashboard.Logging;
 using Flows.Dashboard.Hosting;
 using Flows.Dashboard.Rendering;
 using Flows.Orchestration;
@@ -54,5 +55,5 @@ internal static class DeploymentLookup
 
     /// <summary>The logger of the deployments pages' actions.</summary>
     public static ILogger Logger(DashboardContext context) =>
-        context.Http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger(DeploymentsLog.Category) ?? NullLogger.Instance;
+        context.Http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger(DashboardLog.Category) ?? NullLogger.Instance;
 }

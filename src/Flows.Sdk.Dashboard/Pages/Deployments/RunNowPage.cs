@@ -1,3 +1,4 @@
+using Flows.Dashboard.Logging;
 using System.Text.Json;
 using Flows.CompilerServices;
 using Flows.Dashboard.Hosting;

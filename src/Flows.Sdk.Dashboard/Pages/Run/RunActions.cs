@@ -1,3 +1,4 @@
+using Flows.Dashboard.Logging;
 using Flows.Dashboard.Hosting;
 using Flows.Orchestration;
 using Flows.Runs;
@@ -99,5 +100,5 @@ internal static class RunActions
     };
 
     private static ILogger Logger(DashboardContext context) =>
-        context.Http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(RunPageLog.Category);
+        context.Http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(DashboardLog.Category);
 }
