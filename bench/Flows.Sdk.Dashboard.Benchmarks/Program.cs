@@ -12,5 +12,11 @@ if (args.Length > 0 && args[0] == StoreLoad.Command)
     return await StoreLoad.RunAsync(args);
 }
 
-Console.Error.WriteLine($"usage: <mode> [options], mode one of: {RunsPageLatency.Command}, {StoreLoad.Command}");
+// dotnet run -c Release --project bench/Flows.Sdk.Dashboard.Benchmarks -- screenshots [--out docs/images] [--chromium /usr/bin/chromium]
+if (args.Length > 0 && args[0] == Screenshots.Command)
+{
+    return await Screenshots.RunAsync(args);
+}
+
+Console.Error.WriteLine($"usage: <mode> [options], mode one of: {RunsPageLatency.Command}, {StoreLoad.Command}, {Screenshots.Command}");
 return 2;
