@@ -49,6 +49,7 @@ public enum NotificationStatus
 /// <summary>One notification about a run event, to one channel, as the run store keeps it.</summary>
 public sealed record NotificationRecord
 {
+    /// <summary>The notification's id.</summary>
     public required Guid Id { get; init; }
 
     /// <summary>Unique per event and channel (e.g. <c>rule|run id|Failed|channel</c>): how one event is notified once across processes.</summary>
@@ -57,19 +58,25 @@ public sealed record NotificationRecord
     /// <summary>The incident it belongs to (e.g. <c>rule|deployment or flow|failure</c>): events of one incident are grouped.</summary>
     public required string IncidentKey { get; init; }
 
+    /// <summary>The rule that matched, by name.</summary>
     public required string Rule { get; init; }
 
+    /// <summary>The channel it goes to, by name.</summary>
     public required string Channel { get; init; }
 
     /// <summary>The event's name (<c>Failed</c>, <c>Late</c>, <c>Recovered</c>, ...).</summary>
     public required string Event { get; init; }
 
+    /// <summary>The flow run it is about; null for a deployment's silence.</summary>
     public Guid? RunId { get; init; }
 
+    /// <summary>The flow.</summary>
     public required string Flow { get; init; }
 
+    /// <summary>The deployment, if any.</summary>
     public string? Deployment { get; init; }
 
+    /// <summary>Where it stands.</summary>
     public NotificationStatus Status { get; init; }
 
     /// <summary>Delivery attempts made.</summary>
@@ -84,8 +91,10 @@ public sealed record NotificationRecord
     /// <summary>Why the last delivery attempt failed (masked), or null.</summary>
     public string? Error { get; init; }
 
+    /// <summary>When it was claimed.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When it was delivered.</summary>
     public DateTimeOffset? SentAt { get; init; }
 
     /// <summary>When the next delivery attempt is due (Pending only).</summary>
