@@ -1,4 +1,5 @@
 using Flows.Notifications;
+using Flows.Notifications.Delivery;
 
 // The one exception to the namespace rule (docs/architecture.md): AddX extensions live in the namespace of
 // IServiceCollection, as every Microsoft.Extensions package's do, so services.AddX(...) needs no extra using.
@@ -22,6 +23,8 @@ public static class NotificationsServiceCollectionExtensions
         {
             options.Configure(configure);
         }
+
+        services.AddHostedService<NotificationService>();
 
         return services;
     }

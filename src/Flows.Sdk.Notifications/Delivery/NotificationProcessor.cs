@@ -1,0 +1,441 @@
+using System.Globalization;
+using System.Text.Json;
+using Flows.Notifications.Logging;
+using Flows.Notifications.Rules;
+using Flows.Runs;
+using Flows.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Flows.Notifications.Delivery;
+
+/// <summary>
+/// Reads run events from the run store and notifies them: one tick (<see cref="TickAsync"/>) reads the flow runs that
+/// ended since the last one, Late and Stalled runs and Silent deployments, matches them against the rules, claims each
+/// event once through <see cref="INotificationStore"/> (of every process sharing the store, the one whose claim wins
+/// sends), groups further events of an incident, and delivers what is due, retrying with backoff. It only reads the
+/// store: a run never waits for a notification.
+/// </summary>
+internal sealed class NotificationProcessor
+{
+    /// <summary>The most runs of one kind a tick reads.</summary>
+    internal const int ReadLimit = 1000;
+
+    private static readonly RunState[] EndedStates = [RunState.Completed, RunState.Cached, RunState.Failed, RunState.TimedOut, RunState.Cancelled, RunState.Crashed];
+
+    private readonly IRunStore _runs;
+    private readonly INotificationStore _notifications;
+    private readonly NotificationRules _rules;
+    private readonly NotificationsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Func<string, string> _redact;
+    private readonly ILogger _logger;
+    private readonly Guid _ownerId;
+    private readonly DateTimeOffset _watchingSince;
+    private readonly List<Delivery> _pending = [];
+    private readonly Dictionary<(Guid, RunState), DateTimeOffset> _seen = [];
+    private DateTimeOffset _since;
+
+    public NotificationProcessor(IRunStore runs, NotificationRules rules, NotificationsOptions options, TimeProvider time, Func<string, string> redact, ILogger logger)
+    {
+        _runs = runs;
+        _rules = rules;
+        _options = options;
+        _time = time;
+        _redact = redact;
+        _logger = logger;
+        _ownerId = runs is IRunOwners owners ? owners.OwnerId : Guid.CreateVersion7();
+        if (runs is INotificationStore shared)
+        {
+            _notifications = shared;
+        }
+        else
+        {
+            _notifications = new LocalNotificationStore();
+            NotificationLog.StoreNotShared(logger, runs.GetType().Name);
+        }
+
+        _watchingSince = time.GetUtcNow();
+
+        // Runs that ended shortly before this process started are read too (a restart loses nothing); those another
+        // process, or this one before it restarted, notified already are skipped by their claim.
+        _since = _watchingSince - options.GroupingWindow;
+    }
+
+    /// <summary>Deliveries waiting (claimed by this process, not sent yet).</summary>
+    internal int PendingCount => _pending.Count;
+
+    /// <summary>When the next delivery is due, or null when none waits.</summary>
+    internal DateTimeOffset? NextDeliveryAt => _pending.Count == 0 ? null : _pending.Min(d => d.Record.NextAttemptAt ?? _time.GetUtcNow());
+
+    /// <summary>Reads events, takes over abandoned notifications, and delivers what is due.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await ReadEndedRunsAsync(now, cancellationToken).ConfigureAwait(false);
+        await ReadOpenRunsAsync(now, cancellationToken).ConfigureAwait(false);
+        await ReadSilentDeploymentsAsync(now, cancellationToken).ConfigureAwait(false);
+        await TakeOverAsync(cancellationToken).ConfigureAwait(false);
+        await DeliverDueAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Delivers the notifications whose attempt is due.</summary>
+    public async Task DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var delivery in _pending.Where(d => (d.Record.NextAttemptAt ?? now) <= now).ToList())
+        {
+            await AttemptAsync(delivery, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadEndedRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ended = new List<RunRecord>();
+        foreach (var state in EndedStates)
+        {
+            // TODO(EndedAfter): one query with RunQuery.EndedAfter once the stores have it.
+            var runs = await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, State = state, Limit = ReadLimit }, cancellationToken).ConfigureAwait(false);
+            ended.AddRange(runs.Where(r => r.ParentRunId is null && r.EndedAt >= _since));
+        }
+
+        // Oldest first: a failure is grouped or notified before the completion that recovers from it.
+        foreach (var run in ended.OrderBy(r => r.EndedAt).ThenBy(r => r.Id))
+        {
+            if (!_seen.TryAdd((run.Id, run.State), run.EndedAt!.Value))
+            {
+                continue;
+            }
+
+            var kind = EventOf(run.State);
+            foreach (var rule in _rules.Rules.Where(r => r.Watches(run)))
+            {
+                if (rule.Rule.Events.HasFlag(kind))
+                {
+                    await RaiseAsync(rule, kind, run, null, now, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (kind == RunEvent.Completed && rule.Rule.Events.HasFlag(RunEvent.Recovered))
+                {
+                    await RecoverAsync(rule, run, now, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        // Read again a poll interval back next time: a run whose end was committed late, or stamped by a clock a little
+        // behind, is still seen; the runs seen already are skipped.
+        _since = now - _options.PollInterval;
+        foreach (var key in _seen.Where(s => s.Value < _since).Select(s => s.Key).ToList())
+        {
+            _seen.Remove(key);
+        }
+    }
+
+    private async Task ReadOpenRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var late = _rules.Rules.Where(r => r.Rule.Events.HasFlag(RunEvent.Late)).ToList();
+        if (late.Count > 0)
+        {
+            var waiting = new List<RunRecord>();
+            foreach (var state in new[] { RunState.Scheduled, RunState.Late })
+            {
+                waiting.AddRange(await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, State = state, Limit = ReadLimit }, cancellationToken).ConfigureAwait(false));
+            }
+
+            foreach (var rule in late)
+            {
+                foreach (var run in waiting.Where(r => rule.Watches(r) && IsLate(rule.Rule, r, now)))
+                {
+                    await RaiseAsync(rule, RunEvent.Late, run, null, now, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        var stalled = _rules.Rules.Where(r => r.Rule.Events.HasFlag(RunEvent.Stalled)).ToList();
+        if (stalled.Count > 0)
+        {
+            var running = await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, State = RunState.Running, Limit = ReadLimit }, cancellationToken).ConfigureAwait(false);
+            foreach (var rule in stalled)
+            {
+                foreach (var run in running.Where(r => r.ParentRunId is null && rule.Watches(r) && r.StartedAt + rule.Rule.RunningLongerThan <= now))
+                {
+                    await RaiseAsync(rule, RunEvent.Stalled, run, null, now, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static bool IsLate(NotificationRule rule, RunRecord run, DateTimeOffset now) =>
+        rule.LateAfter is { } after ? run.ScheduledFor + after <= now : run.State == RunState.Late;
+
+    private async Task ReadSilentDeploymentsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var rule in _rules.Rules.Where(r => r.Rule.NotSucceededWithin is not null && r.Rule.Events.HasFlag(RunEvent.Silent)))
+        {
+            var (deployment, window) = rule.Rule.NotSucceededWithin!.Value;
+            var last = (await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, Deployment = deployment, State = RunState.Completed, Limit = 1 }, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+            var since = last?.EndedAt ?? _watchingSince;
+            if (since + window <= now)
+            {
+                // One event per silence: keyed by the last completion (or none), so every process names it alike.
+                var silence = last?.EndedAt is { } at ? at.UtcTicks.ToString(CultureInfo.InvariantCulture) : "never";
+                await RaiseAsync(rule, RunEvent.Silent, last, (deployment, silence, now - since), now, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static RunEvent EventOf(RunState state) => state switch
+    {
+        RunState.Failed => RunEvent.Failed,
+        RunState.Crashed => RunEvent.Crashed,
+        RunState.TimedOut => RunEvent.TimedOut,
+        RunState.Cancelled => RunEvent.Cancelled,
+        _ => RunEvent.Completed,
+    };
+
+    /// <summary>The incident an event belongs to: its rule, deployment (or flow), kind (every failure is one kind) and channel.</summary>
+    private static string IncidentKey(NotificationRule rule, string scope, RunEvent kind, string channel) =>
+        $"{rule.Name}|{scope}|{((RunEvent.AnyFailure & kind) != 0 ? "failure" : kind.ToString())}|{channel}";
+
+    private static string Scope(string flow, string? deployment) => deployment is null ? "flow:" + flow : "deployment:" + deployment;
+
+    private async Task RaiseAsync(CompiledRule compiled, RunEvent kind, RunRecord? run, (string Deployment, string Silence, TimeSpan For)? silent, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rule = compiled.Rule;
+        var flow = run?.Name ?? silent!.Value.Deployment;
+        var deployment = silent?.Deployment ?? run?.Deployment;
+        var scope = Scope(flow, deployment);
+        foreach (var channel in rule.Channels)
+        {
+            var eventKey = silent is { } s ? $"{rule.Name}|{scope}|Silent|{s.Silence}|{channel}" : $"{rule.Name}|{run!.Id}|{kind}|{channel}";
+            var incidentKey = IncidentKey(rule, scope, kind, channel);
+            var head = await _notifications.GetLatestOfIncidentAsync(incidentKey, cancellationToken).ConfigureAwait(false);
+            var window = rule.GroupFor ?? _options.GroupingWindow;
+            var record = new NotificationRecord
+            {
+                Id = Guid.CreateVersion7(now),
+                EventKey = eventKey,
+                IncidentKey = incidentKey,
+                Rule = rule.Name,
+                Channel = channel,
+                Event = kind.ToString(),
+                RunId = run is not null && silent is null ? run.Id : null,
+                Flow = flow,
+                Deployment = deployment,
+                CreatedAt = now,
+                NextAttemptAt = now,
+                OwnerId = _ownerId,
+            };
+
+            if (head is { Status: not NotificationStatus.Grouped } && head.Event != nameof(RunEvent.Recovered) && head.CreatedAt + window > now)
+            {
+                await GroupAsync(record with { Status = NotificationStatus.Grouped, GroupedInto = head.Id, NextAttemptAt = null }, head, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (await _notifications.TryClaimAsync(record, cancellationToken).ConfigureAwait(false))
+            {
+                _pending.Add(new Delivery(record, run, silent?.For));
+            }
+        }
+    }
+
+    private async Task GroupAsync(NotificationRecord grouped, NotificationRecord head, CancellationToken cancellationToken)
+    {
+        // Grouped records are kept under their own incident key: the incident's latest record stays its head (or the
+        // Recovered that closed it), whose count grows.
+        if (!await _notifications.TryClaimAsync(grouped with { IncidentKey = grouped.IncidentKey + "|grouped" }, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var counted = head with { Count = head.Count + 1 };
+        var mine = _pending.FindIndex(d => d.Record.Id == head.Id);
+        if (mine >= 0)
+        {
+            counted = _pending[mine].Record with { Count = head.Count + 1 };
+            _pending[mine] = _pending[mine] with { Record = counted };
+        }
+
+        await _notifications.UpdateAsync(counted, cancellationToken).ConfigureAwait(false);
+        NotificationLog.Grouped(_logger, grouped.Event, grouped.Flow, grouped.Rule, grouped.Channel, counted.Count);
+    }
+
+    private async Task RecoverAsync(CompiledRule compiled, RunRecord run, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rule = compiled.Rule;
+        var scope = Scope(run.Name, run.Deployment);
+        foreach (var channel in rule.Channels)
+        {
+            var incidentKey = IncidentKey(rule, scope, RunEvent.Failed, channel);
+            var head = await _notifications.GetLatestOfIncidentAsync(incidentKey, cancellationToken).ConfigureAwait(false);
+            if (head is null || head.Event == nameof(RunEvent.Recovered) || head.Status == NotificationStatus.Grouped)
+            {
+                continue;
+            }
+
+            var record = new NotificationRecord
+            {
+                Id = Guid.CreateVersion7(now),
+                EventKey = $"{rule.Name}|{run.Id}|Recovered|{channel}",
+                IncidentKey = incidentKey,
+                Rule = rule.Name,
+                Channel = channel,
+                Event = nameof(RunEvent.Recovered),
+                RunId = run.Id,
+                Flow = run.Name,
+                Deployment = run.Deployment,
+                Count = head.Count,
+                CreatedAt = now,
+                NextAttemptAt = now,
+                OwnerId = _ownerId,
+            };
+            if (await _notifications.TryClaimAsync(record, cancellationToken).ConfigureAwait(false))
+            {
+                _pending.Add(new Delivery(record, run, null));
+            }
+        }
+    }
+
+    private async Task TakeOverAsync(CancellationToken cancellationToken)
+    {
+        var taken = await _notifications.TakeOverAbandonedAsync(_ownerId, 50, cancellationToken).ConfigureAwait(false);
+        if (taken.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var record in taken.Where(t => _pending.TrueForAll(d => d.Record.Id != t.Id)))
+        {
+            var run = record.RunId is { } id ? await _runs.GetRunAsync(id, cancellationToken).ConfigureAwait(false) : null;
+            _pending.Add(new Delivery(record with { OwnerId = _ownerId }, run, null));
+        }
+
+        NotificationLog.TakenOver(_logger, taken.Count);
+    }
+
+    private async Task AttemptAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        var record = await WithLatestCountAsync(delivery.Record, cancellationToken).ConfigureAwait(false);
+        var channel = _rules.Channels.GetValueOrDefault(record.Channel);
+        var attempt = record.Attempts + 1;
+        try
+        {
+            if (channel is null)
+            {
+                throw new InvalidOperationException($"The channel '{record.Channel}' is not declared in this process.");
+            }
+
+            await channel.SendAsync(Message(record, delivery), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = _redact($"{e.GetType().Name}: {e.Message}");
+            var now = _time.GetUtcNow();
+            _pending.Remove(delivery);
+            if (attempt >= Math.Max(1, _options.DeliveryAttempts))
+            {
+                await _notifications.UpdateAsync(record with { Status = NotificationStatus.Failed, Attempts = attempt, Error = error, NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
+                NotificationLog.Failed(_logger, record.Event, record.Flow, record.Channel, attempt, error);
+                return;
+            }
+
+            var delay = _options.DeliveryBackoff * Math.Pow(2, attempt - 1);
+            var retry = record with { Attempts = attempt, Error = error, NextAttemptAt = now + delay };
+            await _notifications.UpdateAsync(retry, cancellationToken).ConfigureAwait(false);
+            _pending.Add(delivery with { Record = retry });
+            NotificationLog.AttemptFailed(_logger, record.Event, record.Flow, record.Channel, attempt, _options.DeliveryAttempts, delay.TotalSeconds, error);
+            return;
+        }
+
+        _pending.Remove(delivery);
+        var sent = record with { Status = NotificationStatus.Sent, Attempts = attempt, SentAt = _time.GetUtcNow(), NextAttemptAt = null };
+        await _notifications.UpdateAsync(await WithLatestCountAsync(sent, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        NotificationLog.Sent(_logger, record.Event, record.Flow, record.Rule, record.Channel, attempt);
+    }
+
+    /// <summary>The record with the count another process may have grouped into it since this one read it.</summary>
+    private async Task<NotificationRecord> WithLatestCountAsync(NotificationRecord record, CancellationToken cancellationToken)
+    {
+        var stored = await _notifications.GetLatestOfIncidentAsync(record.IncidentKey, cancellationToken).ConfigureAwait(false);
+        return stored is not null && stored.Id == record.Id && stored.Count > record.Count ? record with { Count = stored.Count } : record;
+    }
+
+    private NotificationMessage Message(NotificationRecord record, Delivery delivery)
+    {
+        var run = delivery.Run;
+        var kind = Enum.Parse<RunEvent>(record.Event);
+        var isRun = record.RunId is not null;
+        return new NotificationMessage
+        {
+            Id = record.Id,
+            Event = kind,
+            Rule = record.Rule,
+            Flow = record.Flow,
+            Deployment = record.Deployment,
+            RunId = record.RunId,
+            State = isRun ? run?.State.ToString() : null,
+            Error = FirstLines(run?.Error),
+            Duration = kind == RunEvent.Stalled ? _time.GetUtcNow() - run?.StartedAt : isRun ? run?.Duration : delivery.SilentFor,
+            Attempt = run?.Attempt ?? 0,
+            Parameters = isRun ? ParametersOf(run?.Parameters) : new Dictionary<string, JsonElement>(),
+            RunUrl = isRun && _options.DashboardUrl is { } dashboard ? new Uri(dashboard, $"runs/{record.RunId}") : null,
+            Count = record.Count,
+            FirstAt = record.CreatedAt,
+            LastAt = _time.GetUtcNow(),
+            Title = Title(kind, record, delivery),
+        };
+    }
+
+    private string? FirstLines(string? error)
+    {
+        if (error is null)
+        {
+            return null;
+        }
+
+        var lines = error.Split('\n');
+        return string.Join('\n', lines.Take(Math.Max(1, _options.ErrorLines))).TrimEnd('\r');
+    }
+
+    private static Dictionary<string, JsonElement> ParametersOf(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal)
+                : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static string Title(RunEvent kind, NotificationRecord record, Delivery delivery)
+    {
+        var what = kind switch
+        {
+            RunEvent.Failed => "failed",
+            RunEvent.Crashed => "crashed",
+            RunEvent.TimedOut => "timed out",
+            RunEvent.Cancelled => "was cancelled",
+            RunEvent.Completed => "completed",
+            RunEvent.Late => "is late",
+            RunEvent.Stalled => "is still running",
+            RunEvent.Silent => $"completed no run for {delivery.SilentFor:g}",
+            _ => record.Count > 1 ? $"recovered after {record.Count} failures" : "recovered",
+        };
+        return kind == RunEvent.Silent
+            ? $"Deployment {record.Deployment} {what}"
+            : record.Deployment is null ? $"{record.Flow} {what}" : $"{record.Flow} {what} (deployment {record.Deployment})";
+    }
+
+    /// <summary>A notification this process claimed and sends, with the run it is about (null for a Silent deployment).</summary>
+    private sealed record Delivery(NotificationRecord Record, RunRecord? Run, TimeSpan? SilentFor);
+}

@@ -1,0 +1,88 @@
+using Flows.Notifications.Logging;
+using Flows.Notifications.Rules;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Flows.Notifications.Delivery;
+
+/// <summary>
+/// The background service <c>AddNotifications</c> registers: checks the rules when the host starts (a bad rule or an
+/// unknown channel stops the start with an error naming it), then every <see cref="NotificationsOptions.PollInterval"/>
+/// (sooner when a delivery retry is due) reads run events from the run store and sends them. A failure to read is
+/// logged and tried again; nothing here runs on a flow's path.
+/// </summary>
+internal sealed class NotificationService(FlowEngine engine, IOptions<NotificationsOptions> options, IEnumerable<INotificationChannel> channels, ILoggerFactory? loggerFactory = null) : BackgroundService
+{
+    private NotificationProcessor? _processor;
+
+    internal NotificationProcessor Processor => _processor ?? throw new InvalidOperationException("The notification service has not started.");
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        Check(settings);
+        var rules = NotificationRules.Create(settings, channels);
+        var logger = (ILogger?)loggerFactory?.CreateLogger("Flows.Notifications") ?? NullLogger.Instance;
+        _processor = new NotificationProcessor(engine.Store, rules, settings, engine.TimeProvider, engine.Secrets.Redact, logger);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var processor = Processor;
+        var time = engine.TimeProvider;
+        var logger = (ILogger?)loggerFactory?.CreateLogger("Flows.Notifications") ?? NullLogger.Instance;
+        var poll = options.Value.PollInterval;
+        var nextPoll = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (time.GetUtcNow() >= nextPoll)
+                {
+                    nextPoll = time.GetUtcNow() + poll;
+                    await processor.TickAsync(stoppingToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await processor.DeliverDueAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                NotificationLog.PollFailed(logger, e, poll.TotalSeconds);
+            }
+
+            var wake = processor.NextDeliveryAt is { } due && due < nextPoll ? due : nextPoll;
+            var delay = wake - time.GetUtcNow();
+            try
+            {
+                await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void Check(NotificationsOptions settings)
+    {
+        if (settings.PollInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{NotificationsOptions.Section}:PollInterval must be positive (it is {settings.PollInterval}).");
+        }
+
+        if (settings.DeliveryAttempts < 1)
+        {
+            throw new InvalidOperationException($"{NotificationsOptions.Section}:DeliveryAttempts must be at least 1 (it is {settings.DeliveryAttempts}).");
+        }
+
+        if (settings.DeliveryBackoff < TimeSpan.Zero || settings.GroupingWindow < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{NotificationsOptions.Section}:DeliveryBackoff and GroupingWindow must not be negative.");
+        }
+    }
+}
