@@ -61,6 +61,9 @@ internal sealed class NotificationProcessor
         _since = _watchingSince - options.GroupingWindow;
     }
 
+    /// <summary>Where this process records notifications: the run store, or one of its own when the run store keeps none.</summary>
+    internal INotificationStore Store => _notifications;
+
     /// <summary>Deliveries waiting (claimed by this process, not sent yet).</summary>
     internal int PendingCount => _pending.Count;
 
@@ -226,7 +229,9 @@ internal sealed class NotificationProcessor
                 OwnerId = _ownerId,
             };
 
-            if (head is { Status: not NotificationStatus.Grouped } && head.Event != nameof(RunEvent.Recovered) && head.CreatedAt + window > now)
+            // Grouped only into a notification sent or being sent: after one that could not be delivered, the next event
+            // is notified rather than counted into something nobody received.
+            if (head is { Status: NotificationStatus.Sent or NotificationStatus.Pending } && head.Event != nameof(RunEvent.Recovered) && head.CreatedAt + window > now)
             {
                 await GroupAsync(record with { Status = NotificationStatus.Grouped, GroupedInto = head.Id, NextAttemptAt = null }, head, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -378,13 +383,17 @@ internal sealed class NotificationProcessor
             Duration = kind == RunEvent.Stalled ? _time.GetUtcNow() - run?.StartedAt : isRun ? run?.Duration : delivery.SilentFor,
             Attempt = run?.Attempt ?? 0,
             Parameters = isRun ? ParametersOf(run?.Parameters) : new Dictionary<string, JsonElement>(),
-            RunUrl = isRun && _options.DashboardUrl is { } dashboard ? new Uri(dashboard, $"runs/{record.RunId}") : null,
+            RunUrl = record.RunId is { } runId && _options.DashboardUrl is { } dashboard ? RunLink(dashboard, runId) : null,
             Count = record.Count,
             FirstAt = record.CreatedAt,
             LastAt = _time.GetUtcNow(),
             Title = Title(kind, record, delivery),
         };
     }
+
+    /// <summary>The run's page under the dashboard's address, whether or not that address ends with a slash.</summary>
+    internal static Uri RunLink(Uri dashboard, Guid runId) =>
+        new(new Uri(dashboard.AbsoluteUri.EndsWith('/') ? dashboard.AbsoluteUri : dashboard.AbsoluteUri + "/"), $"runs/{runId}");
 
     private string? FirstLines(string? error)
     {
