@@ -23,6 +23,9 @@ internal sealed class RecordingChannel(string name) : INotificationChannel
         set => Volatile.Write(ref _failuresLeft, value);
     }
 
+    /// <summary>What a failed attempt's exception says.</summary>
+    public string? FailureText { get; init; }
+
     /// <summary>What was received, as the JSON a webhook would post: what a test greps for secrets.</summary>
     public string ReceivedText => string.Join("\n", Received.Select(m => JsonSerializer.Serialize(m)));
 
@@ -36,7 +39,7 @@ internal sealed class RecordingChannel(string name) : INotificationChannel
                 Interlocked.Decrement(ref _failuresLeft);
             }
 
-            throw new InvalidOperationException($"{Name} is down");
+            throw new InvalidOperationException(FailureText ?? $"{Name} is down");
         }
 
         Received.Enqueue(message);

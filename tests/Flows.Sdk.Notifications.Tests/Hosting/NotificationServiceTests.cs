@@ -18,7 +18,7 @@ public sealed class NotificationServiceTests
     public async Task AFailedRun_CompletesWhileItsChannelIsDown_ThenIsDeliveredOnRetry_WithNoSecretInIt()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
-        var channel = new RecordingChannel("ops") { FailuresLeft = 2 };
+        var channel = new RecordingChannel("ops") { FailuresLeft = 2, FailureText = $"refused by https://hooks.example.org/?token={Secret}" };
         using var host = Host(time, o =>
         {
             o.Channel(channel);
@@ -50,6 +50,7 @@ public sealed class NotificationServiceTests
         await host.StopAsync();
 
         Assert.That((record.Status, record.Attempts, channel.Attempts), Is.EqualTo((NotificationStatus.Sent, 3, 3)));
+        Assert.That(record.Error, Does.StartWith("InvalidOperationException: refused by https://hooks.example.org/?token="));
         Assert.That(channel.Received.Single().Error, Does.StartWith("InvalidOperationException: login refused"));
         Assert.That(channel.ReceivedText + record, Does.Not.Contain(Secret));
     }
