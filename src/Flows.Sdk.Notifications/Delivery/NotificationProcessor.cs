@@ -22,6 +22,8 @@ internal sealed class NotificationProcessor
 
     private static readonly RunState[] EndedStates = [RunState.Completed, RunState.Cached, RunState.Failed, RunState.TimedOut, RunState.Cancelled, RunState.Crashed];
 
+    private const RunEvent EndedEvents = RunEvent.AnyFailure | RunEvent.Cancelled | RunEvent.Completed | RunEvent.Recovered;
+
     private readonly IRunStore _runs;
     private readonly INotificationStore _notifications;
     private readonly NotificationRules _rules;
@@ -93,6 +95,11 @@ internal sealed class NotificationProcessor
 
     private async Task ReadEndedRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (!_rules.Rules.Any(r => (r.Rule.Events & EndedEvents) != 0))
+        {
+            return;
+        }
+
         var ended = new List<RunRecord>();
         foreach (var state in EndedStates)
         {
