@@ -103,6 +103,9 @@ public sealed class NotificationRuleBuilder
 
     internal IReadOnlyList<INotificationChannel> ChannelInstances => _channelInstances;
 
+    /// <summary>True when the rule was given its name (<see cref="Named"/>) rather than made one.</summary>
+    internal bool IsNamed => _name is not null;
+
     internal NotificationRule Build() => new()
     {
         Name = _name ?? DefaultName(),

@@ -76,8 +76,9 @@ internal sealed class NotificationProcessor
     public async Task TickAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await ReadEndedRunsAsync(now, cancellationToken).ConfigureAwait(false);
-        await ReadOpenRunsAsync(now, cancellationToken).ConfigureAwait(false);
+        var since = _since;
+        var ended = await ReadEndedRunsAsync(now, cancellationToken).ConfigureAwait(false);
+        await ReadOpenRunsAsync(now, since, ended, cancellationToken).ConfigureAwait(false);
         await ReadSilentDeploymentsAsync(now, cancellationToken).ConfigureAwait(false);
         await TakeOverAsync(cancellationToken).ConfigureAwait(false);
         await DeliverDueAsync(cancellationToken).ConfigureAwait(false);
@@ -93,11 +94,12 @@ internal sealed class NotificationProcessor
         }
     }
 
-    private async Task ReadEndedRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Notifies the flow runs that ended since the last read; returns them.</summary>
+    private async Task<List<RunRecord>> ReadEndedRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!_rules.Rules.Any(r => (r.Rule.Events & EndedEvents) != 0))
+        if (!_rules.Rules.Any(r => (r.Rule.Events & (EndedEvents | RunEvent.Late)) != 0))
         {
-            return;
+            return [];
         }
 
         var ended = new List<RunRecord>();
@@ -138,12 +140,25 @@ internal sealed class NotificationProcessor
         {
             _seen.Remove(key);
         }
+
+        return ended;
     }
 
-    private async Task ReadOpenRunsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ReadOpenRunsAsync(DateTimeOffset now, DateTimeOffset since, List<RunRecord> ended, CancellationToken cancellationToken)
     {
         var late = _rules.Rules.Where(r => r.Rule.Events.HasFlag(RunEvent.Late)).ToList();
-        if (late.Count > 0)
+        IReadOnlyList<RunRecord> running = [];
+        if (late.Count > 0 || _rules.Rules.Any(r => r.Rule.Events.HasFlag(RunEvent.Stalled)))
+        {
+            running = await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, State = RunState.Running, Limit = ReadLimit }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (late.Any(r => r.Rule.LateAfter is null))
+        {
+            await ReadStartedLateAsync(now, since, ended.Concat(running), late, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (late.Any(r => r.Rule.LateAfter is not null))
         {
             var waiting = new List<RunRecord>();
             foreach (var state in new[] { RunState.Scheduled, RunState.Late })
@@ -151,7 +166,7 @@ internal sealed class NotificationProcessor
                 waiting.AddRange(await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, State = state, Limit = ReadLimit }, cancellationToken).ConfigureAwait(false));
             }
 
-            foreach (var rule in late)
+            foreach (var rule in late.Where(r => r.Rule.LateAfter is not null))
             {
                 foreach (var run in waiting.Where(r => rule.Watches(r) && IsLate(rule.Rule, r, now)))
                 {
@@ -163,7 +178,6 @@ internal sealed class NotificationProcessor
         var stalled = _rules.Rules.Where(r => r.Rule.Events.HasFlag(RunEvent.Stalled)).ToList();
         if (stalled.Count > 0)
         {
-            var running = await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, State = RunState.Running, Limit = ReadLimit }, cancellationToken).ConfigureAwait(false);
             foreach (var rule in stalled)
             {
                 foreach (var run in running.Where(r => r.ParentRunId is null && rule.Watches(r) && r.StartedAt + rule.Rule.RunningLongerThan <= now))
@@ -174,8 +188,35 @@ internal sealed class NotificationProcessor
         }
     }
 
-    private static bool IsLate(NotificationRule rule, RunRecord run, DateTimeOffset now) =>
-        rule.LateAfter is { } after ? run.ScheduledFor + after <= now : run.State == RunState.Late;
+    private static bool IsLate(NotificationRule rule, RunRecord run, DateTimeOffset now) => run.ScheduledFor + rule.LateAfter <= now;
+
+    /// <summary>
+    /// For rules with no threshold of their own: the scheduled runs that started since the last read with a Late
+    /// transition (their deployment's threshold was passed when they started).
+    /// </summary>
+    private async Task ReadStartedLateAsync(DateTimeOffset now, DateTimeOffset since, IEnumerable<RunRecord> started, List<CompiledRule> late, CancellationToken cancellationToken)
+    {
+        var rules = late.Where(r => r.Rule.LateAfter is null).ToList();
+        foreach (var run in started.Where(r => r.ScheduledFor is not null && r.StartedAt >= since && r.ParentRunId is null).DistinctBy(r => r.Id))
+        {
+            var watching = rules.Where(r => r.Watches(run)).ToList();
+            if (watching.Count == 0)
+            {
+                continue;
+            }
+
+            var transitions = await _runs.GetTransitionsAsync(run.Id, cancellationToken).ConfigureAwait(false);
+            if (!transitions.Any(t => t.State == RunState.Late))
+            {
+                continue;
+            }
+
+            foreach (var rule in watching)
+            {
+                await RaiseAsync(rule, RunEvent.Late, run, null, now, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     private async Task ReadSilentDeploymentsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -41,8 +41,16 @@ internal sealed class NotificationRules
         }
 
         var rules = new List<CompiledRule>();
-        foreach (var rule in options.Rules.Select(b => b.Build()))
+        foreach (var builder in options.Rules)
         {
+            var rule = builder.Build();
+
+            // Made-up names of rules alike but for their channels ("Failed *" to Slack, "Failed *" to e-mail) say the channels.
+            if (!builder.IsNamed && rules.Any(r => string.Equals(r.Rule.Name, rule.Name, StringComparison.Ordinal)))
+            {
+                rule = rule with { Name = $"{rule.Name} to {string.Join(",", rule.Channels)}" };
+            }
+
             Check(rule, channels);
             if (rules.Any(r => string.Equals(r.Rule.Name, rule.Name, StringComparison.Ordinal)))
             {

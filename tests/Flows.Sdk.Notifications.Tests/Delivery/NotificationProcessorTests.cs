@@ -9,7 +9,7 @@ public sealed class NotificationProcessorTests
     [Test]
     public async Task EachEventKind_TriggersExactlyTheRulesThatNameIt()
     {
-        string[] channels = ["failed", "crashed", "timed-out", "cancelled", "completed", "any-failure", "late", "stalled", "silent", "voter-sync", "nightly"];
+        string[] channels = ["failed", "crashed", "timed-out", "cancelled", "completed", "any-failure", "late", "stalled", "silent", "voter-sync", "nightly", "started-late"];
         var h = new ProcessorHarness(
             o => o
                 .Notify(n => n.When(RunEvent.Failed).To("failed"))
@@ -19,6 +19,7 @@ public sealed class NotificationProcessorTests
                 .Notify(n => n.When(RunEvent.Completed).To("completed"))
                 .Notify(n => n.When(RunEvent.AnyFailure).To("any-failure"))
                 .Notify(n => n.WhenLate(TimeSpan.FromMinutes(10)).To("late"))
+                .Notify(n => n.WhenLate().To("started-late"))
                 .Notify(n => n.WhenRunningLongerThan(TimeSpan.FromHours(2)).To("stalled"))
                 .Notify(n => n.WhenNotSucceededWithin("nightly-load", TimeSpan.FromHours(26)).To("silent"))
                 .Notify(n => n.When(RunEvent.Failed).ForFlows("voter-sync*").To("voter-sync"))
@@ -34,6 +35,13 @@ public sealed class NotificationProcessorTests
         await h.OpenAsync("waits-a-little", RunState.Scheduled, start - TimeSpan.FromMinutes(9));
         await h.OpenAsync("runs-long", RunState.Running, start - TimeSpan.FromHours(3));
         await h.OpenAsync("runs-short", RunState.Running, start - TimeSpan.FromHours(1));
+        var startedLate = (await h.OpenAsync("started-late", RunState.Running, start)) with { ScheduledFor = start - TimeSpan.FromMinutes(20) };
+        await h.Store.SaveRunAsync((await h.OpenAsync("started-on-time", RunState.Running, start)) with { ScheduledFor = start });
+        await h.Store.WriteAsync(new RunWriteBatch
+        {
+            Runs = [startedLate],
+            Transitions = [new(startedLate.Id, RunState.Late, start, 0, "20 minutes late"), new(startedLate.Id, RunState.Running, start, 1)],
+        });
 
         await h.TickAsync();
         h.Time.Advance(TimeSpan.FromHours(26));
@@ -51,10 +59,13 @@ public sealed class NotificationProcessorTests
 
             // 26 hours on, the run that waited 9 minutes is late too: both are notified, once each.
             ["late"] = ["Late waits", "Late waits-a-little"],
-            ["stalled"] = ["Stalled runs-long", "Stalled runs-short"],
+            ["stalled"] = ["Stalled runs-long", "Stalled runs-short", "Stalled started-late", "Stalled started-on-time"],
             ["silent"] = ["Silent nightly-load"],
             ["voter-sync"] = ["Failed voter-sync-daily"],
             ["nightly"] = ["Crashed crashes"],
+
+            // Without a threshold of its own, a rule hears of the runs their deployment marked Late as they started.
+            ["started-late"] = ["Late started-late"],
         }));
     }
 
