@@ -32,14 +32,7 @@ public sealed class ReplicaTests
     public async Task ThreeReplicasOnOneStore_NotifyEachEventOnce()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
-        var replicas = new List<ProcessorHarness>();
-        for (var i = 0; i < 3; i++)
-        {
-            var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = TestServices.Postgres, Schema = _schema! });
-            _stores.Add(store);
-            await store.OpenAsync();
-            replicas.Add(new ProcessorHarness(o => o.Notify(n => n.When(RunEvent.AnyFailure).WhenRecovered().To("ops")), store, time, "ops"));
-        }
+        var replicas = await ReplicasAsync(3, time);
 
         var writer = replicas[0];
         var failures = new List<RunRecord>();
@@ -65,5 +58,38 @@ public sealed class ReplicaTests
         }
 
         Assert.That(records.Select(r => r.Status), Is.EqualTo(new[] { NotificationStatus.Sent, NotificationStatus.Sent, NotificationStatus.Sent, NotificationStatus.Sent, NotificationStatus.Grouped }));
+    }
+
+    [Test]
+    public async Task ANotificationClaimedByAProcessThatStopped_IsTakenOverAndSentByAnother()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        var replicas = await ReplicasAsync(2, time);
+        var (stopping, staying) = (replicas[0], replicas[1]);
+        stopping["ops"].FailuresLeft = int.MaxValue;
+        var run = await stopping.EndedAsync("load", RunState.Failed);
+        await stopping.TickAsync();
+        await _stores[0].DisposeAsync();
+        _stores.RemoveAt(0);
+
+        await staying.TickAsync();
+
+        var record = (await ((INotificationStore)staying.Store).GetNotificationsAsync(run.Id)).Single();
+        Assert.That((record.Status, record.Attempts, record.OwnerId), Is.EqualTo((NotificationStatus.Sent, 2, (Guid?)((IRunOwners)staying.Store).OwnerId)));
+        Assert.That(staying["ops"].Received.Select(m => m.RunId), Is.EqualTo(new Guid?[] { run.Id }));
+    }
+
+    private async Task<List<ProcessorHarness>> ReplicasAsync(int count, FakeTimeProvider time)
+    {
+        var replicas = new List<ProcessorHarness>();
+        for (var i = 0; i < count; i++)
+        {
+            var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = TestServices.Postgres, Schema = _schema! });
+            _stores.Add(store);
+            await store.OpenAsync();
+            replicas.Add(new ProcessorHarness(o => o.Notify(n => n.When(RunEvent.AnyFailure).WhenRecovered().To("ops")), store, time, "ops"));
+        }
+
+        return replicas;
     }
 }
