@@ -706,7 +706,7 @@ public sealed class InMemoryRunStoreConformanceTests : RunStoreConformanceTests
 }
 
 /// <summary>The durable stores: each test gets its own database, and "the next process" is another store instance on it.</summary>
-public abstract class SqlRunStoreConformanceTests : RunStoreConformanceTests
+public abstract partial class SqlRunStoreConformanceTests : RunStoreConformanceTests
 {
     private readonly List<SqlRunStore> _stores = [];
 

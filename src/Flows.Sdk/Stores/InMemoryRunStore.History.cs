@@ -124,6 +124,7 @@ public sealed partial class InMemoryRunStore
 
         var logLines = Remove(_logs, l => doomed.Contains(l.RunId) || (l.FlowRunId is { } f && doomed.Contains(f)));
         var artifacts = Remove(_artifacts, a => doomed.Contains(a.RunId) || (a.FlowRunId is { } f && doomed.Contains(f)));
+        PruneNotifications(doomed, request.EndedBefore);
         var cacheEntries = 0;
         foreach (var entry in _cache.Values)
         {

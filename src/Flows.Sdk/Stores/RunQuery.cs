@@ -33,6 +33,12 @@ public sealed record RunQuery
     public DateTimeOffset? CreatedBefore { get; init; }
 
     /// <summary>
+    /// Only runs that ended (reached a final state) at or after this time: a run not ended yet never matches. With a
+    /// watermark, a reader finds the runs that ended since it last looked.
+    /// </summary>
+    public DateTimeOffset? EndedAfter { get; init; }
+
+    /// <summary>
     /// Continue after the page that returned this token (<see cref="RunPage.NextPageToken"/> of
     /// <see cref="IRunStore.QueryRunPageAsync"/>); null for the first page. Opaque: only the store that issued it reads it.
     /// <see cref="IRunStore.QueryRunsAsync"/> ignores it.
@@ -57,5 +63,6 @@ public sealed record RunQuery
         && (ParentRunId is null || run.ParentRunId == ParentRunId)
         && (FlowRunId is null || run.FlowRunId == FlowRunId)
         && (CreatedAfter is null || run.CreatedAt >= CreatedAfter)
-        && (CreatedBefore is null || run.CreatedAt < CreatedBefore);
+        && (CreatedBefore is null || run.CreatedAt < CreatedBefore)
+        && (EndedAfter is null || (run.EndedAt is { } ended && ended >= EndedAfter));
 }

@@ -76,6 +76,7 @@ public abstract partial class SqlRunStore
         Filter("flow_run_id =", "flow", query.FlowRunId is { } flow ? Id(flow) : null);
         Filter("created_at >=", "after", query.CreatedAfter is { } createdAfter ? Time(createdAfter) : null);
         Filter("created_at <", "before", query.CreatedBefore is { } before ? Time(before) : null);
+        Filter("ended_at >=", "endedAfter", query.EndedAfter is { } endedAfter ? Time(endedAfter) : null);
         if (after is { } keyset)
         {
             where.Add("(created_at, seq) < (@keyTime, @keySeq)");
@@ -136,8 +137,8 @@ public abstract partial class SqlRunStore
     /// <remarks>
     /// Each batch is one transaction: it picks up to <see cref="PruneRequest.BatchSize"/> top-level runs (flow runs, and
     /// task runs outside any flow) by the end-time index of schema version 4, then deletes, for them and every run
-    /// descending from them (found level by level down <c>parent_run_id</c>), their transitions, log lines, artifacts and
-    /// the runs themselves. Expired cache entries go last, in one statement.
+    /// descending from them (found level by level down <c>parent_run_id</c>), their transitions, log lines, artifacts,
+    /// notifications and the runs themselves. Expired cache entries go last, in one statement.
     /// </remarks>
     public async ValueTask<PruneResult> PruneAsync(PruneRequest request, CancellationToken cancellationToken = default)
     {
@@ -200,6 +201,11 @@ public abstract partial class SqlRunStore
             var transitions = await Delete("flows_transitions", "run_id").ConfigureAwait(false);
             var logs = await Delete("flows_logs", "run_id").ConfigureAwait(false);
             var artifacts = await Delete("flows_artifacts", "run_id").ConfigureAwait(false);
+            foreach (var chunk in doomed.Chunk(500))
+            {
+                await DeleteNotificationsAsync(connection, transaction, chunk, cancellationToken).ConfigureAwait(false);
+            }
+
             var runs = await Delete("flows_runs", "id").ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             total = total.Add(new PruneResult(roots.Count, runs, transitions, logs, artifacts, 0));
@@ -211,6 +217,13 @@ public abstract partial class SqlRunStore
 
         var cache = await ExecuteAsync(
             connection, null, $"DELETE FROM {Types.Table("flows_cache")} WHERE expires_at < @cutoff", [("cutoff", Time(request.EndedBefore))], cancellationToken).ConfigureAwait(false);
+        // Notifications about no run (a deployment that went silent) go by their own age; Pending ones are still to send.
+        await ExecuteAsync(
+            connection,
+            null,
+            $"DELETE FROM {Types.Table("flows_notifications")} WHERE run_id IS NULL AND created_at < @cutoff AND status <> {(int)NotificationStatus.Pending}",
+            [("cutoff", Time(request.EndedBefore))],
+            cancellationToken).ConfigureAwait(false);
         return total with { CacheEntries = cache };
     }
 

@@ -8,7 +8,7 @@ namespace Flows.Stores.Sql;
 internal static class SqlSchema
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int Latest = 5;
+    public const int Latest = 6;
 
     /// <summary>
     /// The runs a process is still responsible for: started and not yet final. Contains the condition of the partial
@@ -139,6 +139,35 @@ internal static class SqlSchema
         // schedules, queues, concurrency, application and code version), JSON; null for a process that did not say.
         5 => $"""
             ALTER TABLE {types.Table("flows_owners")} ADD COLUMN roles TEXT;
+            """,
+
+        // Notifications about runs (INotificationStore): one row per event and channel, its event key unique so that of
+        // processes racing to record an event exactly one inserts it (and sends it). Read per run, per incident (newest
+        // first), and Pending ones per owner, to take over those of an owner found gone.
+        6 => $"""
+            CREATE TABLE {types.Table("flows_notifications")} (
+                seq {types.Sequence},
+                id {types.Id} NOT NULL UNIQUE,
+                event_key TEXT NOT NULL UNIQUE,
+                incident_key TEXT NOT NULL,
+                rule_name TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                event_name TEXT NOT NULL,
+                run_id {types.Id},
+                flow TEXT NOT NULL,
+                deployment TEXT,
+                status INTEGER NOT NULL,
+                attempts INTEGER NOT NULL,
+                event_count INTEGER NOT NULL,
+                grouped_into {types.Id},
+                error TEXT,
+                created_at {types.Time} NOT NULL,
+                sent_at {types.Time},
+                next_attempt_at {types.Time},
+                owner_id {types.Id});
+            CREATE INDEX flows_notifications_run ON {types.Table("flows_notifications")} (run_id, seq);
+            CREATE INDEX flows_notifications_incident ON {types.Table("flows_notifications")} (incident_key, seq DESC);
+            CREATE INDEX flows_notifications_pending ON {types.Table("flows_notifications")} (owner_id) WHERE status = 0;
             """,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "No such schema version."),
     };
