@@ -20,8 +20,6 @@ internal sealed class NotificationProcessor
     /// <summary>The most runs of one kind a tick reads.</summary>
     internal const int ReadLimit = 1000;
 
-    private static readonly RunState[] EndedStates = [RunState.Completed, RunState.Cached, RunState.Failed, RunState.TimedOut, RunState.Cancelled, RunState.Crashed];
-
     private const RunEvent EndedEvents = RunEvent.AnyFailure | RunEvent.Cancelled | RunEvent.Completed | RunEvent.Recovered;
 
     private readonly IRunStore _runs;
@@ -103,11 +101,17 @@ internal sealed class NotificationProcessor
         }
 
         var ended = new List<RunRecord>();
-        foreach (var state in EndedStates)
+        var query = new RunQuery { Kind = RunKind.Flow, EndedAfter = _since, Limit = ReadLimit };
+        while (true)
         {
-            // TODO(EndedAfter): one query with RunQuery.EndedAfter once the stores have it.
-            var runs = await _runs.QueryRunsAsync(new RunQuery { Kind = RunKind.Flow, State = state, Limit = ReadLimit }, cancellationToken).ConfigureAwait(false);
-            ended.AddRange(runs.Where(r => r.ParentRunId is null && r.EndedAt >= _since));
+            var page = await _runs.QueryRunPageAsync(query, cancellationToken).ConfigureAwait(false);
+            ended.AddRange(page.Runs.Where(r => r.ParentRunId is null && r.State.IsFinal() && r.EndedAt is not null));
+            if (page.NextPageToken is not { } next)
+            {
+                break;
+            }
+
+            query = query with { PageToken = next };
         }
 
         // Oldest first: a failure is grouped or notified before the completion that recovers from it.

@@ -72,6 +72,8 @@ public sealed class ReplicaTests
         await _stores[0].DisposeAsync();
         _stores.RemoveAt(0);
 
+        // Taken over when the next tick reads the store; sent when its next attempt is due (the backoff is kept).
+        time.Advance(staying.Options.DeliveryBackoff);
         await staying.TickAsync();
 
         var record = (await ((INotificationStore)staying.Store).GetNotificationsAsync(run.Id)).Single();
