@@ -1,6 +1,7 @@
 using System.Globalization;
 using Flows.Secrets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flows.Notifications.Channels;
 
@@ -29,6 +30,23 @@ internal static class ChannelConfiguration
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(secrets);
         return [.. configuration.GetSection(Section).GetChildren().Select(channel => Build(channel, secrets))];
+    }
+
+    /// <summary>
+    /// The host's configured channels, with secrets resolved through the host's providers (<see cref="StoreSecrets"/>:
+    /// every value resolved is masked in what the host's engine writes). Call when the application starts, so a bad
+    /// setting stops it.
+    /// </summary>
+    public static IReadOnlyList<INotificationChannel> Read(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var configuration = services.GetService<IConfiguration>();
+        if (configuration is null)
+        {
+            return [];
+        }
+
+        return Read(configuration, StoreSecrets.Create(services, configuration, services.GetService<TimeProvider>() ?? TimeProvider.System));
     }
 
     private static INotificationChannel Build(IConfigurationSection channel, SecretResolver secrets)

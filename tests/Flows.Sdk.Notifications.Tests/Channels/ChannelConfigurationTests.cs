@@ -1,5 +1,7 @@
 using Flows.Notifications.Channels;
+using Flows.Secrets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Flows.Notifications.Tests.Channels;
 
@@ -24,6 +26,22 @@ public sealed class ChannelConfigurationTests
         Assert.That(receiver.Received.Single().Json.TryGetProperty("blocks", out _), Is.True);
         var mail = ((EmailChannel)channels.Single(c => c.Name == "oncall")).Mail(ChannelTestData.Failed());
         Assert.That(mail.To.Mailboxes.Select(m => m.Address), Is.EqualTo(new[] { "a@example.org", "b@example.org" }));
+    }
+
+    [Test]
+    public async Task AHostsChannels_ResolveTheirSecretsThroughItsRegisteredProviders()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var configuration = Configuration(("ops:Type", "Webhook"), ("ops:UrlSecret", "ops-url"));
+        await using var services = new ServiceCollection()
+            .AddSingleton(configuration)
+            .AddSingleton<ISecretProvider>(new InlineSecretProvider([KeyValuePair.Create("ops-url", new Uri(receiver.Address, "/ops").AbsoluteUri)]))
+            .BuildServiceProvider();
+
+        var channels = ChannelConfiguration.Read(services);
+        await channels.Single().SendAsync(ChannelTestData.Failed());
+
+        Assert.That(receiver.Received.Single().Path, Is.EqualTo("/ops"));
     }
 
     [TestCase("Type", null, "Notification channel 'bad': Flows:Notifications:Channels:bad:Type is required")]
