@@ -80,6 +80,18 @@ internal static class MessageText
         return string.Join('\n', all.Take(lines)) + string.Create(CultureInfo.InvariantCulture, $"\n... ({all.Length - lines} more lines)");
     }
 
+    /// <summary>The run's page on the dashboard at <paramref name="dashboard"/> (<c>https://ops.example.org/flows</c> gives <c>.../flows/runs/&lt;id&gt;</c>); null without a dashboard.</summary>
+    public static Uri? RunUrl(Uri? dashboard, Guid runId)
+    {
+        if (dashboard is null)
+        {
+            return null;
+        }
+
+        var root = dashboard.AbsoluteUri.EndsWith('/') ? dashboard : new Uri(dashboard.AbsoluteUri + "/");
+        return new Uri(root, string.Create(CultureInfo.InvariantCulture, $"runs/{runId}"));
+    }
+
     /// <summary>The message as plain text: the title, the facts, the error, the parameters and the run's link.</summary>
     public static string PlainText(NotificationMessage message)
     {

@@ -88,6 +88,28 @@ public sealed class ChannelConfigurationTests
         Assert.That(MessageText.FirstLines("a\nb", 5), Is.EqualTo("a\nb"));
     }
 
+    [Test]
+    public void AGroupedIncident_SaysHowManyEvents_AndAMessageWithoutADashboard_HasNoLink()
+    {
+        var grouped = ChannelTestData.Failed() with { Count = 10, LastAt = new DateTimeOffset(2026, 12, 4, 2, 45, 0, TimeSpan.Zero), RunUrl = null };
+
+        var text = MessageText.PlainText(grouped);
+
+        Assert.That(text, Does.Contain("Count: 10 events from 2026-12-04 02:00:00 UTC to 2026-12-04 02:45:00 UTC"));
+        Assert.That(text, Does.Not.Contain("Open the run"));
+        Assert.That(MessageText.Html(grouped), Does.Not.Contain("<a "));
+    }
+
+    [TestCase("https://ops.example.org/flows")]
+    [TestCase("https://ops.example.org/flows/")]
+    public void ARunsLink_IsItsPageUnderTheDashboard(string dashboard)
+    {
+        var id = Guid.Parse("0b4c4ad5-8f6a-4f7e-9a53-6a1d2c0f5b11");
+
+        Assert.That(MessageText.RunUrl(new Uri(dashboard), id)!.AbsoluteUri, Is.EqualTo("https://ops.example.org/flows/runs/0b4c4ad5-8f6a-4f7e-9a53-6a1d2c0f5b11"));
+        Assert.That(MessageText.RunUrl(null, id), Is.Null);
+    }
+
     private static IConfiguration Configuration(params (string Key, string? Value)[] settings) =>
         new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Where(s => s.Value is not null).Select(s => KeyValuePair.Create(ChannelConfiguration.Section + ":" + s.Key, s.Value)))

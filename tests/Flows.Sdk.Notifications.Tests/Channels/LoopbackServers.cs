@@ -43,6 +43,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public int Status { get; set; } = StatusCodes.Status200OK;
 
+    /// <summary>When set, requests get no answer until the client gives up.</summary>
+    public bool Hangs { get; set; }
+
     public static async Task<WebhookReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -56,6 +59,17 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             receiver!.Received.Enqueue(new ReceivedRequest(
                 context.Request.Path, context.Request.Headers.Authorization.FirstOrDefault(), context.Request.ContentType ?? string.Empty, body));
+            if (receiver.Hangs)
+            {
+                var aborted = new TaskCompletionSource();
+                using (context.RequestAborted.Register(aborted.SetResult))
+                {
+                    await aborted.Task;
+                }
+
+                return;
+            }
+
             context.Response.StatusCode = receiver.Status;
         });
         await app.StartAsync();

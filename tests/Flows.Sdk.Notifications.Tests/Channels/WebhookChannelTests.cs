@@ -96,6 +96,18 @@ public sealed class WebhookChannelTests
     }
 
     [Test]
+    public async Task AWebhookThatDoesNotAnswer_TimesOut_NamingTheChannel()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Hangs = true;
+        using var channel = new WebhookChannel("ops", new WebhookChannelOptions { Url = new Uri(receiver.Address, "/x"), Timeout = TimeSpan.FromMilliseconds(300) });
+
+        var error = Assert.ThrowsAsync<TimeoutException>(() => Eventually.Within(channel.SendAsync(ChannelTestData.Failed())));
+
+        Assert.That(error!.Message, Is.EqualTo("Webhook channel 'ops' did not answer within 0.3 s."));
+    }
+
+    [Test]
     public void NobodyListening_Throws_WithoutTheAddress()
     {
         var port = SmtpReceiver.FreePort();
