@@ -9,7 +9,8 @@ namespace Flows.Cli.Commands;
 
 /// <summary>
 /// <c>flows inspect &lt;run&gt;</c>: one run with everything recorded about it: its state and times, parameters, the
-/// (masked) error, the tree of task runs and subflows with states, attempts, durations and cache hits, and artifacts.
+/// (masked) error, the tree of task runs and subflows with states, attempts, durations and cache hits, artifacts, and
+/// the notifications sent (or grouped, or failed) about it.
 /// </summary>
 internal static class InspectVerb
 {
@@ -29,6 +30,9 @@ internal static class InspectVerb
             var tree = await RunNode.ReadAsync(context.Store, record, context.Cancellation).ConfigureAwait(false);
             var transitions = await context.Store.GetTransitionsAsync(record.Id, context.Cancellation).ConfigureAwait(false);
             var artifacts = await context.Store.GetArtifactsAsync(record.Id, context.Cancellation).ConfigureAwait(false);
+            IReadOnlyList<NotificationRecord> notifications = context.Store is INotificationStore notes
+                ? await notes.GetNotificationsAsync(record.Id, context.Cancellation).ConfigureAwait(false)
+                : [];
             if (context.Settings.Json)
             {
                 context.WriteJson(new
@@ -37,6 +41,11 @@ internal static class InspectVerb
                     children = tree.Children.Select(RunNodeJson.From),
                     transitions = transitions.Select(t => new { state = t.State, timestamp = t.Timestamp.ToUniversalTime(), attempt = t.Attempt, message = t.Message }),
                     artifacts = artifacts.Select(a => new { key = a.Key, kind = a.Kind, runId = a.RunId, createdAt = a.CreatedAt.ToUniversalTime(), description = a.Description, content = a.Content }),
+                    notifications = notifications.Select(n => new
+                    {
+                        @event = n.Event, rule = n.Rule, channel = n.Channel, status = n.Status, attempts = n.Attempts, count = n.Count, error = n.Error,
+                        createdAt = n.CreatedAt.ToUniversalTime(), sentAt = n.SentAt?.ToUniversalTime(), groupedInto = n.GroupedInto,
+                    }),
                 });
                 return ExitCodes.Success;
             }
@@ -56,9 +65,54 @@ internal static class InspectVerb
                 }
             }
 
+            WriteNotifications(context, notifications);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The notifications about the run, one line each: event, rule, channel, status (with attempts, and the count of
+    /// events it stands for when grouped), when sent, and why the last attempt failed.
+    /// </summary>
+    private static void WriteNotifications(CommandContext context, IReadOnlyList<NotificationRecord> notifications)
+    {
+        if (notifications.Count == 0)
+        {
+            return;
+        }
+
+        context.Out.WriteLine();
+        context.Out.WriteLine("Notifications", context.Style(Color.Default, Decoration.Bold));
+        foreach (var n in notifications)
+        {
+            var line = new Paragraph();
+            line.Append($"{n.Event} → {n.Channel} (rule {n.Rule})  ", Style.Plain);
+            var status = n.Status switch
+            {
+                NotificationStatus.Sent => $"Sent {context.Formats.Time(n.SentAt)}",
+                NotificationStatus.Grouped => "Grouped into its incident's notification",
+                _ => n.Status.ToString(),
+            };
+            line.Append(status, context.Style(n.Status == NotificationStatus.Failed ? Color.Red : n.Status == NotificationStatus.Sent ? Color.Green : Color.Default));
+            if (n.Attempts > 1 || n.Status == NotificationStatus.Failed)
+            {
+                line.Append($"  {n.Attempts} attempts", Style.Plain);
+            }
+
+            if (n.Count > 1)
+            {
+                line.Append($"  ×{n.Count} events", Style.Plain);
+            }
+
+            if (n.Error is not null)
+            {
+                line.Append("  " + Cut(OneLine(n.Error), 120), context.Style(Color.Red));
+            }
+
+            context.Out.Write(line);
+            context.Out.WriteLine();
+        }
     }
 
     /// <summary>The run's facts as label / value rows.</summary>

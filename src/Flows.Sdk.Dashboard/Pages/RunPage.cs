@@ -61,6 +61,8 @@ internal static class RunPage
             Html.Of($"<h2 id=\"logs\">Logs</h2>{RunLogs.Form(context, run, filter, taskNames)}"),
             PagePart.Live("logs", () => RunLogs.RenderAsync(data, run, filter)),
             Html.Raw("<h2 id=\"artifacts\">Artifacts</h2>"),
-            PagePart.Live("artifacts", () => ArtifactList.RenderAsync(data, run))).ConfigureAwait(false);
+            PagePart.Live("artifacts", () => ArtifactList.RenderAsync(data, run)),
+            Html.Raw("<h2 id=\"notifications\">Notifications</h2>"),
+            PagePart.Live("notifications", () => NotificationList.RenderAsync(data))).ConfigureAwait(false);
     }
 }

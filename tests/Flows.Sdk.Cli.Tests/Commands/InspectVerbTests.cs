@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Flows.Cli.Tests.Support;
 using Flows.Runs;
+using Flows.Stores;
 using Microsoft.Extensions.Configuration;
 
 namespace Flows.Cli.Tests.Commands;
@@ -111,5 +112,39 @@ public sealed class InspectVerbTests
         {
             Assert.That(output.Output + output.Error, Does.Not.Contain(secret).And.Not.Contain("TOPSECRET"), output.ToString());
         }
+    }
+
+    [Test]
+    public async Task Inspect_ListsTheRunsNotifications_InTextAndJson()
+    {
+        await using var app = new CliApp();
+        var run = await app.Engine.RunAsync("cli-fail", RunParameters.Of(new { reason = "the disk is full" }));
+        var store = (INotificationStore)app.Engine.Store;
+        var at = DateTimeOffset.UtcNow;
+        NotificationRecord Note(string channel, NotificationStatus status) => new()
+        {
+            Id = Guid.CreateVersion7(), EventKey = "failures|" + run.Id + "|Failed|" + channel, IncidentKey = "failures|cli-fail|IOException", Rule = "failures",
+            Channel = channel, Event = "Failed", RunId = run.Id, Flow = "cli-fail", Status = status, CreatedAt = at,
+        };
+        await store.TryClaimAsync(Note("slack", NotificationStatus.Sent) with { Attempts = 1, Count = 3, SentAt = at });
+        await store.TryClaimAsync(Note("mail", NotificationStatus.Failed) with { Attempts = 4, Error = "SMTP server refused the connection" });
+        await store.TryClaimAsync(Note("other-run", NotificationStatus.Sent) with { RunId = Guid.CreateVersion7() });
+
+        var text = await app.RunAsync("inspect", run.Id.ToString(), "--no-color");
+        var json = await app.RunAsync("inspect", run.Id.ToString(), "--json");
+
+        Assert.That(text.ExitCode, Is.EqualTo(ExitCodes.Success), text.ToString());
+        var lines = text.Lines.SkipWhile(l => l != "Notifications").ToList();
+        Assert.That(lines, Has.Count.GreaterThanOrEqualTo(3), text.ToString());
+        Assert.That(lines[1], Does.Contain("Failed → slack (rule failures)").And.Contain("Sent").And.Contain("×3 events"), text.ToString());
+        Assert.That(lines[2], Does.Contain("Failed → mail").And.Contain("Failed  4 attempts").And.Contain("SMTP server refused"), text.ToString());
+        Assert.That(text.Output, Does.Not.Contain("other-run"), "another run's notification");
+        using var document = JsonDocument.Parse(json.Output);
+        var notes = document.RootElement.GetProperty("notifications").EnumerateArray().ToList();
+        Assert.That(notes.Select(n => (n.GetProperty("channel").GetString(), n.GetProperty("status").GetString(), n.GetProperty("attempts").GetInt32(), n.GetProperty("count").GetInt32())),
+            Is.EqualTo(new[] { ("slack", "Sent", 1, 3), ("mail", "Failed", 4, 1) }));
+        Assert.That(notes[1].GetProperty("error").GetString(), Is.EqualTo("SMTP server refused the connection"));
+        Assert.That((notes[0].GetProperty("event").GetString(), notes[0].GetProperty("rule").GetString()), Is.EqualTo(("Failed", "failures")));
+        Assert.That(notes[0].GetProperty("sentAt").ValueKind, Is.EqualTo(JsonValueKind.String));
     }
 }

@@ -45,7 +45,7 @@ public sealed class RunPageRequestTests
         var run = await app.RunAsync("dash-fail", new { table = "orders" });
         using var http = new HttpClient();
 
-        foreach (var region in new[] { "summary", "error", "tasks", "logs", "artifacts" })
+        foreach (var region in new[] { "summary", "error", "tasks", "logs", "artifacts", "notifications" })
         {
             var url = $"{app.Dashboard}/runs/{run.Id}?_live={region}";
             using var first = await http.GetAsync(url);
@@ -98,7 +98,7 @@ public sealed class RunPageRequestTests
         using var http = new HttpClient();
 
         var pages = new List<string> { await http.GetStringAsync($"{app.Dashboard}/runs/{run.Id}") };
-        foreach (var region in new[] { "summary", "error", "tasks", "logs", "artifacts" })
+        foreach (var region in new[] { "summary", "error", "tasks", "logs", "artifacts", "notifications" })
         {
             pages.Add(await http.GetStringAsync($"{app.Dashboard}/runs/{run.Id}?_live={region}"));
         }
@@ -108,5 +108,30 @@ public sealed class RunPageRequestTests
         {
             Assert.That(html, Does.Not.Contain(secret).And.Not.Contain(secret[..10]));
         }
+    }
+
+    [Test]
+    public async Task RunPage_ShowsTheRunsNotifications_WithStatusAttemptsCountAndEncodedError()
+    {
+        await using var app = await DashboardApp.StartAsync();
+        var run = await app.RunAsync("dash-fail", new { table = "orders" });
+        var store = (INotificationStore)app.Engine.Store;
+        var at = new DateTimeOffset(2030, 1, 1, 6, 0, 0, TimeSpan.Zero);
+        NotificationRecord Note(string channel) => new()
+        {
+            Id = Guid.CreateVersion7(), EventKey = "failures|" + run.Id + "|" + channel, IncidentKey = "failures|dash-fail", Rule = "failures",
+            Channel = channel, Event = "Failed", RunId = run.Id, Flow = "dash-fail", CreatedAt = at,
+        };
+        await store.TryClaimAsync(Note("slack") with { Status = NotificationStatus.Sent, Attempts = 1, Count = 10, SentAt = at });
+        await store.TryClaimAsync(Note("mail") with { Status = NotificationStatus.Failed, Attempts = 4, Error = "SMTP <refused> the connection" });
+        using var http = new HttpClient();
+
+        var page = await http.GetStringAsync($"{app.Dashboard}/runs/{run.Id}");
+        var region = await http.GetStringAsync($"{app.Dashboard}/runs/{run.Id}?_live=notifications");
+
+        Assert.That(page, Does.Contain("<h2 id=\"notifications\">Notifications</h2>"));
+        Assert.That(region, Does.Contain("<td>Failed</td><td>failures</td><td>slack</td><td>Sent</td><td>1</td><td>10</td>"), region);
+        Assert.That(region, Does.Contain("<td>mail</td><td>Failed</td><td>4</td><td>1</td>").And.Contain("2030-01-01 06:00:00 UTC"), region);
+        Assert.That(region, Does.Contain("SMTP &lt;refused&gt; the connection").And.Not.Contain("<refused>"), "the error is text, not markup");
     }
 }

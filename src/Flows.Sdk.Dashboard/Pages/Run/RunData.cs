@@ -37,6 +37,12 @@ internal sealed class RunData(DashboardContext context, Guid id)
 
     public Task<IReadOnlyList<RunArtifact>> ArtifactsAsync() =>
         context.Sharing.GetAsync($"run-artifacts:{id}", ct => context.Store.GetArtifactsAsync(id, ct).AsTask(), context.Aborted);
+
+    /// <summary>The notifications about the run, oldest first; none from a store that does not record them.</summary>
+    public Task<IReadOnlyList<NotificationRecord>> NotificationsAsync() =>
+        context.Store is INotificationStore notifications
+            ? context.Sharing.GetAsync($"run-notifications:{id}", ct => notifications.GetNotificationsAsync(id, ct), context.Aborted)
+            : Task.FromResult<IReadOnlyList<NotificationRecord>>([]);
 }
 
 /// <summary>A flow run's task runs and subflows, oldest first.</summary>

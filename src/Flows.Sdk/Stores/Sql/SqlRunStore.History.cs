@@ -86,7 +86,8 @@ public abstract partial class SqlRunStore
 
         parameters.Add(("limit", (long)query.Limit));
         parameters.Add(("offset", (long)query.Offset));
-        var sql = $"SELECT {RunColumns}{(withSequence ? ", seq" : string.Empty)} FROM {Runs}{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))} "
+        var hint = query.EndedAfter is not null && query.Kind == RunKind.Flow ? EndedIndexHint : string.Empty;
+        var sql = $"SELECT {RunColumns}{(withSequence ? ", seq" : string.Empty)} FROM {Runs}{hint}{(where.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", where))} "
             + "ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset";
         return (sql, parameters);
     }
@@ -239,6 +240,13 @@ public abstract partial class SqlRunStore
     /// with statistics saying most runs have no parent, scans the whole table at every step otherwise.
     /// </summary>
     private protected virtual string ParentIndexHint => string.Empty;
+
+    /// <summary>
+    /// A hint that makes a query of flow runs ended since a time (<see cref="RunQuery.EndedAfter"/>) read the end-time
+    /// index of schema version 6, where a database's planner may prefer walking every flow run in the order asked for:
+    /// SQLite's, without statistics, does.
+    /// </summary>
+    private protected virtual string EndedIndexHint => string.Empty;
 
     /// <summary>
     /// The schema version the database holds and the one this code writes, read without migrating anything (for

@@ -147,6 +147,9 @@ public sealed class SqliteRunStore : SqlRunStore
     /// <inheritdoc/>
     private protected override string ParentIndexHint => " INDEXED BY flows_runs_parent";
 
+    /// <inheritdoc />
+    private protected override string EndedIndexHint => " INDEXED BY flows_runs_flows_ended";
+
     /// <summary>The store's time, on this machine's clock (see the class's remarks).</summary>
     protected override string NowSql => "@now";
 
