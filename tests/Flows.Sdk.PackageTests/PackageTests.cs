@@ -41,7 +41,7 @@ public sealed class PackageTests
     {
         var packages = Directory.GetFiles(_feed, "*.nupkg").Select(Path.GetFileName);
 
-        Assert.That(packages, Is.EquivalentTo(new[] { "Flows.Sdk", "Flows.Sdk.Cli", "Flows.Sdk.Cli.Tool", "Flows.Sdk.Dashboard", "Flows.Sdk.Orchestration", "Flows.Sdk.PostgreSql", "Flows.Sdk.Redshift" }.Select(p => $"{p}.{_version}.nupkg")));
+        Assert.That(packages, Is.EquivalentTo(new[] { "Flows.Sdk", "Flows.Sdk.Cli", "Flows.Sdk.Cli.Tool", "Flows.Sdk.Dashboard", "Flows.Sdk.Notifications", "Flows.Sdk.Orchestration", "Flows.Sdk.PostgreSql", "Flows.Sdk.Redshift" }.Select(p => $"{p}.{_version}.nupkg")));
     }
 
     [Test]
