@@ -77,7 +77,7 @@ internal static class MessageText
             return string.Join('\n', all);
         }
 
-        return string.Join('\n', all.Take(lines)) + string.Create(CultureInfo.InvariantCulture, $"\n... ({all.Length - lines} more lines)");
+        return string.Join('\n', all.Take(lines)) + string.Create(CultureInfo.InvariantCulture, $"\n... ({all.Length - lines} more {(all.Length - lines == 1 ? "line" : "lines")})");
     }
 
     /// <summary>The run's page on the dashboard at <paramref name="dashboard"/> (<c>https://ops.example.org/flows</c> gives <c>.../flows/runs/&lt;id&gt;</c>); null without a dashboard.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Flows.Notifications.Channels;
 using Flows.Notifications.Logging;
 using Flows.Notifications.Rules;
 using Flows.Runs;
@@ -431,31 +432,16 @@ internal sealed class NotificationProcessor
             Deployment = record.Deployment,
             RunId = record.RunId,
             State = isRun ? run?.State.ToString() : null,
-            Error = FirstLines(run?.Error),
+            Error = MessageText.FirstLines(run?.Error, _options.ErrorLines),
             Duration = kind == RunEvent.Stalled ? _time.GetUtcNow() - run?.StartedAt : isRun ? run?.Duration : delivery.SilentFor,
             Attempt = run?.Attempt ?? 0,
             Parameters = isRun ? ParametersOf(run?.Parameters) : new Dictionary<string, JsonElement>(),
-            RunUrl = record.RunId is { } runId && _options.DashboardUrl is { } dashboard ? RunLink(dashboard, runId) : null,
+            RunUrl = record.RunId is { } runId ? MessageText.RunUrl(_options.DashboardUrl, runId) : null,
             Count = record.Count,
             FirstAt = record.CreatedAt,
             LastAt = _time.GetUtcNow(),
             Title = Title(kind, record, delivery),
         };
-    }
-
-    /// <summary>The run's page under the dashboard's address, whether or not that address ends with a slash.</summary>
-    internal static Uri RunLink(Uri dashboard, Guid runId) =>
-        new(new Uri(dashboard.AbsoluteUri.EndsWith('/') ? dashboard.AbsoluteUri : dashboard.AbsoluteUri + "/"), $"runs/{runId}");
-
-    private string? FirstLines(string? error)
-    {
-        if (error is null)
-        {
-            return null;
-        }
-
-        var lines = error.Split('\n');
-        return string.Join('\n', lines.Take(Math.Max(1, _options.ErrorLines))).TrimEnd('\r');
     }
 
     private static Dictionary<string, JsonElement> ParametersOf(string? json)

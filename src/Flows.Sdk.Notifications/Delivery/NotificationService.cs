@@ -1,5 +1,8 @@
+using Flows.Notifications.Channels;
 using Flows.Notifications.Logging;
 using Flows.Notifications.Rules;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,9 +16,10 @@ namespace Flows.Notifications.Delivery;
 /// (sooner when a delivery retry is due) reads run events from the run store and sends them. A failure to read is
 /// logged and tried again; nothing here runs on a flow's path.
 /// </summary>
-internal sealed class NotificationService(FlowEngine engine, IOptions<NotificationsOptions> options, IEnumerable<INotificationChannel> channels, ILoggerFactory? loggerFactory = null) : BackgroundService
+internal sealed class NotificationService(FlowEngine engine, IOptions<NotificationsOptions> options, IEnumerable<INotificationChannel> channels, IServiceProvider services, ILoggerFactory? loggerFactory = null) : BackgroundService
 {
     private NotificationProcessor? _processor;
+    private IReadOnlyList<INotificationChannel> _configured = [];
 
     internal NotificationProcessor Processor => _processor ?? throw new InvalidOperationException("The notification service has not started.");
 
@@ -23,7 +27,13 @@ internal sealed class NotificationService(FlowEngine engine, IOptions<Notificati
     {
         var settings = options.Value;
         Check(settings);
-        var rules = NotificationRules.Create(settings, channels);
+
+        // Channels and rules from configuration join those declared in code and registered in the container; a bad
+        // setting, a duplicate name or an unknown channel stops the start here, naming it.
+        var configuration = services.GetService<IConfiguration>();
+        var configuredRules = RuleConfiguration.Read(configuration);
+        _configured = ChannelConfiguration.Read(services);
+        var rules = NotificationRules.Create(settings, channels.Concat(_configured), configuredRules);
         var logger = (ILogger?)loggerFactory?.CreateLogger("Flows.Notifications") ?? NullLogger.Instance;
         _processor = new NotificationProcessor(engine.Store, rules, settings, engine.TimeProvider, engine.Secrets.Redact, logger);
         return base.StartAsync(cancellationToken);
@@ -66,6 +76,18 @@ internal sealed class NotificationService(FlowEngine engine, IOptions<Notificati
                 return;
             }
         }
+    }
+
+    /// <summary>Disposes the channels this service built from configuration (those declared in code belong to the code).</summary>
+    public override void Dispose()
+    {
+        foreach (var channel in _configured.OfType<IDisposable>())
+        {
+            channel.Dispose();
+        }
+
+        _configured = [];
+        base.Dispose();
     }
 
     private static void Check(NotificationsOptions settings)

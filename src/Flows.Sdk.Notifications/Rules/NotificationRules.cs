@@ -19,12 +19,16 @@ internal sealed class NotificationRules
 
     public IReadOnlyDictionary<string, INotificationChannel> Channels { get; }
 
-    /// <summary>Builds and checks the rules of <paramref name="options"/> against its channels and <paramref name="extraChannels"/> (from the container).</summary>
-    public static NotificationRules Create(NotificationsOptions options, IEnumerable<INotificationChannel> extraChannels)
+    /// <summary>
+    /// Builds and checks the rules of <paramref name="options"/> and <paramref name="extraRules"/> (from configuration)
+    /// against the options' channels and <paramref name="extraChannels"/> (from the container and configuration).
+    /// </summary>
+    public static NotificationRules Create(NotificationsOptions options, IEnumerable<INotificationChannel> extraChannels, IEnumerable<NotificationRuleBuilder>? extraRules = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var builders = options.Rules.Concat(extraRules ?? []).ToList();
         var channels = new Dictionary<string, INotificationChannel>(StringComparer.Ordinal);
-        var declared = options.Channels.Concat(extraChannels).Concat(options.Rules.SelectMany(r => r.ChannelInstances));
+        var declared = options.Channels.Concat(extraChannels).Concat(builders.SelectMany(r => r.ChannelInstances));
         foreach (var channel in declared)
         {
             if (string.IsNullOrWhiteSpace(channel.Name))
@@ -41,7 +45,7 @@ internal sealed class NotificationRules
         }
 
         var rules = new List<CompiledRule>();
-        foreach (var builder in options.Rules)
+        foreach (var builder in builders)
         {
             var rule = builder.Build();
 

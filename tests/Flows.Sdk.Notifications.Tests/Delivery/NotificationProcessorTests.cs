@@ -87,7 +87,7 @@ public sealed class NotificationProcessorTests
         var message = h["ops"].Received.Single();
         Assert.That(
             (message.Title, message.RunId, message.State, message.Error, message.Duration, message.Attempt, message.Parameters["region"].GetString(), message.RunUrl),
-            Is.EqualTo(("voter-sync failed (deployment voter-sync-nightly)", (Guid?)run.Id, "Failed", "voter-sync went wrong\nat line 2", (TimeSpan?)TimeSpan.FromSeconds(20), 1, "north", new Uri($"https://ops.example.org/flows/runs/{run.Id}"))));
+            Is.EqualTo(("voter-sync failed (deployment voter-sync-nightly)", (Guid?)run.Id, "Failed", "voter-sync went wrong\nat line 2\n... (1 more line)", (TimeSpan?)TimeSpan.FromSeconds(20), 1, "north", new Uri($"https://ops.example.org/flows/runs/{run.Id}"))));
     }
 
     [Test]

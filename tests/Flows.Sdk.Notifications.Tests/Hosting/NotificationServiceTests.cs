@@ -1,8 +1,10 @@
+using Flows.Notifications.Tests.Channels;
 using Flows.Notifications.Delivery;
 using Flows.Notifications.Tests.Delivery;
 using Flows.Runs;
 using Flows.Secrets;
 using Flows.Stores;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -65,12 +67,81 @@ public sealed class NotificationServiceTests
         Assert.That(error!.Message, Does.Contain("rule 'on-call'").And.Contain("channel 'pager'"));
     }
 
-    private static IHost Host(FakeTimeProvider time, Action<NotificationsOptions> configure)
+    [Test]
+    public async Task ChannelsAndRulesFromConfigurationAlone_NotifyARealWebhook_WithTheAddressFromASecret()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        using var host = Host(
+            time,
+            _ => { },
+            [
+                ("Channels:ops:Type", "Webhook"), ("Channels:ops:UrlSecret", "ops-url"), ("Channels:ops:Format", "Slack"),
+                ("Rules:login-failures:Events", "Failed"), ("Rules:login-failures:Flows:0", "logs-*"), ("Rules:login-failures:Channels", "ops"),
+                ("Rules:completions:Events", "Completed"), ("Rules:completions:Flows", "nothing-completes"), ("Rules:completions:Channels", "ops"),
+                ("DashboardUrl", "https://ops.example.org/flows"),
+            ],
+            new Uri(receiver.Address, "/hooks/ops"));
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<FlowEngine>();
+
+        using (engine.Use())
+        {
+            Assert.ThrowsAsync<InvalidOperationException>(async () => await NotifiedFlows.LogsIn("north", await engine.Secrets.GetAsync("db-password")));
+        }
+
+        var runId = (await engine.Store.QueryRunsAsync(new RunQuery { Name = "logs-in" })).Single().Id;
+        await Eventually.Until(
+            () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                return !receiver.Received.IsEmpty;
+            },
+            "the failure reaches the webhook configured for it");
+        await host.StopAsync();
+
+        var received = receiver.Received.Single();
+        Assert.That(received.Path, Is.EqualTo("/hooks/ops"));
+        Assert.That(received.Json.GetProperty("text").GetString(), Does.Contain("logs-in failed"));
+        Assert.That(received.Body, Does.Contain($"https://ops.example.org/flows/runs/{runId}"));
+        Assert.That(received.Body, Does.Not.Contain(Secret));
+    }
+
+    [TestCase("Channels:ops:Type", "Pager", "Notification channel 'ops': Flows:Notifications:Channels:ops:Type must be Webhook or Email")]
+    [TestCase("Rules:failures:Channels", "pager", "Notification rule 'failures' sends to channel 'pager', which does not exist (declared: ops)")]
+    [TestCase("Rules:failures:Events", "Failed, Exploded", "Notification rule 'failures': Flows:Notifications:Rules:failures:Events names 'Exploded'")]
+    public void ABadChannelOrRuleInConfiguration_StopsTheHostsStart_NamingIt(string key, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Channels:ops:Type"] = "Webhook", ["Channels:ops:UrlSecret"] = "ops-url",
+            ["Rules:failures:Events"] = "Failed", ["Rules:failures:Channels"] = "ops",
+        };
+        settings[key] = value;
+        using var host = Host(new FakeTimeProvider(), _ => { }, [.. settings.Select(s => (s.Key, s.Value))]);
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(error!.Message, Does.StartWith(expected));
+    }
+
+    [Test]
+    public void AChannelInConfigurationNamedAsOneInCode_StopsTheHostsStart()
+    {
+        using var host = Host(new FakeTimeProvider(), o => o.Channel(new RecordingChannel("ops")), [("Channels:ops:Type", "Webhook"), ("Channels:ops:UrlSecret", "ops-url")]);
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.That(error!.Message, Is.EqualTo("Two notification channels are named 'ops': a channel's name must be unique."));
+    }
+
+    private static IHost Host(FakeTimeProvider time, Action<NotificationsOptions> configure, (string Key, string? Value)[]? settings = null, Uri? opsUrl = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection((settings ?? []).Select(s => KeyValuePair.Create(NotificationsOptions.Section + ":" + s.Key, s.Value)));
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton<IRunStore>(new InMemoryRunStore(time));
-        builder.Services.AddSingleton<ISecretProvider>(new InlineSecretProvider([new("db-password", Secret)]));
+        builder.Services.AddSingleton<ISecretProvider>(new InlineSecretProvider([new("db-password", Secret), new("ops-url", (opsUrl ?? new Uri("http://127.0.0.1:9/hooks/ops")).AbsoluteUri)]));
         builder.Services.AddFlows();
         builder.Services.AddNotifications(configure);
         return builder.Build();
