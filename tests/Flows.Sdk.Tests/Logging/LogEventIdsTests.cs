@@ -21,6 +21,7 @@ public sealed partial class LogEventIdsTests
         (RedshiftList, RedshiftList.Assembly, 3000, 3999),
         (OrchestrationList, OrchestrationList.Assembly, 4000, 4999),
         (DashboardList, DashboardList.Assembly, 6000, 6999),
+        (NotificationsList, NotificationsList.Assembly, 7000, 7999),
     ];
 
     private static Type RedshiftList =>
@@ -28,6 +29,9 @@ public sealed partial class LogEventIdsTests
 
     private static Type DashboardList =>
         typeof(Flows.Dashboard.DashboardOptions).Assembly.GetType("Flows.Dashboard.Logging.DashboardEventIds", throwOnError: true)!;
+
+    private static Type NotificationsList =>
+        typeof(Flows.Notifications.NotificationsOptions).Assembly.GetType("Flows.Notifications.Logging.NotificationEventIds", throwOnError: true)!;
 
     private static Type OrchestrationList =>
         typeof(Flows.Orchestration.IDeployments).Assembly.GetType("Flows.Orchestration.Logging.OrchestrationEventIds", throwOnError: true)!;
