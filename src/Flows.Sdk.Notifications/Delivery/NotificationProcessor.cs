@@ -306,6 +306,7 @@ internal sealed class NotificationProcessor
             return;
         }
 
+        // Null only when the head was pruned meanwhile: the event stays recorded as grouped, the log tells the count it read.
         var count = await _notifications.AddToCountAsync(head.Id, 1, cancellationToken).ConfigureAwait(false);
         NotificationLog.Grouped(_logger, grouped.Event, grouped.Flow, grouped.Rule, grouped.Channel, count ?? head.Count + 1);
     }
