@@ -22,7 +22,7 @@ public abstract partial class RunStoreConformanceTests
     }
 
     [Test]
-    public async Task UpdatedNotification_ReadsBackEveryField_PerRunOldestFirst()
+    public async Task UpdatedNotification_ReadsBackItsDelivery_AndKeepsWhatWasClaimed_PerRunOldestFirst()
     {
         var store = (INotificationStore)_store;
         var runId = Guid.CreateVersion7();
@@ -33,17 +33,72 @@ public abstract partial class RunStoreConformanceTests
         await store.TryClaimAsync(Notification("r|2|Failed|ops", Guid.CreateVersion7()));
         var sent = first with
         {
-            Status = NotificationStatus.Failed, Attempts = 3, Count = 10, Error = "SmtpException: refused\0", SentAt = T0.AddMinutes(1),
-            NextAttemptAt = T0.AddMinutes(2), GroupedInto = Guid.CreateVersion7(), OwnerId = Guid.CreateVersion7(),
+            Status = NotificationStatus.Failed, Attempts = 3, Error = "SmtpException: refused\0", SentAt = T0.AddMinutes(1), NextAttemptAt = T0.AddMinutes(2),
+            OwnerId = Guid.CreateVersion7(),
         };
 
-        await store.UpdateAsync(sent);
+        // What the notification is about, and its count, are not the sender's to change.
+        await store.UpdateAsync(sent with { Count = 10, GroupedInto = Guid.CreateVersion7(), Flow = "other", Event = "Late", CreatedAt = T0.AddDays(1) });
 
         var read = await (await ReopenAsync() as INotificationStore)!.GetNotificationsAsync(runId);
         Assert.That(read.Select(n => n.Id), Is.EqualTo(new[] { first.Id, second.Id }), "the run's own, oldest first");
         Assert.That(read[0] with { Error = null }, Is.EqualTo(sent with { Error = null }));
         Assert.That(read[0].Error, Does.StartWith("SmtpException: refused"));
         Assert.That(read[1], Is.EqualTo(second));
+        Assert.That(await store.GetNotificationAsync(second.Id), Is.EqualTo(second));
+    }
+
+    [Test]
+    public async Task CountsAddedAtOnceFromTwoStores_AllCount()
+    {
+        var mine = (INotificationStore)_store;
+        var other = (INotificationStore)await ReopenAsync();
+        var head = Notification("r|1|Failed|ops", null);
+        await mine.TryClaimAsync(head);
+        const int additions = 40;
+        static int Added(int i) => 1 + (i % 2);
+
+        // Every addition starts at once, half through each store, as replicas grouping failures into one notification.
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var adding = Enumerable.Range(0, additions).Select(async i =>
+        {
+            await go.Task;
+            return await (i % 2 == 0 ? mine : other).AddToCountAsync(head.Id, Added(i));
+        }).ToList();
+        go.SetResult();
+        var sums = await Task.WhenAll(adding);
+
+        var expected = head.Count + Enumerable.Range(0, additions).Sum(Added);
+        Assert.That((await mine.GetNotificationAsync(head.Id))!.Count, Is.EqualTo(expected), "no addition is lost");
+        Assert.That(sums.Max(), Is.EqualTo(expected), "the last addition returns the total");
+        Assert.That(sums.Distinct().Count(), Is.EqualTo(additions), "each addition returns the sum it made");
+    }
+
+    [Test]
+    public async Task UpdateAfterACountWasAdded_KeepsTheCount()
+    {
+        var sender = (INotificationStore)_store;
+        var grouper = (INotificationStore)await ReopenAsync();
+        var head = Notification("r|1|Failed|ops", null) with { OwnerId = Guid.CreateVersion7() };
+        await sender.TryClaimAsync(head);
+
+        // The sender read the record at count 1; another process counts two events into it before the sender records it sent.
+        await grouper.AddToCountAsync(head.Id);
+        await grouper.AddToCountAsync(head.Id);
+        await sender.UpdateAsync(head with { Status = NotificationStatus.Sent, Attempts = 1, SentAt = T0.AddSeconds(5), NextAttemptAt = null });
+
+        var read = await grouper.GetNotificationAsync(head.Id);
+        Assert.That((read!.Status, read.Attempts, read.Count), Is.EqualTo((NotificationStatus.Sent, 1, 3)));
+    }
+
+    [Test]
+    public async Task NotificationThatIsNotStored_HasNoCountToAddTo_AndReadsAsNull()
+    {
+        var store = (INotificationStore)_store;
+
+        Assert.That(await store.AddToCountAsync(Guid.CreateVersion7()), Is.Null);
+        Assert.That(await store.GetNotificationAsync(Guid.CreateVersion7()), Is.Null);
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.AddToCountAsync(Guid.CreateVersion7(), -1));
     }
 
     [Test]

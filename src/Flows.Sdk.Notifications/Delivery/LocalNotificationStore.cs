@@ -5,58 +5,30 @@ namespace Flows.Notifications.Delivery;
 /// <summary>
 /// Notification records kept in this process, for a run store that does not implement <see cref="INotificationStore"/>
 /// (a custom one): notifications still go out, once per event from this process, but another process sharing the
-/// store would send them too, and the CLI and the dashboard do not see them. The built-in stores record them.
+/// store would send them too, and the CLI and the dashboard do not see them. The built-in stores record them. Kept by
+/// an in-memory store, so they behave as the built-in stores' do (an update never undoes a count).
 /// </summary>
 internal sealed class LocalNotificationStore : INotificationStore
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, NotificationRecord> _byKey = new(StringComparer.Ordinal);
-    private readonly List<NotificationRecord> _ordered = [];
+    private readonly InMemoryRunStore _records = new();
 
-    public Task<bool> TryClaimAsync(NotificationRecord notification, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            if (!_byKey.TryAdd(notification.EventKey, notification))
-            {
-                return Task.FromResult(false);
-            }
+    public Task<bool> TryClaimAsync(NotificationRecord notification, CancellationToken cancellationToken = default) =>
+        _records.TryClaimAsync(notification, cancellationToken);
 
-            _ordered.Add(notification);
-            return Task.FromResult(true);
-        }
-    }
+    public Task UpdateAsync(NotificationRecord notification, CancellationToken cancellationToken = default) =>
+        _records.UpdateAsync(notification, cancellationToken);
 
-    public Task UpdateAsync(NotificationRecord notification, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            var index = _ordered.FindIndex(n => n.Id == notification.Id);
-            if (index >= 0)
-            {
-                _ordered[index] = notification;
-                _byKey[notification.EventKey] = notification;
-            }
-        }
+    public Task<int?> AddToCountAsync(Guid notificationId, int count = 1, CancellationToken cancellationToken = default) =>
+        _records.AddToCountAsync(notificationId, count, cancellationToken);
 
-        return Task.CompletedTask;
-    }
+    public Task<NotificationRecord?> GetNotificationAsync(Guid notificationId, CancellationToken cancellationToken = default) =>
+        _records.GetNotificationAsync(notificationId, cancellationToken);
 
-    public Task<IReadOnlyList<NotificationRecord>> GetNotificationsAsync(Guid runId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return Task.FromResult<IReadOnlyList<NotificationRecord>>([.. _ordered.Where(n => n.RunId == runId)]);
-        }
-    }
+    public Task<IReadOnlyList<NotificationRecord>> GetNotificationsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        _records.GetNotificationsAsync(runId, cancellationToken);
 
-    public Task<NotificationRecord?> GetLatestOfIncidentAsync(string incidentKey, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            return Task.FromResult(_ordered.LastOrDefault(n => string.Equals(n.IncidentKey, incidentKey, StringComparison.Ordinal)));
-        }
-    }
+    public Task<NotificationRecord?> GetLatestOfIncidentAsync(string incidentKey, CancellationToken cancellationToken = default) =>
+        _records.GetLatestOfIncidentAsync(incidentKey, cancellationToken);
 
     // Nothing is abandoned: every record here belongs to this process, which still has it queued.
     public Task<IReadOnlyList<NotificationRecord>> TakeOverAbandonedAsync(Guid ownerId, int limit, CancellationToken cancellationToken = default) =>

@@ -300,22 +300,16 @@ internal sealed class NotificationProcessor
     private async Task GroupAsync(NotificationRecord grouped, NotificationRecord head, CancellationToken cancellationToken)
     {
         // Grouped records are kept under their own incident key: the incident's latest record stays its head (or the
-        // Recovered that closed it), whose count grows.
+        // Recovered that closed it), whose count grows. The claim makes this event count once; the addition is atomic in
+        // the store, so replicas grouping into one head at once, and the head's sender recording its attempts, lose none.
         if (!await _notifications.TryClaimAsync(grouped with { IncidentKey = grouped.IncidentKey + "|grouped" }, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        var counted = head with { Count = head.Count + 1 };
-        var mine = _pending.FindIndex(d => d.Record.Id == head.Id);
-        if (mine >= 0)
-        {
-            counted = _pending[mine].Record with { Count = head.Count + 1 };
-            _pending[mine] = _pending[mine] with { Record = counted };
-        }
-
-        await _notifications.UpdateAsync(counted, cancellationToken).ConfigureAwait(false);
-        NotificationLog.Grouped(_logger, grouped.Event, grouped.Flow, grouped.Rule, grouped.Channel, counted.Count);
+        // Null only when the head was pruned meanwhile: the event stays recorded as grouped, the log tells the count it read.
+        var count = await _notifications.AddToCountAsync(head.Id, 1, cancellationToken).ConfigureAwait(false);
+        NotificationLog.Grouped(_logger, grouped.Event, grouped.Flow, grouped.Rule, grouped.Channel, count ?? head.Count + 1);
     }
 
     private async Task RecoverAsync(CompiledRule compiled, RunRecord run, DateTimeOffset now, CancellationToken cancellationToken)
@@ -373,7 +367,7 @@ internal sealed class NotificationProcessor
 
     private async Task AttemptAsync(Delivery delivery, CancellationToken cancellationToken)
     {
-        var record = await WithLatestCountAsync(delivery.Record, cancellationToken).ConfigureAwait(false);
+        var record = await WithStoredCountAsync(delivery.Record, cancellationToken).ConfigureAwait(false);
         var channel = _rules.Channels.GetValueOrDefault(record.Channel);
         var attempt = record.Attempts + 1;
         try
@@ -407,15 +401,15 @@ internal sealed class NotificationProcessor
 
         _pending.Remove(delivery);
         var sent = record with { Status = NotificationStatus.Sent, Attempts = attempt, SentAt = _time.GetUtcNow(), NextAttemptAt = null };
-        await _notifications.UpdateAsync(await WithLatestCountAsync(sent, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await _notifications.UpdateAsync(sent, cancellationToken).ConfigureAwait(false);
         NotificationLog.Sent(_logger, record.Event, record.Flow, record.Rule, record.Channel, attempt);
     }
 
-    /// <summary>The record with the count another process may have grouped into it since this one read it.</summary>
-    private async Task<NotificationRecord> WithLatestCountAsync(NotificationRecord record, CancellationToken cancellationToken)
+    /// <summary>The record with its count as stored now: the events grouped into it since it was claimed, by any process, are told.</summary>
+    private async Task<NotificationRecord> WithStoredCountAsync(NotificationRecord record, CancellationToken cancellationToken)
     {
-        var stored = await _notifications.GetLatestOfIncidentAsync(record.IncidentKey, cancellationToken).ConfigureAwait(false);
-        return stored is not null && stored.Id == record.Id && stored.Count > record.Count ? record with { Count = stored.Count } : record;
+        var stored = await _notifications.GetNotificationAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        return stored is null ? record : record with { Count = stored.Count };
     }
 
     private NotificationMessage Message(NotificationRecord record, Delivery delivery)

@@ -13,8 +13,26 @@ public interface INotificationStore
     /// </summary>
     Task<bool> TryClaimAsync(NotificationRecord notification, CancellationToken cancellationToken = default);
 
-    /// <summary>Replaces the stored record of <paramref name="notification"/> (its status, attempts, count, error, times).</summary>
+    /// <summary>
+    /// Records how the delivery of <paramref name="notification"/> stands: its <see cref="NotificationRecord.Status"/>,
+    /// <see cref="NotificationRecord.Attempts"/>, <see cref="NotificationRecord.Error"/>, <see cref="NotificationRecord.SentAt"/>,
+    /// <see cref="NotificationRecord.NextAttemptAt"/> and <see cref="NotificationRecord.OwnerId"/>. Nothing else is written:
+    /// what the notification is about is fixed when it is claimed, and its <see cref="NotificationRecord.Count"/> changes
+    /// only through <see cref="AddToCountAsync"/>, so a sender recording an attempt never undoes an event another process
+    /// counted into the notification meanwhile. Does nothing when no notification has its id.
+    /// </summary>
     Task UpdateAsync(NotificationRecord notification, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds <paramref name="count"/> to the <see cref="NotificationRecord.Count"/> of the notification
+    /// <paramref name="notificationId"/> in one atomic step, so increments made at once by several processes all count.
+    /// Returns the count after the addition, or null when no notification has that id (pruned).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    Task<int?> AddToCountAsync(Guid notificationId, int count = 1, CancellationToken cancellationToken = default);
+
+    /// <summary>The notification <paramref name="notificationId"/> as stored now, or null.</summary>
+    Task<NotificationRecord?> GetNotificationAsync(Guid notificationId, CancellationToken cancellationToken = default);
 
     /// <summary>The notifications about a run, oldest first.</summary>
     Task<IReadOnlyList<NotificationRecord>> GetNotificationsAsync(Guid runId, CancellationToken cancellationToken = default);

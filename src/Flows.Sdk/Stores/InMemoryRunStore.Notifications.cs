@@ -38,12 +38,46 @@ public sealed partial class InMemoryRunStore : INotificationStore
             var index = _notifications.FindIndex(n => n.Id == notification.Id);
             if (index >= 0)
             {
-                // The event key is what was claimed: it stays.
-                _notifications[index] = notification with { EventKey = _notifications[index].EventKey };
+                // What UpdateAsync writes; the rest was fixed at claim, and the count changes only by AddToCountAsync.
+                _notifications[index] = _notifications[index] with
+                {
+                    Status = notification.Status,
+                    Attempts = notification.Attempts,
+                    Error = notification.Error,
+                    SentAt = notification.SentAt,
+                    NextAttemptAt = notification.NextAttemptAt,
+                    OwnerId = notification.OwnerId,
+                };
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<int?> AddToCountAsync(Guid notificationId, int count = 1, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_notificationsGate)
+        {
+            var index = _notifications.FindIndex(n => n.Id == notificationId);
+            if (index < 0)
+            {
+                return Task.FromResult<int?>(null);
+            }
+
+            _notifications[index] = _notifications[index] with { Count = _notifications[index].Count + count };
+            return Task.FromResult<int?>(_notifications[index].Count);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<NotificationRecord?> GetNotificationAsync(Guid notificationId, CancellationToken cancellationToken = default)
+    {
+        lock (_notificationsGate)
+        {
+            return Task.FromResult(_notifications.Find(n => n.Id == notificationId));
+        }
     }
 
     /// <inheritdoc />

@@ -61,6 +61,34 @@ public sealed class ReplicaTests
     }
 
     [Test]
+    public async Task ReplicasGroupingFailuresIntoOneIncidentAtOnce_CountEveryFailure()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        var replicas = await ReplicasAsync(3, time);
+        var writer = replicas[0];
+        var first = await writer.EndedAsync("load", RunState.Failed, deployment: "nightly-load");
+        await Task.WhenAll(replicas.Select(r => r.TickAsync()));
+
+        // Twelve more failures, read by every replica in one tick: each groups those whose claims it wins, at once.
+        const int more = 12;
+        for (var i = 0; i < more; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await writer.EndedAsync("load", RunState.Failed, deployment: "nightly-load");
+        }
+
+        await Task.WhenAll(replicas.Select(r => r.TickAsync()));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await writer.EndedAsync("load", RunState.Completed, deployment: "nightly-load");
+        await Task.WhenAll(replicas.Select(r => r.TickAsync()));
+
+        var head = (await ((INotificationStore)writer.Store).GetNotificationsAsync(first.Id)).Single();
+        Assert.That((head.Status, head.Count), Is.EqualTo((NotificationStatus.Sent, 1 + more)), "no replica's increment is lost");
+        var received = replicas.SelectMany(r => r["ops"].Received).Select(m => (m.Event, m.Count)).ToArray();
+        Assert.That(received, Is.EquivalentTo(new[] { (RunEvent.Failed, 1), (RunEvent.Recovered, 1 + more) }));
+    }
+
+    [Test]
     public async Task ANotificationClaimedByAProcessThatStopped_IsTakenOverAndSentByAnother()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));

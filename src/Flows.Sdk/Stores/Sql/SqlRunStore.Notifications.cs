@@ -6,7 +6,8 @@ namespace Flows.Stores.Sql;
 /// Notifications about runs (<see cref="INotificationStore"/>, schema version 6): a claim is an insert that does nothing
 /// when the event key is taken, so of processes racing to record one event exactly one inserts it; Pending records of an
 /// owner whose row is gone (removed by the sweep that found it lapsed, on the database's clock, or unregistered) are
-/// taken over in one statement that re-checks the owner, so two takers never take the same record.
+/// taken over in one statement that re-checks the owner, so two takers never take the same record; an event grouped into
+/// a notification adds to its count in one statement too, so increments made at once by several processes all count.
 /// </summary>
 public abstract partial class SqlRunStore : INotificationStore
 {
@@ -38,11 +39,29 @@ public abstract partial class SqlRunStore : INotificationStore
         await ExecuteAsync(
             connection,
             null,
-            $"UPDATE {Notifications} SET incident_key = @incidentKey, rule_name = @rule, channel = @channel, event_name = @event, run_id = @runId, flow = @flow, "
-            + "deployment = @deployment, status = @status, attempts = @attempts, event_count = @count, grouped_into = @groupedInto, error = @error, "
-            + "created_at = @createdAt, sent_at = @sentAt, next_attempt_at = @nextAttemptAt, owner_id = @owner WHERE id = @id",
-            NotificationParameters(notification),
+            $"UPDATE {Notifications} SET status = @status, attempts = @attempts, error = @error, sent_at = @sentAt, next_attempt_at = @nextAttemptAt, owner_id = @owner WHERE id = @id",
+            DeliveryParameters(notification),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One statement: the database adds to the stored count under the row's lock and returns the sum.</remarks>
+    public async Task<int?> AddToCountAsync(Guid notificationId, int count = 1, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var counted = await ReadAsync(
+            $"UPDATE {Notifications} SET event_count = event_count + @count WHERE id = @id RETURNING event_count",
+            [("id", Id(notificationId)), ("count", count)],
+            r => r.GetInt32(0),
+            cancellationToken).ConfigureAwait(false);
+        return counted.Count == 0 ? null : counted[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<NotificationRecord?> GetNotificationAsync(Guid notificationId, CancellationToken cancellationToken = default)
+    {
+        var found = await ReadAsync($"SELECT {NotificationColumns} FROM {Notifications} WHERE id = @id", [("id", Id(notificationId))], ReadNotification, cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
     }
 
     /// <inheritdoc />
@@ -92,10 +111,15 @@ public abstract partial class SqlRunStore : INotificationStore
 
     private (string, object?)[] NotificationParameters(NotificationRecord n) =>
     [
-        ("id", Id(n.Id)), ("eventKey", Storable(n.EventKey)), ("incidentKey", Storable(n.IncidentKey)), ("rule", Storable(n.Rule)), ("channel", Storable(n.Channel)),
+        .. DeliveryParameters(n), ("eventKey", Storable(n.EventKey)), ("incidentKey", Storable(n.IncidentKey)), ("rule", Storable(n.Rule)), ("channel", Storable(n.Channel)),
         ("event", Storable(n.Event)), ("runId", n.RunId is { } run ? Id(run) : null), ("flow", Storable(n.Flow)), ("deployment", Storable(n.Deployment)),
-        ("status", (int)n.Status), ("attempts", n.Attempts), ("count", n.Count), ("groupedInto", n.GroupedInto is { } into ? Id(into) : null),
-        ("error", Storable(n.Error)), ("createdAt", Time(n.CreatedAt)), ("sentAt", n.SentAt is { } sent ? Time(sent) : null),
+        ("count", n.Count), ("groupedInto", n.GroupedInto is { } into ? Id(into) : null), ("createdAt", Time(n.CreatedAt)),
+    ];
+
+    /// <summary>The parameters of what <see cref="UpdateAsync"/> writes: how the delivery stands.</summary>
+    private (string, object?)[] DeliveryParameters(NotificationRecord n) =>
+    [
+        ("id", Id(n.Id)), ("status", (int)n.Status), ("attempts", n.Attempts), ("error", Storable(n.Error)), ("sentAt", n.SentAt is { } sent ? Time(sent) : null),
         ("nextAttemptAt", n.NextAttemptAt is { } next ? Time(next) : null), ("owner", n.OwnerId is { } owner ? Id(owner) : null),
     ];
 
