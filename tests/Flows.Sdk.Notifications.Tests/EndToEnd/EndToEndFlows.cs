@@ -20,6 +20,9 @@ public static class EndToEndFlows
     [Flow("e2e-crashes")]
     public static Task Crashes(CancellationToken cancellationToken) => UntilCancelled(cancellationToken);
 
+    [Flow("e2e-runs-long")]
+    public static Task RunsLong(CancellationToken cancellationToken) => UntilCancelled(cancellationToken);
+
     /// <summary>What a deployment runs: fails when told to.</summary>
     [Flow("e2e-load")]
     public static Task Load(bool fail) => fail ? throw new InvalidOperationException("the warehouse is locked") : Task.CompletedTask;

@@ -81,6 +81,61 @@ public sealed class EventKindTests
         Assert.That(mailbox.Received, Has.Count.EqualTo(5));
     }
 
+    [Test]
+    public async Task LateStalledAndSilent_ReachExactlyTheRulesThatNameThem()
+    {
+        using var home = TempFolder.Create();
+        await using var hooks = await WebhookReceiver.StartAsync();
+        await using var mailbox = await SmtpReceiver.StartAsync(EndToEndSecrets.SmtpUser, EndToEndSecrets.SmtpPassword);
+        var time = new FakeTimeProvider(NotifyingHost.Start);
+        await using var host = await NotifyingHost.StartAsync(
+            time,
+            (o, secrets) => o
+                .Channel(Receivers.Webhook("hook-late", hooks, "/late", secrets))
+                .Channel(Receivers.Webhook("hook-silent", hooks, "/silent", secrets))
+                .Channel(Receivers.Email("mail-stalled", mailbox.Port, secrets, "stalled@example.org"))
+                .Channel(Receivers.Email("mail-ended", mailbox.Port, secrets, "ended@example.org"))
+                .Notify(n => n.WhenLate().To("hook-late"))
+                .Notify(n => n.WhenRunningLongerThan(TimeSpan.FromMinutes(10)).To("mail-stalled"))
+                .Notify(n => n.WhenNotSucceededWithin("e2e-quiet", TimeSpan.FromHours(2)).To("hook-silent"))
+                .Notify(n => n.When(RunEvent.AnyFailure | RunEvent.Cancelled).To("mail-ended")),
+            home: home.Path,
+            orchestration: o => o
+                .Deploy("e2e-daily", "e2e-completes", d => d.Cron("1 8 * * *").LateAfter(TimeSpan.FromSeconds(10)))
+                .Deploy("e2e-quiet", "e2e-completes", d => d.Cron("0 6 1 1 *")));
+
+        using var stop = new CancellationTokenSource();
+        Task runsLong;
+        using (host.Engine.Use())
+        {
+            runsLong = EndToEndFlows.RunsLong(stop.Token);
+        }
+
+        // The host was not running its 08:01 slot until 08:01:30 (a long pause, say): the run starts 30 s late, past its 10 s threshold.
+        time.SetUtcNow(NotifyingHost.Start + TimeSpan.FromSeconds(90));
+        await Eventually.UntilAsync(async () => (await host.Engine.Store.QueryRunsAsync(new RunQuery { Deployment = "e2e-daily" })) is [{ State: RunState.Completed }], "the late slot's run completes");
+
+        // Then hours pass, a minute at a time: the long run stalls, and e2e-quiet completes nothing for two hours.
+        await Eventually.UntilAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromMinutes(1));
+                return Task.FromResult(hooks.Received.Count >= 2 && !mailbox.Received.IsEmpty);
+            },
+            "the late, stalled and silent notifications");
+        var stalledAt = time.GetUtcNow();
+        await host.StopAsync();
+        await stop.CancelAsync();
+        Assert.CatchAsync<OperationCanceledException>(() => Eventually.Within(runsLong));
+
+        Assert.That(hooks.Events("/late"), Is.EqualTo(new[] { "Late e2e-completes" }));
+        Assert.That(hooks.Events("/silent"), Is.EqualTo(new[] { "Silent e2e-quiet" }));
+        Assert.That(hooks.Received.Single(r => r.Path == "/late").Json.GetProperty("deployment").GetString(), Is.EqualTo("e2e-daily"));
+        Assert.That(mailbox.Subjects("stalled@example.org"), Is.EqualTo(new[] { "e2e-runs-long is still running" }));
+        Assert.That(mailbox.Subjects("ended@example.org"), Is.Empty);
+        Assert.That(stalledAt - NotifyingHost.Start, Is.GreaterThanOrEqualTo(TimeSpan.FromHours(2)));
+    }
+
     /// <summary>True once <paramref name="expected"/> notifications about <paramref name="runs"/> are recorded, and every one Sent.</summary>
     private static async Task<bool> AllSentAsync(NotifyingHost host, List<RunRecord> runs, int expected)
     {
