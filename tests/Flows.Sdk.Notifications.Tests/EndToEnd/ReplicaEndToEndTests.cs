@@ -2,6 +2,7 @@ using Flows.Notifications.Tests.Channels;
 using Flows.Runs;
 using Flows.Stores;
 using Flows.Stores.PostgreSql;
+using Flows.Stores.Sql;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Flows.Notifications.Tests.EndToEnd;
@@ -30,6 +31,63 @@ public sealed class ReplicaEndToEndTests
     }
 
     [Test]
+    public async Task ARunWhoseProcessIsGone_IsSweptCrashedByAReplica_AndNotifiedOnce()
+    {
+        await using var hooks = await WebhookReceiver.StartAsync();
+        var time = new FakeTimeProvider(NotifyingHost.Start);
+        var replicas = new List<NotifyingHost>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                replicas.Add(await NotifyingHost.StartAsync(
+                    time,
+                    (o, secrets) => o.Notify(n => n.When(RunEvent.Crashed).To(Receivers.Webhook("ops-hook", hooks, "/ops", secrets))),
+                    Store()));
+            }
+
+            // A worker process runs a flow on the same database, then goes away mid-run: its owner row is gone, its run still Running.
+            var workerStore = Store();
+            var worker = new FlowEngine(new FlowEngineOptions { Store = workerStore, TimeProvider = time });
+            using var never = new CancellationTokenSource();
+            Task runsLong;
+            using (worker.Use())
+            {
+                runsLong = EndToEndFlows.RunsLong(never.Token);
+            }
+
+            await Eventually.UntilAsync(async () => (await workerStore.QueryRunsAsync(new RunQuery { Name = "e2e-runs-long" })) is [{ State: RunState.Running }], "the worker's run is recorded Running");
+            await workerStore.DisposeAsync();
+
+            // A replica's store sweeps (it does so every half heartbeat, so one may have already; called here so the test does not wait for one).
+            await ((SqlRunStore)replicas[1].Engine.Store).MarkCrashedRunsAsync();
+            var run = await replicas[0].RunOfAsync("e2e-runs-long");
+            Assert.That(run.State, Is.EqualTo(RunState.Crashed));
+
+            await replicas[0].AdvanceUntilAsync(async () => (await replicas[0].RecordsAsync(run.Id)) is [{ Status: NotificationStatus.Sent }], "the crash is notified");
+            foreach (var replica in replicas)
+            {
+                await replica.StopAsync();
+            }
+
+            var received = hooks.Received.Single();
+            Assert.That((received.Json.GetProperty("event").GetString(), received.Json.GetProperty("runId").GetString()), Is.EqualTo(("Crashed", run.Id.ToString())));
+            Assert.That(received.Json.GetProperty("error").GetString(), Does.Contain("store owner"), "the sweep's verdict, naming the gone process");
+            // The gone worker's engine, stopped for the test's sake, can no longer record its run's end: its store is closed.
+            await never.CancelAsync();
+            Assert.CatchAsync<RunStoreException>(() => Eventually.Within(runsLong));
+            await worker.DisposeAsync();
+        }
+        finally
+        {
+            foreach (var replica in replicas)
+            {
+                await replica.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
     public async Task ThreeReplicas_EachRunningFlows_NotifyEachEventOnce()
     {
         await using var hooks = await WebhookReceiver.StartAsync();
@@ -40,8 +98,7 @@ public sealed class ReplicaEndToEndTests
         {
             for (var i = 0; i < 3; i++)
             {
-                var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = TestServices.Postgres, Schema = _schema! });
-                _stores.Add(store);
+                var store = Store();
                 replicas.Add(await NotifyingHost.StartAsync(
                     time,
                     (o, secrets) =>
@@ -104,5 +161,12 @@ public sealed class ReplicaEndToEndTests
                 await replica.DisposeAsync();
             }
         }
+    }
+
+    private PostgreSqlRunStore Store()
+    {
+        var store = new PostgreSqlRunStore(new PostgreSqlRunStoreOptions { ConnectionString = TestServices.Postgres, Schema = _schema! });
+        _stores.Add(store);
+        return store;
     }
 }
