@@ -5,7 +5,8 @@ namespace Flows.Notifications.Tests.EndToEnd;
 /// <summary>Flows the end-to-end tests run for real, each ending one way.</summary>
 public static class EndToEndFlows
 {
-    [Flow("e2e-fails")]
+    /// <summary>Fails every attempt: retried twice, one run, one event.</summary>
+    [Flow("e2e-fails", Retries = 2)]
     public static Task Fails() => throw new InvalidOperationException("the upstream refused the batch\nat line 2");
 
     [Flow("e2e-completes")]

@@ -71,6 +71,7 @@ public sealed class EventKindTests
         await host.StopAsync();
 
         Assert.That(hooks.Events("/failed"), Is.EqualTo(new[] { "Failed e2e-fails" }));
+        Assert.That(hooks.Received.Single(r => r.Path == "/failed").Json.GetProperty("attempt").GetInt32(), Is.EqualTo(3), "its three attempts are one event, notified once its last failed");
         Assert.That(hooks.Events("/timed-out"), Is.EqualTo(new[] { "TimedOut e2e-times-out" }));
         Assert.That(hooks.Events("/completed"), Is.EqualTo(new[] { "Completed e2e-completes" }));
         Assert.That(hooks.Events("/c").Order(), Is.EqualTo(new[] { "Completed e2e-completes", "Crashed e2e-crashes" }));

@@ -50,6 +50,7 @@ public sealed class SecretEndToEndTests
         var json = hooks.Received.Single(r => r.Path == "/Json").Json;
         Assert.That(json.GetProperty("error").GetString(), Does.Contain("The API refused token *** (password ***)").And.Contain("token=***"), "the error's lines are there, masked");
         Assert.That(json.GetProperty("parameters").GetProperty("password").GetString(), Is.EqualTo("***"));
+        Assert.That(json.GetProperty("runUrl").GetString(), Is.EqualTo($"https://ops.example.org/flows/runs/{run.Id}"));
         Assert.That(mailbox.Received.Single().Mail.TextBody, Does.Contain("The API refused token ***"));
 
         var received = hooks.Received.Select(r => $"{r.Path}\n{r.Authorization}\n{r.Body}")
