@@ -72,7 +72,7 @@ public sealed class ReplicaEndToEndTests
 
             var received = hooks.Received.Single();
             Assert.That((received.Json.GetProperty("event").GetString(), received.Json.GetProperty("runId").GetString()), Is.EqualTo(("Crashed", run.Id.ToString())));
-            Assert.That(received.Json.GetProperty("error").GetString(), Does.Contain("store owner"), "the sweep's verdict, naming the gone process");
+            Assert.That(received.Json.GetProperty("error").GetString(), Does.StartWith("The process running it stopped before it finished (store owner"), "the sweep's verdict, naming the gone process");
             // The gone worker's engine, stopped for the test's sake, can no longer record its run's end: its store is closed.
             await never.CancelAsync();
             Assert.CatchAsync<RunStoreException>(() => Eventually.Within(runsLong));
