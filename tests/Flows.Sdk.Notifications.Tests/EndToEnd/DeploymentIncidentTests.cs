@@ -57,11 +57,7 @@ public sealed class DeploymentIncidentTests
         // Recorded with the runs: the first failure's notification counts the ten, the nine others are grouped into it.
         foreach (var channel in new[] { "ops-hook", "ops-mail" })
         {
-            var records = new List<NotificationRecord>();
-            foreach (var run in runs)
-            {
-                records.AddRange((await host.RecordsAsync(run.Id)).Where(r => r.Channel == channel));
-            }
+            var records = (await host.RecordsAsync(runs)).Where(r => r.Channel == channel).ToList();
 
             var head = records[0];
             Assert.That((head.Event, head.Status, head.Count), Is.EqualTo(("Failed", NotificationStatus.Sent, 10)));

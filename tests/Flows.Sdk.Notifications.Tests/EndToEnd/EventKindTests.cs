@@ -67,7 +67,7 @@ public sealed class EventKindTests
 
         Assert.That(runs.Select(r => r.State), Is.EqualTo(new[] { RunState.Failed, RunState.Completed, RunState.Cancelled, RunState.TimedOut, RunState.Crashed }));
 
-        await host.AdvanceUntilAsync(async () => await AllSentAsync(host, runs, expected: 10), "the ten notifications are sent");
+        await host.AdvanceUntilAsync(async () => (await host.RecordsAsync(runs)) is { Count: 10 } records && records.TrueForAll(r => r.Status == NotificationStatus.Sent), "the ten notifications are sent");
         await host.StopAsync();
 
         Assert.That(hooks.Events("/failed"), Is.EqualTo(new[] { "Failed e2e-fails" }));
@@ -135,17 +135,5 @@ public sealed class EventKindTests
         Assert.That(mailbox.Subjects("stalled@example.org"), Is.EqualTo(new[] { "e2e-runs-long is still running" }));
         Assert.That(mailbox.Subjects("ended@example.org"), Is.Empty);
         Assert.That(stalledAt - NotifyingHost.Start, Is.GreaterThanOrEqualTo(TimeSpan.FromHours(2)));
-    }
-
-    /// <summary>True once <paramref name="expected"/> notifications about <paramref name="runs"/> are recorded, and every one Sent.</summary>
-    private static async Task<bool> AllSentAsync(NotifyingHost host, List<RunRecord> runs, int expected)
-    {
-        var records = new List<NotificationRecord>();
-        foreach (var run in runs)
-        {
-            records.AddRange(await host.RecordsAsync(run.Id));
-        }
-
-        return records.Count >= expected && records.TrueForAll(r => r.Status == NotificationStatus.Sent);
     }
 }

@@ -111,6 +111,18 @@ internal sealed class NotifyingHost : IAsyncDisposable
     /// <summary>The notifications recorded about <paramref name="runId"/>.</summary>
     public Task<IReadOnlyList<NotificationRecord>> RecordsAsync(Guid runId) => Notifications.GetNotificationsAsync(runId);
 
+    /// <summary>The notifications recorded about <paramref name="runs"/>, run by run.</summary>
+    public async Task<List<NotificationRecord>> RecordsAsync(IEnumerable<RunRecord> runs)
+    {
+        var records = new List<NotificationRecord>();
+        foreach (var run in runs)
+        {
+            records.AddRange(await RecordsAsync(run.Id));
+        }
+
+        return records;
+    }
+
     /// <summary>The flow run of <paramref name="flow"/> (the only one of that name).</summary>
     public async Task<RunRecord> RunOfAsync(string flow) =>
         (await Engine.Store.QueryRunsAsync(new RunQuery { Name = flow, Kind = RunKind.Flow })).Single();

@@ -35,30 +35,19 @@ public sealed class SmtpOutageTests
         Assert.That(runs.Select(r => (r.State, r.EndedAt)), Is.EqualTo(new[] { (RunState.Failed, (DateTimeOffset?)NotifyingHost.Start), (RunState.Completed, NotifyingHost.Start) }));
 
         // Each delivery is tried, fails, and is recorded with the error and when it is tried next.
-        await host.AdvanceUntilAsync(async () => (await RecordsAsync(host, runs)) is { Count: 2 } records && records.TrueForAll(r => r.Attempts >= 2), "two attempts of each delivery failed");
-        var down = await RecordsAsync(host, runs);
+        await host.AdvanceUntilAsync(async () => (await host.RecordsAsync(runs)) is { Count: 2 } records && records.TrueForAll(r => r.Attempts >= 2), "two attempts of each delivery failed");
+        var down = await host.RecordsAsync(runs);
         Assert.That(down.Select(r => (r.Event, r.Status)), Is.EqualTo(new[] { ("Failed", NotificationStatus.Pending), ("Completed", NotificationStatus.Pending) }));
         Assert.That(down.Select(r => r.Error), Has.All.StartsWith($"InvalidOperationException: E-mail channel 'oncall' could not connect to 127.0.0.1:{port}:"));
         Assert.That(down.Select(r => r.NextAttemptAt), Has.All.GreaterThan(time.GetUtcNow() - TimeSpan.FromSeconds(1)));
 
         await using var mailbox = await SmtpReceiver.StartAsync(EndToEndSecrets.SmtpUser, EndToEndSecrets.SmtpPassword, port);
-        await host.AdvanceUntilAsync(async () => (await RecordsAsync(host, runs)) is { Count: 2 } records && records.TrueForAll(r => r.Status == NotificationStatus.Sent), "both deliveries are sent");
+        await host.AdvanceUntilAsync(async () => (await host.RecordsAsync(runs)) is { Count: 2 } records && records.TrueForAll(r => r.Status == NotificationStatus.Sent), "both deliveries are sent");
         await host.StopAsync();
 
-        var sent = await RecordsAsync(host, runs);
+        var sent = await host.RecordsAsync(runs);
         Assert.That(sent.Select(r => r.Attempts), Has.All.GreaterThanOrEqualTo(3));
         Assert.That(sent.Select(r => r.SentAt), Has.All.Not.Null);
         Assert.That(mailbox.Subjects("oncall@example.org").Order(), Is.EqualTo(new[] { "e2e-completes completed", "e2e-fails failed" }));
-    }
-
-    private static async Task<List<NotificationRecord>> RecordsAsync(NotifyingHost host, RunRecord[] runs)
-    {
-        var records = new List<NotificationRecord>();
-        foreach (var run in runs)
-        {
-            records.AddRange(await host.RecordsAsync(run.Id));
-        }
-
-        return records;
     }
 }
