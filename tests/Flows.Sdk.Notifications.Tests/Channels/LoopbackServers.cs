@@ -118,9 +118,12 @@ internal sealed class SmtpReceiver : IAsyncDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    public static async Task<SmtpReceiver> StartAsync(string user, string password)
+    public static Task<SmtpReceiver> StartAsync(string user, string password) => StartAsync(user, password, FreePort());
+
+    /// <summary>Starts on <paramref name="port"/>: a server back up where it was down (<see cref="FreePort"/> gave the port).</summary>
+    public static async Task<SmtpReceiver> StartAsync(string user, string password, int port)
     {
-        var receiver = new SmtpReceiver(FreePort(), user, password);
+        var receiver = new SmtpReceiver(port, user, password);
         await Eventually.UntilAsync(receiver.ListensAsync, "the SMTP server listens");
         return receiver;
     }
