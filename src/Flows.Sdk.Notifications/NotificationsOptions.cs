@@ -39,6 +39,13 @@ public sealed class NotificationsOptions
     /// <summary>How often the run store is read for events. Defaults to 5 seconds.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How far back each read looks for flow runs that ended: a run whose end reaches the store late (held by its
+    /// engine through a store outage, or stamped by a clock behind this one's) is still notified if it lands within
+    /// this span. Defaults to 5 minutes, the engine's default store-outage tolerance.
+    /// </summary>
+    public TimeSpan ReadBack { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How many times a delivery is tried before it is recorded failed. Defaults to 5.</summary>
     public int DeliveryAttempts { get; set; } = 5;
 

@@ -138,9 +138,10 @@ internal sealed class NotificationProcessor
             }
         }
 
-        // Read again a poll interval back next time: a run whose end was committed late, or stamped by a clock a little
-        // behind, is still seen; the runs seen already are skipped.
-        _since = now - _options.PollInterval;
+        // Read again ReadBack (or a poll interval, if longer) back next time: a run whose end was committed late (the
+        // engine holding its writes through a store outage) or stamped by a clock behind this one's is still seen; the
+        // runs seen already are skipped here, and those another process notified by their claim.
+        _since = now - (_options.ReadBack > _options.PollInterval ? _options.ReadBack : _options.PollInterval);
         foreach (var key in _seen.Where(s => s.Value < _since).Select(s => s.Key).ToList())
         {
             _seen.Remove(key);
@@ -343,7 +344,8 @@ internal sealed class NotificationProcessor
             };
             if (await _notifications.TryClaimAsync(record, cancellationToken).ConfigureAwait(false))
             {
-                _pending.Add(new Delivery(record, run, null));
+                // The incident's span, from its first notification to this recovery, for the message.
+                _pending.Add(new Delivery(record, run, null, head.CreatedAt));
             }
         }
     }
@@ -432,8 +434,8 @@ internal sealed class NotificationProcessor
             Parameters = isRun ? ParametersOf(run?.Parameters) : new Dictionary<string, JsonElement>(),
             RunUrl = record.RunId is { } runId ? MessageText.RunUrl(_options.DashboardUrl, runId) : null,
             Count = record.Count,
-            FirstAt = record.CreatedAt,
-            LastAt = _time.GetUtcNow(),
+            FirstAt = delivery.IncidentSince ?? record.CreatedAt,
+            LastAt = kind == RunEvent.Recovered && run?.EndedAt is { } recoveredAt ? recoveredAt : _time.GetUtcNow(),
             Title = Title(kind, record, delivery),
         };
     }
@@ -478,5 +480,5 @@ internal sealed class NotificationProcessor
     }
 
     /// <summary>A notification this process claimed and sends, with the run it is about (null for a Silent deployment).</summary>
-    private sealed record Delivery(NotificationRecord Record, RunRecord? Run, TimeSpan? SilentFor);
+    private sealed record Delivery(NotificationRecord Record, RunRecord? Run, TimeSpan? SilentFor, DateTimeOffset? IncidentSince = null);
 }

@@ -102,9 +102,9 @@ internal sealed class NotificationService(FlowEngine engine, IOptions<Notificati
             throw new InvalidOperationException($"{NotificationsOptions.Section}:DeliveryAttempts must be at least 1 (it is {settings.DeliveryAttempts}).");
         }
 
-        if (settings.DeliveryBackoff < TimeSpan.Zero || settings.GroupingWindow < TimeSpan.Zero)
+        if (settings.DeliveryBackoff < TimeSpan.Zero || settings.GroupingWindow < TimeSpan.Zero || settings.ReadBack < TimeSpan.Zero)
         {
-            throw new InvalidOperationException($"{NotificationsOptions.Section}:DeliveryBackoff and GroupingWindow must not be negative.");
+            throw new InvalidOperationException($"{NotificationsOptions.Section}:DeliveryBackoff, GroupingWindow and ReadBack must not be negative.");
         }
     }
 }

@@ -107,6 +107,7 @@ public sealed class NotificationProcessorTests
 
         Assert.That(h["ops"].Received.Select(m => (m.Event, m.Count)), Is.EqualTo(new[] { (RunEvent.Failed, 1), (RunEvent.Recovered, 10) }));
         Assert.That(h["ops"].Received.Last().Title, Is.EqualTo("load recovered after 10 failures (deployment nightly-load)"));
+        Assert.That((h["ops"].Received.Last().FirstAt, h["ops"].Received.Last().LastAt), Is.EqualTo((failures[0].EndedAt!.Value, recovery.EndedAt!.Value)), "the incident's span: its first notification to the recovery");
         var first = (await h.RecordsAsync(failures[0])).Single();
         Assert.That((first.Status, first.Count, first.Attempts), Is.EqualTo((NotificationStatus.Sent, 10, 1)));
         foreach (var grouped in failures.Skip(1))
@@ -123,6 +124,23 @@ public sealed class NotificationProcessorTests
         await h.EndedAsync("load", RunState.Failed, deployment: "nightly-load");
         await h.TickAsync();
         Assert.That(h["ops"].Received.Select(m => m.Event), Is.EqualTo(new[] { RunEvent.Failed, RunEvent.Recovered, RunEvent.Failed }));
+    }
+
+    [Test]
+    public async Task ARunWhoseEndIsRecordedLate_IsNotifiedWhenItLandsWithinReadBack_AndOnlyOnce()
+    {
+        var h = new ProcessorHarness(o => o.Notify(n => n.When(RunEvent.Failed).To("ops")).GroupingWindow = TimeSpan.Zero, channels: "ops");
+        await h.TickAsync();
+        h.Time.Advance(TimeSpan.FromMinutes(3));
+        await h.TickAsync();
+
+        // Ended two minutes ago by an engine that held its writes through a store outage: it lands only now.
+        var late = await h.EndedAsync("load", RunState.Failed, endedAgo: TimeSpan.FromMinutes(2));
+        await h.TickAsync();
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await h.TickAsync();
+
+        Assert.That(h["ops"].Received.Select(m => m.RunId), Is.EqualTo(new Guid?[] { late.Id }));
     }
 
     [Test]

@@ -39,10 +39,10 @@ internal sealed class ProcessorHarness
 
     public Task TickAsync() => Processor.TickAsync(CancellationToken.None);
 
-    /// <summary>Stores a flow run that ended now in <paramref name="state"/>.</summary>
-    public async Task<RunRecord> EndedAsync(string flow, RunState state, string? deployment = null, string? error = null)
+    /// <summary>Stores a flow run that ended in <paramref name="state"/> now, or <paramref name="endedAgo"/> (its end recorded late).</summary>
+    public async Task<RunRecord> EndedAsync(string flow, RunState state, string? deployment = null, string? error = null, TimeSpan? endedAgo = null)
     {
-        var now = Time.GetUtcNow();
+        var now = Time.GetUtcNow() - (endedAgo ?? TimeSpan.Zero);
         var run = new RunRecord
         {
             Id = Guid.CreateVersion7(),
