@@ -87,9 +87,31 @@ internal sealed class NotificationProcessor
     public async Task DeliverDueAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        foreach (var delivery in _pending.Where(d => (d.Record.NextAttemptAt ?? now) <= now).ToList())
+        var due = _pending.Where(d => (d.Record.NextAttemptAt ?? now) <= now).ToList();
+
+        // One channel after another would let a webhook that hangs until its timeout hold up every mail: each channel's
+        // deliveries go in order, the channels side by side.
+        await Task.WhenAll(due.GroupBy(d => d.Record.Channel, StringComparer.Ordinal).Select(channel => DeliverInOrderAsync(channel, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task DeliverInOrderAsync(IEnumerable<Delivery> deliveries, CancellationToken cancellationToken)
+    {
+        foreach (var delivery in deliveries)
         {
             await AttemptAsync(delivery, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Replaces <paramref name="delivery"/> among the pending by <paramref name="next"/> (null: it is done); deliveries of several channels end at once.</summary>
+    private void Settle(Delivery delivery, Delivery? next)
+    {
+        lock (_pending)
+        {
+            _pending.Remove(delivery);
+            if (next is not null)
+            {
+                _pending.Add(next);
+            }
         }
     }
 
@@ -369,6 +391,13 @@ internal sealed class NotificationProcessor
 
     private async Task AttemptAsync(Delivery delivery, CancellationToken cancellationToken)
     {
+        if (delivery.Unrecorded is { } unrecorded)
+        {
+            // Sent or tried already; only the store has not heard.
+            await RecordAsync(delivery, unrecorded, delivery.Next, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var record = await WithStoredCountAsync(delivery.Record, cancellationToken).ConfigureAwait(false);
         var channel = _rules.Channels.GetValueOrDefault(record.Channel);
         var attempt = record.Attempts + 1;
@@ -384,27 +413,43 @@ internal sealed class NotificationProcessor
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var error = _redact($"{e.GetType().Name}: {e.Message}");
-            var now = _time.GetUtcNow();
-            _pending.Remove(delivery);
             if (attempt >= Math.Max(1, _options.DeliveryAttempts))
             {
-                await _notifications.UpdateAsync(record with { Status = NotificationStatus.Failed, Attempts = attempt, Error = error, NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
                 NotificationLog.Failed(_logger, record.Event, record.Flow, record.Channel, attempt, error);
+                await RecordAsync(delivery, record with { Status = NotificationStatus.Failed, Attempts = attempt, Error = error, NextAttemptAt = null }, null, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
             var delay = _options.DeliveryBackoff * Math.Pow(2, attempt - 1);
-            var retry = record with { Attempts = attempt, Error = error, NextAttemptAt = now + delay };
-            await _notifications.UpdateAsync(retry, cancellationToken).ConfigureAwait(false);
-            _pending.Add(delivery with { Record = retry });
+            var retry = record with { Attempts = attempt, Error = error, NextAttemptAt = _time.GetUtcNow() + delay };
             NotificationLog.AttemptFailed(_logger, record.Event, record.Flow, record.Channel, attempt, _options.DeliveryAttempts, delay.TotalSeconds, error);
+            await RecordAsync(delivery, retry, delivery with { Record = retry }, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        _pending.Remove(delivery);
-        var sent = record with { Status = NotificationStatus.Sent, Attempts = attempt, SentAt = _time.GetUtcNow(), NextAttemptAt = null };
-        await _notifications.UpdateAsync(sent, cancellationToken).ConfigureAwait(false);
         NotificationLog.Sent(_logger, record.Event, record.Flow, record.Rule, record.Channel, attempt);
+        await RecordAsync(delivery, record with { Status = NotificationStatus.Sent, Attempts = attempt, SentAt = _time.GetUtcNow(), NextAttemptAt = null }, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records an attempt's <paramref name="outcome"/>, then replaces the delivery by <paramref name="next"/> (null: done).
+    /// A store that cannot be written keeps the outcome here, written again a poll interval later: a notification sent
+    /// is never sent again for want of its record, and one that stays Pending under a live owner is never left behind.
+    /// </summary>
+    private async Task RecordAsync(Delivery delivery, NotificationRecord outcome, Delivery? next, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _notifications.UpdateAsync(outcome, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            var later = delivery.Record with { NextAttemptAt = _time.GetUtcNow() + _options.PollInterval };
+            Settle(delivery, delivery with { Record = later, Unrecorded = outcome, Next = next });
+            throw;
+        }
+
+        Settle(delivery, next);
     }
 
     /// <summary>The record with its count as stored now: the events grouped into it since it was claimed, by any process, are told.</summary>
@@ -480,5 +525,11 @@ internal sealed class NotificationProcessor
     }
 
     /// <summary>A notification this process claimed and sends, with the run it is about (null for a Silent deployment).</summary>
-    private sealed record Delivery(NotificationRecord Record, RunRecord? Run, TimeSpan? SilentFor, DateTimeOffset? IncidentSince = null);
+    /// <remarks><see cref="Unrecorded"/>: an attempt's outcome the store could not take yet, and <see cref="Next"/> what follows it.</remarks>
+    private sealed record Delivery(NotificationRecord Record, RunRecord? Run, TimeSpan? SilentFor, DateTimeOffset? IncidentSince = null)
+    {
+        public NotificationRecord? Unrecorded { get; init; }
+
+        public Delivery? Next { get; init; }
+    }
 }

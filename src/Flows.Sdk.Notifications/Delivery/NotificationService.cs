@@ -48,6 +48,7 @@ internal sealed class NotificationService(FlowEngine engine, IOptions<Notificati
         var nextPoll = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
+            var failed = false;
             try
             {
                 if (time.GetUtcNow() >= nextPoll)
@@ -63,9 +64,11 @@ internal sealed class NotificationService(FlowEngine engine, IOptions<Notificati
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 NotificationLog.PollFailed(logger, e, poll.TotalSeconds);
+                failed = true;
             }
 
-            var wake = processor.NextDeliveryAt is { } due && due < nextPoll ? due : nextPoll;
+            // After a failure (the store unreachable, most likely) nothing is tried again before the next poll.
+            var wake = !failed && processor.NextDeliveryAt is { } due && due < nextPoll ? due : nextPoll;
             var delay = wake - time.GetUtcNow();
             try
             {

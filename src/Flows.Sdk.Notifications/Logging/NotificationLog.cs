@@ -20,7 +20,7 @@ internal static partial class NotificationLog
     [LoggerMessage(NotificationEventIds.NotificationsTakenOver, LogLevel.Information, "Took over {Count} notification(s) a stopped process claimed and did not send", EventName = nameof(NotificationEventIds.NotificationsTakenOver))]
     public static partial void TakenOver(ILogger logger, int count);
 
-    [LoggerMessage(NotificationEventIds.PollFailed, LogLevel.Warning, "Reading run events for notifications failed; trying again in {PollSeconds:0.###} s", EventName = nameof(NotificationEventIds.PollFailed))]
+    [LoggerMessage(NotificationEventIds.PollFailed, LogLevel.Warning, "Reading run events or recording notifications in the run store failed; trying again in {PollSeconds:0.###} s", EventName = nameof(NotificationEventIds.PollFailed))]
     public static partial void PollFailed(ILogger logger, Exception exception, double pollSeconds);
 
     [LoggerMessage(NotificationEventIds.StoreNotShared, LogLevel.Warning, "The run store ({Store}) does not record notifications: they are sent from this process alone, kept in memory, and not seen from the CLI or the dashboard", EventName = nameof(NotificationEventIds.StoreNotShared))]

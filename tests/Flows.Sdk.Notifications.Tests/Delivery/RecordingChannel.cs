@@ -29,9 +29,17 @@ internal sealed class RecordingChannel(string name) : INotificationChannel
     /// <summary>What was received, as the JSON a webhook would post: what a test greps for secrets.</summary>
     public string ReceivedText => string.Join("\n", Received.Select(m => JsonSerializer.Serialize(m)));
 
-    public Task SendAsync(NotificationMessage message, CancellationToken cancellationToken = default)
+    /// <summary>Awaited by every send before it is received: a channel that hangs until the test lets it go.</summary>
+    public Func<Task>? BeforeSend { get; set; }
+
+    public async Task SendAsync(NotificationMessage message, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _attempts);
+        if (BeforeSend is { } before)
+        {
+            await before();
+        }
+
         if (FailuresLeft > 0)
         {
             if (FailuresLeft != int.MaxValue)
@@ -43,6 +51,5 @@ internal sealed class RecordingChannel(string name) : INotificationChannel
         }
 
         Received.Enqueue(message);
-        return Task.CompletedTask;
     }
 }
