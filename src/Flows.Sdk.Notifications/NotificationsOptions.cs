@@ -11,6 +11,7 @@ public sealed class NotificationsOptions
 
     private readonly List<NotificationRuleBuilder> _rules = [];
     private readonly List<INotificationChannel> _channels = [];
+    private readonly List<Func<IServiceProvider, INotificationChannel>> _factories = [];
 
     /// <summary>Adds a rule.</summary>
     public NotificationsOptions Notify(Action<NotificationRuleBuilder> rule)
@@ -27,6 +28,18 @@ public sealed class NotificationsOptions
     {
         ArgumentNullException.ThrowIfNull(channel);
         _channels.Add(channel);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a channel made when the host starts, from its services: how a built-in channel gets the application's
+    /// secrets (<c>o.Channel(sp =&gt; new EmailChannel("oncall", email, sp.GetRequiredService&lt;FlowEngine&gt;().Secrets))</c>).
+    /// A channel made here is disposed with the host.
+    /// </summary>
+    public NotificationsOptions Channel(Func<IServiceProvider, INotificationChannel> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _factories.Add(factory);
         return this;
     }
 
@@ -58,4 +71,6 @@ public sealed class NotificationsOptions
     internal IReadOnlyList<NotificationRuleBuilder> Rules => _rules;
 
     internal IReadOnlyList<INotificationChannel> Channels => _channels;
+
+    internal IReadOnlyList<Func<IServiceProvider, INotificationChannel>> ChannelFactories => _factories;
 }

@@ -32,7 +32,7 @@ internal sealed class NotificationService(FlowEngine engine, IOptions<Notificati
         // setting, a duplicate name or an unknown channel stops the start here, naming it.
         var configuration = services.GetService<IConfiguration>();
         var configuredRules = RuleConfiguration.Read(configuration);
-        _configured = ChannelConfiguration.Read(services);
+        _configured = [.. ChannelConfiguration.Read(services), .. settings.ChannelFactories.Select(make => make(services))];
         var rules = NotificationRules.Create(settings, channels.Concat(_configured), configuredRules);
         var logger = (ILogger?)loggerFactory?.CreateLogger("Flows.Notifications") ?? NullLogger.Instance;
         _processor = new NotificationProcessor(engine.Store, rules, settings, engine.TimeProvider, engine.Secrets.Redact, logger);
@@ -81,7 +81,7 @@ internal sealed class NotificationService(FlowEngine engine, IOptions<Notificati
         }
     }
 
-    /// <summary>Disposes the channels this service built from configuration (those declared in code belong to the code).</summary>
+    /// <summary>Disposes the channels this service made (from configuration and factories); channel objects given to it belong to their makers.</summary>
     public override void Dispose()
     {
         foreach (var channel in _configured.OfType<IDisposable>())

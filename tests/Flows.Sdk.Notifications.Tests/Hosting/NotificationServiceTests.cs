@@ -1,4 +1,5 @@
 using Flows.Notifications.Tests.Channels;
+using Flows.Notifications.Channels;
 using Flows.Notifications.Delivery;
 using Flows.Notifications.Tests.Delivery;
 using Flows.Runs;
@@ -104,6 +105,41 @@ public sealed class NotificationServiceTests
         Assert.That(received.Path, Is.EqualTo("/hooks/ops"));
         Assert.That(received.Json.GetProperty("text").GetString(), Does.Contain("logs-in failed"));
         Assert.That(received.Body, Does.Contain($"https://ops.example.org/flows/runs/{runId}"));
+        Assert.That(received.Body, Does.Not.Contain(Secret));
+    }
+
+    [Test]
+    public async Task AChannelMadeByAFactory_GetsTheHostsSecrets_AndDelivers()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        using var host = Host(
+            time,
+            o =>
+            {
+                o.Channel(sp => new WebhookChannel("ops", new WebhookChannelOptions { UrlSecret = "ops-url" }, sp.GetRequiredService<FlowEngine>().Secrets));
+                o.Notify(n => n.When(RunEvent.Failed).To("ops"));
+            },
+            opsUrl: new Uri(receiver.Address, "/hooks/factory"));
+        await host.StartAsync();
+        var engine = host.Services.GetRequiredService<FlowEngine>();
+
+        using (engine.Use())
+        {
+            Assert.ThrowsAsync<InvalidOperationException>(async () => await NotifiedFlows.LogsIn("north", await engine.Secrets.GetAsync("db-password")));
+        }
+
+        await Eventually.Until(
+            () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                return !receiver.Received.IsEmpty;
+            },
+            "the failure reaches the channel the factory made");
+        await host.StopAsync();
+
+        var received = receiver.Received.Single();
+        Assert.That((received.Path, received.Json.GetProperty("flow").GetString()), Is.EqualTo(("/hooks/factory", "logs-in")));
         Assert.That(received.Body, Does.Not.Contain(Secret));
     }
 
