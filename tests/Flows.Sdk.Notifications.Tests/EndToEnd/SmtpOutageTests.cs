@@ -39,7 +39,8 @@ public sealed class SmtpOutageTests
         var down = await host.RecordsAsync(runs);
         Assert.That(down.Select(r => (r.Event, r.Status)), Is.EqualTo(new[] { ("Failed", NotificationStatus.Pending), ("Completed", NotificationStatus.Pending) }));
         Assert.That(down.Select(r => r.Error), Has.All.StartsWith($"InvalidOperationException: E-mail channel 'oncall' could not connect to 127.0.0.1:{port}:"));
-        Assert.That(down.Select(r => r.NextAttemptAt), Has.All.GreaterThan(time.GetUtcNow() - TimeSpan.FromSeconds(1)));
+        // A next attempt is set, after the first (the service may be due to make it already: the clock keeps moving).
+        Assert.That(down.Select(r => r.NextAttemptAt), Has.All.Not.Null.And.All.GreaterThan(NotifyingHost.Start));
 
         await using var mailbox = await SmtpReceiver.StartAsync(EndToEndSecrets.SmtpUser, EndToEndSecrets.SmtpPassword, port);
         await host.AdvanceUntilAsync(async () => (await host.RecordsAsync(runs)) is { Count: 2 } records && records.TrueForAll(r => r.Status == NotificationStatus.Sent), "both deliveries are sent");
