@@ -103,12 +103,15 @@ start_postgres() {
     # must give a password, so tests can check that a password really reaches the server (first matching line wins).
     as_pg sed -i '1i host all +flows_password_required 127.0.0.1/32 scram-sha-256' "$PG_TMP/data/pg_hba.conf"
 
+    # Connections: the test assemblies run side by side, and replica tests hold several pools each (run store, job
+    # store, listener); the default of 100 ran out under CI load, and a refused connection is a transient error the
+    # recorder waits out on a test's stopped clock.
     local attempt port
     for attempt in 1 2 3; do
         port="$(pick_port)" || { problem "could not find a free TCP port on 127.0.0.1"; return 1; }
         phase "starting PostgreSQL $("$PG_BIN/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port"
         if as_pg "$PG_BIN/pg_ctl" start -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -k '$PG_TMP/sock' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            -o "-c listen_addresses=127.0.0.1 -c port=$port -k '$PG_TMP/sock' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
             >/dev/null 2>&1; then
             PG_RUNNING=true
             break

@@ -37,8 +37,9 @@ public sealed class RunsPageTests
     public async Task ACountByState_LinksToTheRunsInThatState_AndTheChartsSayWhatTheyShow()
     {
         await using var app = await DashboardApp.StartAsync();
-        await RunsHistory.AddAsync(app, "etl-load", RunState.Completed, 4);
-        await RunsHistory.AddAsync(app, "etl-load", RunState.Crashed, 3, agoMinutes: 90);
+        // Each state's runs inside one hour of the chart (its buckets are whole hours), wherever in the hour the test runs.
+        await RunsHistory.AddAsync(app, "etl-load", RunState.Completed, 4, agoMinutes: MinutesAgoToHalfPast(hoursBack: 1));
+        await RunsHistory.AddAsync(app, "etl-load", RunState.Crashed, 3, agoMinutes: MinutesAgoToHalfPast(hoursBack: 3));
         var page = await Browser.NewPageAsync();
         await page.GotoAsync(app.Dashboard);
 
@@ -187,4 +188,12 @@ public sealed class RunsPageTests
 
     private static async Task<string[]> Hrefs(ILocator links) =>
         [.. (await links.EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('href'))"))];
+
+    /// <summary>Minutes from now back to half past the hour <paramref name="hoursBack"/> hours before the current one (UTC).</summary>
+    private static int MinutesAgoToHalfPast(int hoursBack)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var hourStart = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        return (int)Math.Ceiling((now - hourStart.AddHours(-hoursBack).AddMinutes(30)).TotalMinutes);
+    }
 }
