@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Flows.Notifications.Channels;
 using Flows.Notifications.Logging;
 using Flows.Notifications.Rules;
@@ -408,7 +407,7 @@ internal sealed class NotificationProcessor
                 throw new InvalidOperationException($"The channel '{record.Channel}' is not declared in this process.");
             }
 
-            await channel.SendAsync(Message(record, delivery), cancellationToken).ConfigureAwait(false);
+            await channel.SendAsync(NotificationMessages.Build(record, delivery.Run, delivery.SilentFor, delivery.IncidentSince, _options, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -457,71 +456,6 @@ internal sealed class NotificationProcessor
     {
         var stored = await _notifications.GetNotificationAsync(record.Id, cancellationToken).ConfigureAwait(false);
         return stored is null ? record : record with { Count = stored.Count };
-    }
-
-    private NotificationMessage Message(NotificationRecord record, Delivery delivery)
-    {
-        var run = delivery.Run;
-        var kind = Enum.Parse<RunEvent>(record.Event);
-        var isRun = record.RunId is not null;
-        return new NotificationMessage
-        {
-            Id = record.Id,
-            Event = kind,
-            Rule = record.Rule,
-            Flow = record.Flow,
-            Deployment = record.Deployment,
-            RunId = record.RunId,
-            State = isRun ? run?.State.ToString() : null,
-            Error = MessageText.FirstLines(run?.Error, _options.ErrorLines),
-            Duration = kind == RunEvent.Stalled ? _time.GetUtcNow() - run?.StartedAt : isRun ? run?.Duration : delivery.SilentFor,
-            Attempt = run?.Attempt ?? 0,
-            Parameters = isRun ? ParametersOf(run?.Parameters) : new Dictionary<string, JsonElement>(),
-            RunUrl = record.RunId is { } runId ? MessageText.RunUrl(_options.DashboardUrl, runId) : null,
-            Count = record.Count,
-            FirstAt = delivery.IncidentSince ?? record.CreatedAt,
-            LastAt = kind == RunEvent.Recovered && run?.EndedAt is { } recoveredAt ? recoveredAt : _time.GetUtcNow(),
-            Title = Title(kind, record, delivery),
-        };
-    }
-
-    private static Dictionary<string, JsonElement> ParametersOf(string? json)
-    {
-        if (string.IsNullOrEmpty(json))
-        {
-            return [];
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal)
-                : [];
-        }
-        catch (JsonException)
-        {
-            return [];
-        }
-    }
-
-    private static string Title(RunEvent kind, NotificationRecord record, Delivery delivery)
-    {
-        var what = kind switch
-        {
-            RunEvent.Failed => "failed",
-            RunEvent.Crashed => "crashed",
-            RunEvent.TimedOut => "timed out",
-            RunEvent.Cancelled => "was cancelled",
-            RunEvent.Completed => "completed",
-            RunEvent.Late => "is late",
-            RunEvent.Stalled => "is still running",
-            RunEvent.Silent => $"completed no run for {delivery.SilentFor:g}",
-            _ => record.Count > 1 ? $"recovered after {record.Count} failures" : "recovered",
-        };
-        return kind == RunEvent.Silent
-            ? $"Deployment {record.Deployment} {what}"
-            : record.Deployment is null ? $"{record.Flow} {what}" : $"{record.Flow} {what} (deployment {record.Deployment})";
     }
 
     /// <summary>A notification this process claimed and sends, with the run it is about (null for a Silent deployment).</summary>
