@@ -15,6 +15,18 @@ if (args is ["alloc", var v, var f])
     return await AllocProbe.RunAsync(int.Parse(v, System.Globalization.CultureInfo.InvariantCulture), f == "flow");
 }
 
+// dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- spin <variant 0-7> solo|flow [rounds]   (one quick variant's rounds, for perf)
+if (args is ["spin", var sv, var sf, ..])
+{
+    return await QuickComparison.SpinAsync(int.Parse(sv, System.Globalization.CultureInfo.InvariantCulture), sf == "flow", args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 200);
+}
+
+// The quick comparison's own child processes, one per variant: quick-variant <variant 0-7> solo|flow
+if (args is [VariantProcess.Command, var qv, var qf])
+{
+    return await QuickComparison.ServeVariantAsync(int.Parse(qv, System.Globalization.CultureInfo.InvariantCulture), qf == "flow");
+}
+
 if (args is [QuickComparison.Command])
 {
     return await QuickComparison.RunAsync();

@@ -10,13 +10,14 @@ using Polly.Retry;
 namespace Flows.Benchmarks;
 
 /// <summary>
-/// The side-by-side comparison the README quotes, in one process and well under a minute:
+/// The side-by-side comparison the README quotes, well under a minute:
 /// <code>dotnet run -c Release --project bench/Flows.Sdk.Benchmarks -- quick</code>
 /// The same trivial method is called plainly, through a hand-written Polly retry + timeout pipeline, as a
 /// <c>[Task]</c> with the same retry and timeout options, and as a bare <c>[Task]</c>; sync and async, standalone
 /// and inside a flow run. Per variant it prints ns per call and bytes allocated per call, then the ratios
 /// task/plain and task/Polly, then each target (<see cref="Targets"/>) with its verdict; the process exits with 1
-/// when a target is missed, so the figures are a check, not a comment.
+/// when a target is missed, so the figures are a check, not a comment. Each variant is measured in a process of its
+/// own (<see cref="VariantProcess"/>), round by round in turn with the others.
 /// <para>
 /// Store: the in-memory store, logging off (no logger factory), as the targets are stated. That store keeps every
 /// run, so memory grows with calls: each round of <see cref="CallsPerRound"/> calls gets a fresh engine and store,
@@ -54,18 +55,37 @@ public static class QuickComparison
 
         // Rounds go round-robin over the variants, so a burst of load from elsewhere on the machine spreads over all of
         // them instead of landing on one.
+        // Each variant runs in a process of its own (as BenchmarkDotNet runs each benchmark), so the collector's
+        // budgets, which adapt to what a process allocates and keeps, are that variant's alone; one process at a time
+        // makes a round while the others wait on their input.
         var clock = Stopwatch.StartNew();
         var variants = new[] { false, true }.SelectMany(inFlow => QuickVariants.All.Select(variant => (variant, inFlow))).ToList();
         var rounds = variants.ToDictionary(v => (v.variant.Name, v.inFlow), _ => new List<Measurement>());
-        for (var round = -WarmupRounds; round < Rounds; round++)
+        var processes = new List<VariantProcess>();
+        try
         {
             foreach (var (variant, inFlow) in variants)
             {
-                var measurement = await RoundAsync(variant, inFlow, CallsPerRound);
-                if (round >= 0)
+                processes.Add(VariantProcess.Start(variant, inFlow));
+            }
+
+            for (var round = -WarmupRounds; round < Rounds; round++)
+            {
+                foreach (var process in processes)
                 {
-                    rounds[(variant.Name, inFlow)].Add(measurement);
+                    var measurement = await process.RoundAsync();
+                    if (round >= 0)
+                    {
+                        rounds[(process.Variant.Name, process.InFlow)].Add(measurement);
+                    }
                 }
+            }
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                await process.DisposeAsync();
             }
         }
 
@@ -114,6 +134,42 @@ public static class QuickComparison
         }
 
         Console.WriteLine("every target met");
+        return 0;
+    }
+
+    /// <summary>
+    /// The child side of <see cref="VariantProcess"/>: a round of the variant for each <c>round</c> line on standard
+    /// input, its measurement as one line on standard output; returns at <c>exit</c> or the end of input.
+    /// </summary>
+    public static async Task<int> ServeVariantAsync(int variant, bool inFlow)
+    {
+        while (await Console.In.ReadLineAsync() is { } line && line != "exit")
+        {
+            if (line != "round")
+            {
+                await Console.Error.WriteLineAsync($"quick-variant: unknown request '{line}' (expected round or exit)");
+                return 2;
+            }
+
+            var measurement = await RoundAsync(QuickVariants.All[variant], inFlow, CallsPerRound);
+            Console.WriteLine(measurement.ToLine());
+            Console.Out.Flush();
+        }
+
+        return 0;
+    }
+
+    /// <summary>Rounds of one variant only, as the quick comparison times them, for a profiler to watch; prints their median.</summary>
+    public static async Task<int> SpinAsync(int variant, bool inFlow, int rounds)
+    {
+        var measurements = new List<Measurement>();
+        for (var round = 0; round < rounds; round++)
+        {
+            measurements.Add(await RoundAsync(QuickVariants.All[variant], inFlow, CallsPerRound));
+        }
+
+        var median = Median(measurements);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{QuickVariants.All[variant].Name} {(inFlow ? "in a flow" : "standalone")}: {median.NanosecondsPerCall:N1} ns/call, {median.BytesPerCall:N1} B/call, {median.Collections} (median of {rounds} rounds)"));
         return 0;
     }
 
@@ -255,6 +311,96 @@ public readonly record struct Measurement(double NanosecondsPerCall, double Byte
 {
     public static Measurement Of(TimeSpan elapsed, long bytes, int calls, int checksum, GcCounts collections) =>
         new(elapsed.TotalNanoseconds / calls, bytes / (double)calls, checksum, collections);
+
+    /// <summary>The measurement as a child process reports it: its six numbers, space-separated, in the invariant culture.</summary>
+    public string ToLine() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{NanosecondsPerCall:R} {BytesPerCall:R} {Checksum} {Collections.Gen0} {Collections.Gen1} {Collections.Gen2}");
+
+    /// <summary>Reads <see cref="ToLine"/>'s output; fails naming the line when it is not six numbers.</summary>
+    public static Measurement Parse(string line)
+    {
+        var parts = line.Split(' ');
+        return parts.Length == 6
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var ns)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var bytes)
+            && int.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var checksum)
+            && int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var gen0)
+            && int.TryParse(parts[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var gen1)
+            && int.TryParse(parts[5], NumberStyles.Integer, CultureInfo.InvariantCulture, out var gen2)
+            ? new Measurement(ns, bytes, checksum, new GcCounts(gen0, gen1, gen2))
+            : throw new FormatException($"A variant process answered '{line}', not a measurement (six numbers).");
+    }
+}
+
+/// <summary>
+/// A process of this program measuring one variant (<c>quick-variant &lt;index&gt; solo|flow</c>), driven a round at a
+/// time over its standard input and output, so that a heap and its collector see one variant only.
+/// </summary>
+public sealed class VariantProcess : IAsyncDisposable
+{
+    public const string Command = "quick-variant";
+
+    private readonly Process _process;
+
+    private VariantProcess(QuickVariant variant, bool inFlow, Process process)
+    {
+        Variant = variant;
+        InFlow = inFlow;
+        _process = process;
+    }
+
+    public QuickVariant Variant { get; }
+
+    public bool InFlow { get; }
+
+    /// <summary>Starts the process the way this one was started (the host and this assembly, or its own executable).</summary>
+    public static VariantProcess Start(QuickVariant variant, bool inFlow)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown; cannot start a variant process.");
+        var start = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(VariantProcess).Assembly.Location);
+        }
+
+        start.ArgumentList.Add(Command);
+        start.ArgumentList.Add(variant.Index.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(inFlow ? "flow" : "solo");
+        return new VariantProcess(variant, inFlow, Process.Start(start) ?? throw new InvalidOperationException($"Could not start a process for {variant.Name}."));
+    }
+
+    /// <summary>One round in the child process, and its measurement.</summary>
+    public async Task<Measurement> RoundAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("round");
+        await _process.StandardInput.FlushAsync();
+        var line = await _process.StandardOutput.ReadLineAsync()
+            ?? throw new InvalidOperationException($"The process measuring {Variant.Name} ({(InFlow ? "in a flow" : "standalone")}) ended with exit code {(_process.WaitForExit(5000) ? _process.ExitCode : -1)}.");
+        return Measurement.Parse(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                await _process.StandardInput.WriteLineAsync("exit");
+                _process.StandardInput.Close();
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(wait.Token);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
 }
 
 /// <summary>Counts of garbage collections by generation (a gen1 collection counts in gen0 too, as the runtime counts them).</summary>
