@@ -34,7 +34,9 @@ internal static class InvokePath
             using var live = LiveRuns.Track(run);
 
             // Synchronous flows block here and at their end until the store has their record (write-through).
-            SyncWait.For(run.Engine.Lifecycle.Created(run));
+            var created = run.Engine.Lifecycle.Created(run);
+            var atCreation = StartsAtCreation(run, descriptor, created.IsCompletedSuccessfully);
+            SyncWait.For(created);
             TResult result;
             CacheLookup<TResult> cached;
             try
@@ -49,8 +51,8 @@ internal static class InvokePath
                     admission.Wait(run);
                     args = SyncWait.For(SecretsForAttemptsAsync(run, descriptor, args));
                     result = run.Binding.Pipeline is { } pipeline
-                        ? AttemptWithRetries(pipeline, run, descriptor, args)
-                        : Attempt(run, descriptor, args, run.Token);
+                        ? AttemptWithRetries(pipeline, run, descriptor, args, atCreation)
+                        : Attempt(run, descriptor, args, run.Token, atCreation);
                 }
             }
             catch (Exception ex)
@@ -106,7 +108,9 @@ internal static class InvokePath
         using (PrintCapture.Begin(run))
         using (LiveRuns.Track(run))
         {
-            await run.Engine.Lifecycle.Created(run).ConfigureAwait(false);
+            var created = run.Engine.Lifecycle.Created(run);
+            var atCreation = StartsAtCreation(run, descriptor, created.IsCompletedSuccessfully);
+            await created.ConfigureAwait(false);
             TResult result;
             TOutcome outcome;
             CacheLookup<TResult> cached;
@@ -123,8 +127,8 @@ internal static class InvokePath
                     await admission.WaitAsync(run).ConfigureAwait(false);
                     args = await SecretsForAttemptsAsync(run, descriptor, args).ConfigureAwait(false);
                     var attempts = run.Binding.Pipeline is { } pipeline
-                        ? AttemptWithRetriesAsync(pipeline, run, descriptor, args)
-                        : AttemptAsync(run, descriptor, args, run.Token);
+                        ? AttemptWithRetriesAsync(pipeline, run, descriptor, args, atCreation)
+                        : AttemptAsync(run, descriptor, args, run.Token, atCreation);
                     if (attempts.IsCompletedSuccessfully)
                     {
                         outcome = TShape.Completed(attempts, out result);
@@ -221,12 +225,22 @@ internal static class InvokePath
         return engine.Redact(writer.ToString());
     }
 
+    /// <summary>
+    /// Whether the run's first attempt starts at its creation instant, so that no second reading of the clock is
+    /// needed: a task run (not a continued one) whose creation was recorded at once and that has nothing else that
+    /// could wait before its attempt (a cache lookup, secrets to resolve, slots to take). Only the engine's own
+    /// bookkeeping, well under a microsecond, separates the two.
+    /// </summary>
+    private static bool StartsAtCreation<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, bool createdAtOnce) =>
+        createdAtOnce && descriptor.Kind == RunKind.Task && run.CacheKey is null && run.Binding.Limiter is null
+        && descriptor.InjectSecrets is null && run.Origin is null;
+
     /// <summary>The first attempt runs on its own; only a failure enters the retry pipeline (see <see cref="ReplayedFailure"/>).</summary>
-    private static TResult AttemptWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    private static TResult AttemptWithRetries<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, bool atCreation)
     {
         try
         {
-            return Attempt(run, descriptor, args, run.Token);
+            return Attempt(run, descriptor, args, run.Token, atCreation);
         }
         catch (Exception ex)
         {
@@ -234,9 +248,9 @@ internal static class InvokePath
         }
     }
 
-    private static ValueTask<TResult> AttemptWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
+    private static ValueTask<TResult> AttemptWithRetriesAsync<TArgs, TResult>(ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, bool atCreation)
     {
-        var first = AttemptAsync(run, descriptor, args, run.Token);
+        var first = AttemptAsync(run, descriptor, args, run.Token, atCreation);
         return first.IsCompletedSuccessfully ? first : RetryIfFailedAsync(first, pipeline, run, descriptor, args);
 
         static async ValueTask<TResult> RetryIfFailedAsync(ValueTask<TResult> first, ResiliencePipeline pipeline, RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args)
@@ -259,7 +273,7 @@ internal static class InvokePath
             static (ctx, state) =>
             {
                 state.first.ThrowOnce();
-                return Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken);
+                return Attempt(state.run, state.descriptor, state.args, ctx.CancellationToken, atCreation: false);
             },
             (run, descriptor, args, first));
 
@@ -270,11 +284,12 @@ internal static class InvokePath
             static (ctx, state) =>
             {
                 state.first.ThrowOnce();
-                return AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken);
+                return AttemptAsync(state.run, state.descriptor, state.args, ctx.CancellationToken, atCreation: false);
             },
             (run, descriptor, args, first));
 
-    private static TResult Attempt<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    /// <summary>One attempt; <paramref name="atCreation"/>: it starts at the run's creation instant (see <see cref="StartsAtCreation"/>).</summary>
+    private static TResult Attempt<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token, bool atCreation)
     {
         var invoke = descriptor.Invoke ?? throw new InvalidOperationException($"{descriptor} has no synchronous invoker.");
         token.ThrowIfCancellationRequested();
@@ -283,13 +298,13 @@ internal static class InvokePath
         using var slots = RunLimiter.Acquire(run, token);
         if (run.Binding.Timeout is not { } timeout)
         {
-            run.Engine.Lifecycle.Attempt(run);
+            run.Engine.Lifecycle.Attempt(run, atCreation);
             return invoke(args, token);
         }
 
         // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
         using var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
-        run.Engine.Lifecycle.Attempt(run);
+        run.Engine.Lifecycle.Attempt(run, atCreation);
         try
         {
             return invoke(args, timeoutSource.Token);
@@ -301,15 +316,15 @@ internal static class InvokePath
     }
 
     /// <summary>A task without limits goes straight to its attempt; its state machine carries no slot fields.</summary>
-    private static ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token) =>
-        run.Binding.Limiter is null ? UnlimitedAttemptAsync(run, descriptor, args, token) : LimitedAttemptAsync(run, descriptor, args, token);
+    private static ValueTask<TResult> AttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token, bool atCreation) =>
+        run.Binding.Limiter is null ? UnlimitedAttemptAsync(run, descriptor, args, token, atCreation) : LimitedAttemptAsync(run, descriptor, args, token);
 
     /// <summary>Slots are held for this attempt only: a retry gives them back while it waits for its delay.</summary>
     private static async ValueTask<TResult> LimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
     {
         token.ThrowIfCancellationRequested();
         using var slots = await RunLimiter.AcquireAsync(run, token).ConfigureAwait(false);
-        return await UnlimitedAttemptAsync(run, descriptor, args, token).ConfigureAwait(false);
+        return await UnlimitedAttemptAsync(run, descriptor, args, token, atCreation: false).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -317,7 +332,7 @@ internal static class InvokePath
     /// returned (so a <see cref="Task{TResult}"/> it wraps can be handed back as it is); a throw becomes a faulted
     /// result, as from an async method.
     /// </summary>
-    private static ValueTask<TResult> UnlimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token)
+    private static ValueTask<TResult> UnlimitedAttemptAsync<TArgs, TResult>(RunContext run, RunDescriptor<TArgs, TResult> descriptor, TArgs args, CancellationToken token, bool atCreation)
     {
         try
         {
@@ -325,11 +340,11 @@ internal static class InvokePath
             token.ThrowIfCancellationRequested();
             if (run.Binding.Timeout is not { } timeout)
             {
-                run.Engine.Lifecycle.Attempt(run);
+                run.Engine.Lifecycle.Attempt(run, atCreation);
                 return invoke(args, token);
             }
 
-            return TimedAttempt(run, invoke, args, timeout, token);
+            return TimedAttempt(run, invoke, args, timeout, token, atCreation);
         }
         catch (Exception ex)
         {
@@ -337,14 +352,14 @@ internal static class InvokePath
         }
     }
 
-    private static ValueTask<TResult> TimedAttempt<TArgs, TResult>(RunContext run, Func<TArgs, CancellationToken, ValueTask<TResult>> invoke, TArgs args, TimeSpan timeout, CancellationToken token)
+    private static ValueTask<TResult> TimedAttempt<TArgs, TResult>(RunContext run, Func<TArgs, CancellationToken, ValueTask<TResult>> invoke, TArgs args, TimeSpan timeout, CancellationToken token, bool atCreation)
     {
         // Armed before the attempt is recorded as Running: whoever sees Running sees a timeout already counting.
         var timeoutSource = AttemptTimeout.Start(timeout, run.Engine.TimeProvider, token);
         ValueTask<TResult> pending;
         try
         {
-            run.Engine.Lifecycle.Attempt(run);
+            run.Engine.Lifecycle.Attempt(run, atCreation);
         }
         catch
         {

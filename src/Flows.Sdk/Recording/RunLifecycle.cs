@@ -71,10 +71,10 @@ internal sealed class RunLifecycle
         return _recorder.WaitForRoomAsync();
     }
 
-    /// <summary>An attempt starts: Running.</summary>
-    public void Attempt(RunContext run)
+    /// <summary>An attempt starts: Running; the first at the run's creation instant when <paramref name="atCreation"/> says nothing stood between them.</summary>
+    public void Attempt(RunContext run, bool atCreation = false)
     {
-        run.StartAttempt(_time.GetUtcNow());
+        run.StartAttempt(atCreation && run.Attempt == 0 ? run.CreatedAt : _time.GetUtcNow());
         _recorder.Changed(run);
     }
 

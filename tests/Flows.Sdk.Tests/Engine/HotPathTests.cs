@@ -153,6 +153,23 @@ public sealed class HotPathTests
     }
 
     [Test]
+    public void OnTheSystemClock_ATaskRunWithNothingToWaitFor_StartsAtItsCreationInstant_WithoutASecondReadingOfTheClock()
+    {
+        var store = new InMemoryRunStore();
+        using var engine = new FlowEngine(new FlowEngineOptions { Store = store });
+        using var scope = engine.Use();
+
+        HotPath.Doubled(2);
+
+        var run = store.AllRuns.Single(r => r.Name == "hot-doubled");
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.StartedAt, Is.EqualTo(run.CreatedAt));
+            Assert.That(run.EndedAt, Is.GreaterThanOrEqualTo(run.StartedAt!.Value));
+        });
+    }
+
+    [Test]
     public void OnTheSystemClock_ATimedOutAttempt_EndsTimedOut_AndTheNextCallGetsATokenThatIsNotCancelled()
     {
         var store = new InMemoryRunStore();
@@ -183,6 +200,37 @@ public sealed class HotPathTests
         Assert.That(fresh.Token, Is.Not.EqualTo(reusedToken), "the source that fired was not");
         Assert.That(fresh.IsCancellationRequested, Is.False);
         fresh.Dispose();
+    }
+
+    [Test]
+    public void ASpareTimeoutSource_StaysLinkedToItsRunsToken_AndServesOnlyThatToken()
+    {
+        using var flowA = new CancellationTokenSource();
+        using var flowB = new CancellationTokenSource();
+        using var flowC = new CancellationTokenSource();
+        var first = AttemptTimeout.Start(TimeSpan.FromSeconds(30), TimeProvider.System, flowA.Token);
+        var firstToken = first.Token;
+        first.Dispose();
+        var sameRun = AttemptTimeout.Start(TimeSpan.FromSeconds(30), TimeProvider.System, flowA.Token);
+        flowA.Cancel();
+        var sameRunCancelled = sameRun.IsCancellationRequested;
+        var sameRunToken = sameRun.Token;
+        sameRun.Dispose();
+
+        AttemptTimeout.Start(TimeSpan.FromSeconds(30), TimeProvider.System, flowB.Token).Dispose();
+        var otherRun = AttemptTimeout.Start(TimeSpan.FromSeconds(30), TimeProvider.System, flowC.Token);
+        flowB.Cancel();
+        var otherRunCancelledWithB = otherRun.IsCancellationRequested;
+        flowC.Cancel();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sameRunToken, Is.EqualTo(firstToken), "reused under the same run token");
+            Assert.That(sameRunCancelled, Is.True, "still linked: cancelling the run reaches the reused source");
+            Assert.That(otherRunCancelledWithB, Is.False, "a spare linked to another run's token is not used for this run's attempt");
+            Assert.That(otherRun.IsCancellationRequested, Is.True, "which is linked to its own run's token");
+        });
+        otherRun.Dispose();
     }
 
     [Test]
