@@ -66,10 +66,17 @@ public sealed class SharedLimitTests : PostgreSqlSchemaTests
         var waiting = replicas.Run(1, () => jobs.HoldSlot(3, CancellationToken.None));
         await Eventually.UntilAsync(async () => await RunsAsync("store-shared-slot", RunState.Pending) == 1, "the second store's run waits");
 
-        // What a peer's sweep does to an owner whose heartbeat lapsed (a replica killed or cut off): its row goes.
-        await ExecuteAsync($"DELETE FROM \"{Schema}\".flows_owners WHERE id = '{replicas.Stores[0].OwnerId}'");
-
-        await Eventually.Until(() => jobs.Started == 3, "the waiting run admitted to a slot of the gone owner");
+        // What a peer's sweep does to an owner whose heartbeat lapsed (a replica killed or cut off): its row goes. The
+        // first store is alive here, and its next heartbeat or write would register it again, as a paused replica that
+        // wakes does (its slots then rightly stay held); a killed one never comes back, so its row is kept gone until
+        // the waiting run is admitted.
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await ExecuteAsync($"DELETE FROM \"{Schema}\".flows_owners WHERE id = '{replicas.Stores[0].OwnerId}'");
+                return jobs.Started == 3;
+            },
+            "the waiting run admitted to a slot of the gone owner");
         Assert.That(
             await ScalarAsync<long>($"SELECT count(*) FROM \"{Schema}\".flows_limit_leases WHERE owner_id = '{replicas.Stores[0].OwnerId}'"),
             Is.Zero,
