@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Flows.Engine;
 
 /// <summary>
@@ -20,7 +22,12 @@ internal readonly struct ResultOutcome<TResult> : IAsyncOutcome<TResult, TResult
 {
     public static TResult Of(TResult result) => result;
 
-    public static TResult Completed(ValueTask<TResult> attempts, out TResult result) => result = attempts.Result;
+    /// <remarks>The caller has checked <see cref="ValueTask{TResult}.IsCompletedSuccessfully"/>: reading the result does not block.</remarks>
+    public static TResult Completed(ValueTask<TResult> attempts, out TResult result)
+    {
+        Debug.Assert(attempts.IsCompletedSuccessfully, "Only attempts that completed at once are read here.");
+        return result = attempts.Result;
+    }
 }
 
 /// <summary>
@@ -46,8 +53,10 @@ internal readonly struct OwnTaskOutcome<TResult> : IAsyncOutcome<TResult, OwnTas
 
     public static OwnTaskOutcome<TResult> Of(TResult result) => new(result, null);
 
+    /// <remarks>As for <see cref="ResultOutcome{TResult}"/>: the task has completed, and reading its result does not block.</remarks>
     public static OwnTaskOutcome<TResult> Completed(ValueTask<TResult> attempts, out TResult result)
     {
+        Debug.Assert(attempts.IsCompletedSuccessfully, "Only attempts that completed at once are read here.");
         var task = attempts.AsTask();
         result = task.Result;
         return new(result, task);
